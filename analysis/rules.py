@@ -1,0 +1,104 @@
+"""The analyzer's cue lists, read from the YAML files in `analysis/patterns/`.
+
+The files are data a coach can read and extend; this module only loads them and turns each
+phrase into a spaCy token pattern (whole words, case-insensitive, `word*` for any ending).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+PATTERNS_DIR = Path(__file__).parent / "patterns"
+SPIN_KINDS = ("situation", "problem", "implication", "need_payoff")
+
+
+@dataclass(frozen=True)
+class QuestionRules:
+    fillers: tuple[tuple[str, ...], ...]
+    open_wh: frozenset[str]
+    closed_wh: frozenset[str]
+    closed_phrases: tuple[tuple[str, ...], ...]
+    auxiliaries: frozenset[str]
+    open_requests: tuple[tuple[str, ...], ...]
+    tag_endings: tuple[tuple[str, ...], ...]
+
+
+def _read(name: str, folder: Path | None = None) -> dict[str, Any]:
+    path = (folder or PATTERNS_DIR) / name
+    with path.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    if not isinstance(data, dict):
+        raise ValueError(f"{path}: expected a mapping of lists of phrases")
+    for key, phrases in data.items():
+        if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
+            # YAML reads bare yes/no/true as booleans: quote them.
+            raise ValueError(f"{path}: '{key}' must be a list of phrases (quote words like \"yes\" and \"no\")")
+    return data
+
+
+@lru_cache(maxsize=1)
+def _tokenizer():
+    import spacy
+
+    return spacy.blank("en").tokenizer
+
+
+def _words(phrase: str) -> tuple[str, ...]:
+    """Split a phrase exactly as spaCy's English tokenizer splits text ("can't" -> ca, n't)."""
+    star = phrase.endswith("*")
+    words = tuple(t.lower_ for t in _tokenizer()(phrase.lower().rstrip("*")) if not t.is_space)
+    if star and words:
+        words = words[:-1] + (words[-1] + "*",)
+    return words
+
+
+@lru_cache(maxsize=4)
+def question_rules(folder: Path | None = None) -> QuestionRules:
+    data = _read("questions.yaml", folder)
+    by_length = lambda phrases: tuple(sorted((_words(p) for p in phrases), key=len, reverse=True))  # noqa: E731
+    return QuestionRules(
+        fillers=by_length(data["fillers"]),
+        open_wh=frozenset(data["open_wh"]),
+        closed_wh=frozenset(data["closed_wh"]),
+        closed_phrases=by_length(data["closed_phrases"]),
+        auxiliaries=frozenset(w for a in data["auxiliaries"] for w in _words(a)[:1]),
+        open_requests=by_length(data["open_requests"]),
+        tag_endings=by_length(data["tag_endings"]),
+    )
+
+
+def phrase_pattern(phrase: str) -> list[dict[str, Any]]:
+    """A spaCy Matcher/SpanRuler token pattern for one phrase from the data files."""
+    pattern: list[dict[str, Any]] = []
+    for word in _words(phrase):
+        if word.endswith("*"):
+            pattern.append({"LOWER": {"REGEX": f"^{word[:-1]}"}})
+        else:
+            pattern.append({"LOWER": word})
+    return pattern
+
+
+@lru_cache(maxsize=4)
+def cue_patterns(folder: Path | None = None) -> tuple[dict[str, Any], ...]:
+    """Every cue as a SpanRuler pattern; the label says what it is a cue for (e.g. spin:problem)."""
+    patterns: list[dict[str, Any]] = []
+
+    def add(label: str, phrases: list[str]) -> None:
+        for phrase in phrases:
+            patterns.append({"label": label, "pattern": phrase_pattern(phrase), "id": phrase})
+
+    spin = _read("spin.yaml", folder)
+    for kind in SPIN_KINDS:
+        add(f"spin:{kind}", spin[kind])
+    add("not_needs", spin["not_needs"])
+    add("pitch", _read("pitch.yaml", folder)["phrases"])
+    paraphrase = _read("paraphrase.yaml", folder)
+    add("lead_in", paraphrase["lead_ins"])
+    add("advice", paraphrase["advice"])
+    add("feeling", paraphrase["feelings"])
+    return tuple(patterns)

@@ -1,0 +1,47 @@
+#!/usr/bin/env bash
+# Installs everything Sparring needs into ./.venv, on a fresh machine or an existing one.
+#   bash setup.sh          the app
+#   bash setup.sh --test   the app and what its tests need
+# Safe to run again: every step skips what is already there.
+set -euo pipefail
+cd "$(dirname "$0")"
+
+want_tests=0
+[ "${1:-}" = "--test" ] && want_tests=1
+
+# Debian packages: espeak-ng (tests speak with it), ffmpeg (Whisper decodes audio with it),
+# libportaudio2 (the microphone). Installed only where missing.
+missing=()
+command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
+command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
+ldconfig -p 2>/dev/null | grep -q libportaudio.so.2 || missing+=(libportaudio2)
+if [ ${#missing[@]} -gt 0 ]; then
+  if command -v apt-get >/dev/null 2>&1; then
+    sudo_cmd=""
+    [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+    echo "setup: installing ${missing[*]} with apt-get"
+    $sudo_cmd apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq "${missing[@]}" >/dev/null
+  else
+    echo "setup: please install ${missing[*]} with your system's package manager (voice features and tests need them)" >&2
+  fi
+fi
+
+python=${PYTHON:-python3}
+if [ ! -x .venv/bin/python ]; then
+  echo "setup: creating .venv"
+  "$python" -m venv .venv
+fi
+pip=".venv/bin/python -m pip"
+$pip install -q --upgrade pip >/dev/null
+# torch first, and exactly this version: it is a CPU build. Anything looser pulls a multi-GB CUDA build.
+if ! .venv/bin/python -c "import torch, sys; sys.exit(0 if torch.__version__.startswith('2.13.0') else 1)" 2>/dev/null; then
+  echo "setup: installing torch 2.13.0 (CPU)"
+  $pip install -q "torch==2.13.0"
+fi
+if [ $want_tests -eq 1 ]; then
+  $pip install -q -e ".[test]"
+else
+  $pip install -q -e .
+fi
+echo "setup: ready (.venv/bin/spar)"

@@ -1,0 +1,119 @@
+"""The Textual app: Practice (pick a scenario, play the call, debrief) and History modes.
+
+Slow work (loading spaCy, analysing a reply) runs in thread workers that post messages back;
+only the main thread touches widgets and the database.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+from textual import work
+from textual.app import App
+from textual.binding import Binding
+from textual.worker import Worker, WorkerState
+
+from simulator.messages import AnalyzerFailed, AnalyzerReady
+from simulator.scenario import Catalogue, Scenario, load_catalogue
+from simulator.screens.history import HistoryScreen
+from simulator.screens.start import StartScreen
+from simulator.storage import Store
+
+
+def _default_analyzer_factory():
+    from analysis.analyzer import Analyzer
+
+    return Analyzer()
+
+
+class SparringApp(App):
+    CSS_PATH = "app.tcss"
+    TITLE = "Sparring"
+    # Practice and History now; Review and Progress join as modes of their own later.
+    MODES = {"practice": StartScreen, "history": HistoryScreen}
+    DEFAULT_MODE = "practice"
+    SUB_TITLE = "rehearse a customer call"
+    BINDINGS = [
+        Binding("f2", "switch_mode('history')", "History"),
+        Binding("f3", "switch_mode('practice')", "Practice"),
+        Binding("ctrl+q", "quit", "Quit", priority=True),
+    ]
+
+    def __init__(
+        self,
+        store: Store,
+        *,
+        catalogue: Catalogue,
+        rep: str | None = None,
+        scenario: Scenario | None = None,
+        analyzer_factory: Callable[[], Any] = _default_analyzer_factory,
+    ):
+        super().__init__()
+        self.store = store
+        self.catalogue = catalogue
+        self.initial_rep = rep
+        self.initial_scenario = scenario
+        self.analyzer_factory = analyzer_factory
+        self.analyzer: Any = None
+        self.analyzer_error: str | None = None
+        self._analyzer_loaded = threading.Event()
+
+    def on_mount(self) -> None:
+        self.load_analyzer()
+
+    # --- the language model, loaded once in the background ------------------------------
+    @work(thread=True, exclusive=True, exit_on_error=False, group="analyzer")
+    def load_analyzer(self) -> None:
+        started = time.perf_counter()
+        try:
+            self.analyzer = self.analyzer_factory()
+        except Exception as exc:  # shown to the user; the app stays usable for history
+            self.analyzer_error = str(exc)
+            self.post_message(AnalyzerFailed(str(exc)))
+        else:
+            self.post_message(AnalyzerReady(time.perf_counter() - started))
+        finally:
+            self._analyzer_loaded.set()
+
+    def wait_for_analyzer(self, timeout: float | None = None) -> Any:
+        """Block a worker thread until the analyzer is ready; raises if it failed to load."""
+        self._analyzer_loaded.wait(timeout)
+        if self.analyzer is None:
+            raise RuntimeError(self.analyzer_error or "the language model is still loading")
+        return self.analyzer
+
+    def _tell_screen(self, message: AnalyzerReady | AnalyzerFailed) -> None:
+        # Screens also read self.analyzer on mount, so one that is not up yet misses nothing.
+        if self.screen_stack:
+            self.screen.post_message(message)
+
+    def on_analyzer_ready(self, message: AnalyzerReady) -> None:
+        self._tell_screen(AnalyzerReady(message.seconds))
+
+    def on_analyzer_failed(self, message: AnalyzerFailed) -> None:
+        self.notify(f"The language model did not load: {message.error}", severity="error", timeout=30)
+        self._tell_screen(AnalyzerFailed(message.error))
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        """Every worker failure ends up here, as one visible notification."""
+        if event.state == WorkerState.ERROR:
+            self.notify(f"{event.worker.name} failed: {event.worker.error}", severity="error", timeout=30)
+
+
+def create_app(
+    *,
+    store: Store,
+    rep: str | None = None,
+    scenario: Scenario | None = None,
+    catalogue: Catalogue | None = None,
+    analyzer_factory: Callable[[], Any] | None = None,
+) -> SparringApp:
+    """The one factory the CLI and the tests both use."""
+    catalogue = catalogue or load_catalogue()
+    if scenario is not None and catalogue.find(scenario.id) is None:
+        catalogue.scenarios.insert(0, scenario)
+    return SparringApp(store, catalogue=catalogue, rep=rep, scenario=scenario,
+                       analyzer_factory=analyzer_factory or _default_analyzer_factory)

@@ -1,0 +1,98 @@
+"""Past sessions, and any one of them as an annotated transcript with its evidence."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.screen import Screen
+from textual.widgets import DataTable, Footer, Header, OptionList, Static
+from textual.widgets.option_list import Option
+
+from simulator.screens.call import turn_labels
+from simulator.storage.store import session_result
+
+
+class HistoryScreen(Screen):
+    BINDINGS = [Binding("r", "refresh", "Refresh")]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield DataTable(id="sessions", cursor_type="row", zebra_stripes=True)
+        yield Static("Enter opens a session's transcript.", id="history-hint")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = "History"
+        table = self.query_one("#sessions", DataTable)
+        table.add_columns("When (UTC)", "Rep", "Scenario", "Turns", "Result", "Focus next")
+        self.action_refresh()
+        table.focus()
+
+    def on_screen_resume(self) -> None:
+        self.action_refresh()
+
+    def action_refresh(self) -> None:
+        table = self.query_one("#sessions", DataTable)
+        table.clear()
+        for row in self.app.store.sessions():
+            table.add_row(row["started_at"][:16].replace("T", " "), row["rep_name"], row["scenario_title"] or row["scenario_id"],
+                          str(row["turn_count"]), session_result(row), row["focus_skill"] or "", key=str(row["id"]))
+
+    @on(DataTable.RowSelected, "#sessions")
+    def _open(self, event: DataTable.RowSelected) -> None:
+        self.app.push_screen(TranscriptScreen(int(event.row_key.value)))
+
+
+class TranscriptScreen(Screen):
+    """One session turn by turn; the highlighted turn's evidence shows beside it."""
+
+    BINDINGS = [Binding("escape", "app.pop_screen", "Back")]
+
+    def __init__(self, session_id: int):
+        super().__init__()
+        self.session_id = session_id
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="session-summary")
+        with Horizontal(id="transcript-view"):
+            yield OptionList(id="turns")
+            yield Static("", id="turn-evidence")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        store = self.app.store
+        session = store.session(self.session_id)
+        self.turns = store.turns(self.session_id)
+        debrief = store.debrief(self.session_id)
+        self.sub_title = f"Session {self.session_id}"
+        summary = f"[b]{session['rep_name']}[/b] · {session['scenario_title'] or session['scenario_id']} · {session['started_at'][:16]}"
+        if debrief:
+            summary += f"\nFocus next: {debrief['focus_skill']} · next step: {debrief['next_step'] or '—'}"
+        self.query_one("#session-summary", Static).update(summary)
+        options = self.query_one("#turns", OptionList)
+        for t in self.turns:
+            who = "Customer" if t["speaker"] == "customer" else session["rep_name"]
+            labels = turn_labels(t["analysis"])
+            options.add_option(Option(f"{t['index'] + 1:>3} {who}: {t['text']}" + (f"  [{labels}]" if labels else "")))
+        if self.turns:
+            options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionHighlighted, "#turns")
+    def _show(self, event: OptionList.OptionHighlighted) -> None:
+        t = self.turns[event.option_index]
+        lines = [f"[b]Turn {t['index'] + 1}[/b] ({t['speaker']})"]
+        for e in (t["analysis"] or {}).get("evidence", []):
+            lines.append(f"• {e['label']}: {e['cue']}\n  “{e['text']}”")
+            if e.get("restates"):
+                lines.append(f"  restates: {', '.join(e['restates'])}")
+        if t["analysis"] and not t["analysis"].get("evidence"):
+            lines.append("Not counted as a question, paraphrase or pitch.")
+        if t["customer"]:
+            c = t["customer"]
+            lines.append(f"Customer's move: {c['event'].replace('_', ' ')} · trust {c['level']} ({c['trust_after']})")
+        self.query_one("#turn-evidence", Static).update("\n".join(lines))
+

@@ -1,0 +1,128 @@
+"""Pick who is practising and which call, see the brief and last time's goal, start."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.screen import Screen
+from textual.widgets import Footer, Header, Input, Label, OptionList, Static
+from textual.widgets.option_list import Option
+
+from simulator.scenario import Scenario
+
+
+def scenario_brief(s: Scenario) -> str:
+    p = s.persona
+    needs = len(s.needs)
+    return (
+        f"[b]{s.title}[/b]\n"
+        f"{s.call_type} · difficulty {'★' * s.difficulty}{'☆' * (3 - s.difficulty)}\n\n"
+        f"[b]Customer[/b]  {p.name}, {p.role} at {p.company} ({p.mood})\n\n"
+        f"[b]Situation[/b]  {' '.join(s.situation.split())}\n\n"
+        f"[b]Your objective[/b]  {s.objective.description}\n"
+        f"The customer has {needs} needs to uncover."
+    )
+
+
+class StartScreen(Screen):
+    BINDINGS = [
+        Binding("ctrl+s", "start", "Start call", priority=True),
+    ]
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        with Horizontal(id="start"):
+            with Vertical(id="start-left"):
+                yield Label("Your name")
+                yield Input(placeholder="Who is practising?", id="rep-name")
+                yield Label("Scenario (Enter to start)")
+                yield OptionList(id="scenario-list")
+                yield Static("", id="goal")
+            with VerticalScroll(id="start-right"):
+                yield Static("", id="scenario-brief")
+        yield Static("Loading the language model in the background…", id="model-status")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        app = self.app
+        names = app.store.rep_names()
+        rep_input = self.query_one("#rep-name", Input)
+        rep_input.value = app.initial_rep or (names[0] if names else "")
+        options = self.query_one("#scenario-list", OptionList)
+        for s in app.catalogue.scenarios:
+            options.add_option(Option(f"{'★' * s.difficulty:3} {s.title}", id=s.id))
+        for broken in app.catalogue.broken:
+            self.notify(f"Skipped a broken scenario: {broken.problems[0]}", severity="warning", timeout=15)
+        if not app.catalogue.scenarios:
+            self.query_one("#scenario-brief", Static).update(
+                "No scenarios found. Check the scenario folders with `spar scenarios list`.")
+        start_with = app.initial_scenario.id if app.initial_scenario else None
+        index = next((i for i, s in enumerate(app.catalogue.scenarios) if s.id == start_with), 0)
+        if app.catalogue.scenarios:
+            options.highlighted = index
+        if app.analyzer is not None:
+            self._model_ready()
+        elif app.analyzer_error:
+            self.query_one("#model-status", Static).update(f"[red]Language model failed:[/red] {app.analyzer_error}")
+        (options if rep_input.value else rep_input).focus()
+        self._show_goal(rep_input.value)
+
+    def _selected(self) -> Scenario | None:
+        options = self.query_one("#scenario-list", OptionList)
+        if options.highlighted is None:
+            return None
+        return self.app.catalogue.scenarios[options.highlighted]
+
+    @on(OptionList.OptionHighlighted, "#scenario-list")
+    def _show_brief(self) -> None:
+        scenario = self._selected()
+        if scenario:
+            self.query_one("#scenario-brief", Static).update(scenario_brief(scenario))
+
+    @on(Input.Changed, "#rep-name")
+    def _rep_changed(self, event: Input.Changed) -> None:
+        self._show_goal(event.value)
+
+    def _show_goal(self, name: str) -> None:
+        goal = self.app.store.latest_goal(name) if name.strip() else None
+        text = ""
+        if goal:
+            from analysis.debrief import skill
+
+            text = f"[b]Last time you chose to work on:[/b] {skill(goal['focus_skill']).title}"
+            if goal["next_step"]:
+                text += f"\n[b]Your next step:[/b] {goal['next_step']}"
+        self.query_one("#goal", Static).update(text)
+
+    @on(Input.Submitted, "#rep-name")
+    def _name_entered(self) -> None:
+        self.query_one("#scenario-list", OptionList).focus()
+
+    @on(OptionList.OptionSelected, "#scenario-list")
+    def _scenario_chosen(self) -> None:
+        self.action_start()
+
+    def action_start(self) -> None:
+        name = " ".join(self.query_one("#rep-name", Input).value.split())
+        if not name:
+            self.notify("Type your name first: sessions and progress are kept per rep.", severity="warning")
+            self.query_one("#rep-name", Input).focus()
+            return
+        scenario = self._selected()
+        if scenario is None:
+            self.notify("Choose a scenario first.", severity="warning")
+            return
+        from simulator.screens.call import CallScreen
+
+        self.app.push_screen(CallScreen(scenario, name))
+
+    def _model_ready(self) -> None:
+        self.query_one("#model-status", Static).update("Language model ready.")
+
+    def on_analyzer_ready(self) -> None:
+        self._model_ready()
+
+    def on_analyzer_failed(self, message) -> None:
+        self.query_one("#model-status", Static).update(f"[red]Language model failed:[/red] {message.error}")

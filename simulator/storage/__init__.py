@@ -1,0 +1,5 @@
+"""Storage: one SQLite file, written through `Store`."""
+
+from simulator.storage.store import Store, StoreError
+
+__all__ = ["Store", "StoreError"]

@@ -1,0 +1,58 @@
+"""Append-only schema migrations. Never edit an applied migration: add a new one.
+
+Design notes for what comes later (so today's tables need no rework):
+- sessions.mode / group_id / customer_played_by leave room for team roleplay (several reps on one
+  scenario, someone playing the customer live);
+- turns have an id that coach notes and label corrections will reference, and audio_path for voice;
+- goals carry the agreed next step and are checked at the rep's next session (reviewed_*).
+"""
+
+from sqlite_utils import Migrations
+
+migrations = Migrations("sparring")
+
+
+@migrations()
+def m001_initial(db):
+    db["reps"].create({"id": int, "name": str, "created_at": str}, pk="id", not_null={"name", "created_at"})
+    db["reps"].create_index(["name"], unique=True)
+    db["scenarios"].create(
+        {"id": str, "title": str, "call_type": str, "difficulty": int, "format": int,
+         "content_hash": str, "path": str, "first_played_at": str, "last_played_at": str},
+        pk="id",
+    )
+    db["sessions"].create(
+        {"id": int, "rep_id": int, "scenario_id": str, "scenario_hash": str,
+         "mode": str, "input_mode": str, "status": str, "group_id": str, "customer_played_by": str,
+         "started_at": str, "ended_at": str, "end_reason": str, "objective_met": int,
+         "final_trust": int, "final_level": str, "needs_uncovered_json": str, "metrics_json": str},
+        pk="id",
+        foreign_keys=[("rep_id", "reps", "id"), ("scenario_id", "scenarios", "id")],
+        defaults={"mode": "solo", "status": "in_progress"},
+    )
+    db["sessions"].create_index(["rep_id", "started_at"])
+    db["turns"].create(
+        {"id": int, "session_id": int, "idx": int, "speaker": str, "text": str,
+         "started_at": str, "ended_at": str, "input_mode": str, "audio_path": str,
+         "is_question": int, "question_type": str, "is_needs_question": int, "spin": str,
+         "is_paraphrase": int, "is_pitch": int, "analysis_json": str,
+         "customer_event": str, "customer_json": str, "trust_after": int},
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"session_id", "idx", "speaker", "text"},
+    )
+    db["turns"].create_index(["session_id", "idx"], unique=True)
+    db["debriefs"].create(
+        {"session_id": int, "what_happened": str, "went_well": str, "do_differently": str,
+         "next_step": str, "focus_skill": str, "strengths_json": str, "debrief_json": str,
+         "created_at": str, "updated_at": str},
+        pk="session_id",
+        foreign_keys=[("session_id", "sessions", "id")],
+    )
+    db["goals"].create(
+        {"id": int, "rep_id": int, "session_id": int, "focus_skill": str, "next_step": str,
+         "created_at": str, "reviewed_session_id": int, "reviewed_outcome": str},
+        pk="id",
+        foreign_keys=[("rep_id", "reps", "id"), ("session_id", "sessions", "id")],
+    )
+    db["goals"].create_index(["rep_id", "created_at"])

@@ -1,0 +1,56 @@
+"""Shared fixtures: a real spaCy analyzer (loaded once), a real SQLite file per test."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from simulator.locations import builtin_scenarios_dir
+from simulator.scenario import load_scenario
+from simulator.storage import Store
+
+
+@pytest.fixture(autouse=True)
+def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """No test touches the user's real data directory or database."""
+    data = tmp_path / "data"
+    monkeypatch.setenv("SPAR_DATA_DIR", str(data))
+    monkeypatch.delenv("SPAR_DB", raising=False)
+    monkeypatch.delenv("SPAR_SCENARIOS", raising=False)
+    return data
+
+
+@pytest.fixture(scope="session")
+def analyzer():
+    from analysis.analyzer import Analyzer
+
+    return Analyzer()
+
+
+@pytest.fixture
+def db_path(tmp_path: Path) -> Path:
+    return tmp_path / "spar.db"
+
+
+@pytest.fixture
+def store(db_path: Path):
+    s = Store(db_path)
+    yield s
+    s.close()
+
+
+@pytest.fixture
+def freight():
+    return load_scenario(builtin_scenarios_dir() / "freight-discovery.yaml")
+
+
+# A call written for the freight scenario: asks first, paraphrases, pitches late, meets the objective.
+GOOD_FREIGHT_CALL = [
+    "Thanks for making time, Dana. Before I say anything about us, how do you plan the routes today?",
+    "So every morning Marcus moves drivers around in a spreadsheet by hand, and the trucks can't leave until nine.",
+    "What problems does that cause for your deliveries?",
+    "What impact do the late drops have on your customers?",
+    "RouteDesk plans routes automatically, so Marcus could be done by seven.",
+    "Could we set up a meeting next week with you and Marcus?",
+]
