@@ -9,20 +9,17 @@ from textual.message import Message
 
 
 @dataclass
-class AnalyzerReady(Message):
+class AnalyzerReady(Message, bubble=False):
     """The language model has loaded; replies can be analysed."""
 
-    # The app forwards this to the active screen; bubbling back up would loop forever.
-    bubble = False
-
+    # bubble=False: the app forwards this to the active screen, and bubbling back up would
+    # loop forever (a class attribute is not enough: Message.__init_subclass__ resets it).
     seconds: float
 
 
 @dataclass
-class AnalyzerFailed(Message):
+class AnalyzerFailed(Message, bubble=False):
     """The language model could not load; `error` says what to do."""
-
-    bubble = False
 
     error: str
 

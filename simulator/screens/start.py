@@ -69,6 +69,10 @@ class StartScreen(Screen):
         (options if rep_input.value else rep_input).focus()
         self._show_goal(rep_input.value)
 
+    def on_screen_resume(self) -> None:
+        # Back from a debrief: the goal the rep just agreed is now the one to show.
+        self._show_goal(self.query_one("#rep-name", Input).value)
+
     def _selected(self) -> Scenario | None:
         options = self.query_one("#scenario-list", OptionList)
         if options.highlighted is None:
