@@ -117,5 +117,7 @@ def find_paraphrase(doc: Doc, previous: Doc | None, *, is_pitch: bool, question_
             restated = [heard[lemma].text for lemma in shared]
             record = {"text": sent.text.strip(), "start": sent.start_char, "end": sent.end_char, "sentence": i}
             best = ParaphraseFinding(False, round(score, 3), record, restated, cues)
-    best.is_paraphrase = best.score >= 0.5 and not is_pitch
+    # Without any customer word or feeling restated, a "you ..." sentence is a claim, not a paraphrase.
+    restates_something = bool(best.restates) or any(c.startswith("names a feeling") for c in best.cues)
+    best.is_paraphrase = best.score >= 0.5 and restates_something and not is_pitch
     return best

@@ -1,0 +1,151 @@
+"""The analyzer on replies written for the purpose, including the untidy forms of spoken text."""
+
+from __future__ import annotations
+
+import pytest
+
+from analysis.analyzer import Utterance
+
+CUSTOMER = "Every morning Marcus spends two hours moving drivers around by hand in a spreadsheet."
+
+
+def _turn(analyzer, text, previous=CUSTOMER, products=("RouteDesk",)):
+    return analyzer.analyze_turn(text, previous, products)
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("How do you plan your routes today?", "open"),
+    ("What gets in the way when a driver calls in sick?", "open"),
+    ("Why did you start looking at this now?", "open"),
+    ("Tell me about the morning planning.", "open"),
+    ("Walk me through what happens when a delivery is late", "open"),
+    ("Do you use a spreadsheet for that?", "closed"),
+    ("Is Marcus the only one who plans", "closed"),
+    ("How many trucks go out each day?", "closed"),
+    ("When does your contract renew?", "closed"),
+    ("Could you see yourself switching this year?", "closed"),
+])
+def test_questions_open_and_closed(analyzer, text, kind):
+    result = _turn(analyzer, text)
+    assert result["is_question"] is True
+    assert result["question_type"] == kind
+
+
+@pytest.mark.parametrize("text", [
+    "Thanks for making the time today.",
+    "I see.",
+    "That makes sense.",
+    "We work with forty fleets in the region.",
+    "I know what you mean, it's hard.",
+])
+def test_statements_are_not_questions(analyzer, text):
+    result = _turn(analyzer, text)
+    assert result["is_question"] is False and result["question_type"] is None
+
+
+def test_spoken_forms_fillers_no_question_mark_and_question_not_last(analyzer):
+    result = _turn(analyzer, "um so okay what happens when the trucks leave late")
+    assert result["is_question"] and result["question_type"] == "open"
+
+    result = _turn(analyzer, "Okay. How do you handle the overtime? I'm asking because most fleets struggle there.")
+    assert result["is_question"] and result["sentences"] == 3
+    question = next(e for e in result["evidence"] if e["label"].endswith("question") and "needs" not in e["label"])
+    assert question["text"].startswith("How do you handle") and question["sentence"] == 1
+
+
+def test_tag_question_makes_a_closed_question(analyzer):
+    result = _turn(analyzer, "You plan all of it by hand, right?")
+    assert result["is_question"] and result["question_type"] == "closed"
+
+
+def test_last_question_sets_the_turn_type(analyzer):
+    result = _turn(analyzer, "Is it just Marcus? What does his morning look like?")
+    assert result["question_type"] == "open"
+    result = _turn(analyzer, "What does his morning look like? Is it just him?")
+    assert result["question_type"] == "closed"
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("How many depots do you run at the moment?", "situation"),
+    ("What problems does the manual planning cause?", "problem"),
+    ("What difficulties do you have with late deliveries?", "problem"),
+    ("What impact do the late drops have on your biggest customer?", "implication"),
+    ("How much does the overtime cost you each month?", "implication"),
+    ("What would it mean for you if the trucks left at seven?", "need_payoff"),
+    ("How would it help your team if planning took ten minutes?", "need_payoff"),
+])
+def test_spin_kinds(analyzer, text, kind):
+    result = _turn(analyzer, text)
+    assert result["is_needs_question"] is True
+    assert result["spin"] == kind
+    cue = next(e for e in result["evidence"] if e["label"].startswith("needs question"))
+    assert cue["cue"], "a SPIN decision names the cue that made it"
+
+
+def test_small_talk_question_is_not_a_needs_question(analyzer):
+    result = _turn(analyzer, "How are you doing today?")
+    assert result["is_question"] and not result["is_needs_question"]
+
+
+@pytest.mark.parametrize("text", [
+    "Our platform will save you hours every week, you should try it.",
+    "RouteDesk plans the routes automatically.",
+    "We offer a free trial and our customers love it.",
+])
+def test_pitches(analyzer, text):
+    result = _turn(analyzer, text)
+    assert result["is_pitch"] is True
+    pitch = next(e for e in result["evidence"] if e["label"] == "pitch")
+    assert pitch["cue"]
+
+
+def test_needs_question_is_not_a_pitch(analyzer):
+    assert _turn(analyzer, "What would make a new planning tool worth it for you?")["is_pitch"] is False
+
+
+def test_paraphrase_restates_customer_words(analyzer):
+    result = _turn(analyzer, "So you're spending two hours every morning moving drivers around by hand.")
+    assert result["is_paraphrase"] is True
+    assert {"hours", "morning", "drivers"} <= set(result["restates"])
+    evidence = next(e for e in result["evidence"] if e["label"] == "paraphrase")
+    assert evidence["restates"] and evidence["cue"]
+
+
+def test_paraphrase_of_a_feeling(analyzer):
+    result = _turn(analyzer, "It sounds like the late deliveries are really frustrating you.",
+                   previous="Honestly I'm fed up, the deliveries keep arriving late and I'm frustrated.")
+    assert result["is_paraphrase"] is True
+
+
+def test_paraphrase_depends_on_what_the_customer_said(analyzer):
+    text = "So you're spending two hours every morning moving drivers around by hand."
+    assert _turn(analyzer, text, previous="We mostly ship furniture to retail stores.")["is_paraphrase"] is False
+    assert _turn(analyzer, text, previous=None)["is_paraphrase"] is False
+
+
+def test_pitch_that_reuses_customer_words_is_not_a_paraphrase(analyzer):
+    result = _turn(analyzer, "RouteDesk moves drivers around every morning so you save two hours.")
+    assert result["is_pitch"] is True and result["is_paraphrase"] is False
+
+
+def test_own_statement_is_not_a_paraphrase(analyzer):
+    result = _turn(analyzer, "I spent years in dispatch myself.")
+    assert result["is_paraphrase"] is False
+
+
+def test_conversations_are_kept_apart_and_order_is_kept(analyzer):
+    utterances = [
+        Utterance("customer", CUSTOMER, "a"),
+        Utterance("customer", "We mostly ship furniture.", "b"),
+        Utterance("rep", "So you're spending two hours every morning moving drivers by hand.", "b"),
+        Utterance("rep", "So you're spending two hours every morning moving drivers by hand.", "a"),
+    ]
+    results = list(analyzer.analyze(utterances))
+    assert len(results) == 4
+    assert results[2]["is_paraphrase"] is False  # conversation b's customer said something else
+    assert results[3]["is_paraphrase"] is True
+
+
+def test_empty_text_is_analysed_as_nothing(analyzer):
+    result = _turn(analyzer, "")
+    assert result["words"] == 0 and not result["is_question"] and result["evidence"] == []
