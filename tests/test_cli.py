@@ -1,0 +1,165 @@
+"""The command line, as scripts and other tools use it."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+import simulator.cli as cli_module
+from simulator.cli import cli
+from simulator.locations import builtin_scenarios_dir
+from simulator.storage import Store
+from tests.conftest import GOOD_FREIGHT_CALL
+
+
+@pytest.fixture
+def run(analyzer, monkeypatch):
+    """Invoke `spar ...` in-process, sharing the session's loaded spaCy pipeline."""
+    monkeypatch.setattr(cli_module, "_analyzer", lambda: analyzer)
+    runner = CliRunner()
+
+    def invoke(*args: str, input: str | None = None):
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+
+    return invoke
+
+
+@pytest.fixture
+def replies(tmp_path: Path) -> Path:
+    path = tmp_path / "replies.txt"
+    path.write_text("\n".join(GOOD_FREIGHT_CALL) + "\n\nThis line comes after the call has ended.\n", encoding="utf-8")
+    return path
+
+
+def test_practice_prints_a_debrief_that_names_its_turns(run, replies, db_path):
+    result = run("practice", "freight-discovery", "--rep", "Sam Lee", "--replies", str(replies), "--db", str(db_path))
+    assert result.exit_code == 0, result.output
+    out = result.output
+    assert "Dana Okafor: Hi, Dana here." in out
+    assert "What happened on this call?" in out.split("What the call shows")[0], "reflection comes first"
+    assert "Paraphrases: 1  [turn 4]" in out
+    assert "turn 4: paraphrase" in out
+    assert "One thing to work on next" in out
+    assert "1 replies were not used" in out
+    assert f"Saved as session 1 in {db_path}" in out
+    assert Store(db_path).session(1)["status"] == "debriefed"
+
+
+def test_practice_json_has_session_and_figures_with_evidence(run, replies, db_path):
+    result = run("practice", "freight-discovery", "--rep", "Sam Lee", "--replies", str(replies), "--db", str(db_path),
+                 "--json", "--next-step", "Ask about overtime.")
+    assert result.exit_code == 0
+    data = json.loads(result.output)
+    assert data["session_id"] == 1 and data["outcome"]["objective_met"] is True
+    figures = data["figures"]
+    assert figures["paraphrases"]["value"] == 1 and figures["paraphrases"]["turns"] == [3]
+    assert figures["needs_questions"]["turns"], "each figure carries the turns behind it"
+    rep_turns = [t for t in data["transcript"] if t["speaker"] == "rep"]
+    assert rep_turns[0]["analysis"]["evidence"]
+    assert Store(db_path).latest_goal("Sam Lee")["next_step"] == "Ask about overtime."
+
+
+def test_practice_reads_replies_from_stdin(run, db_path):
+    result = run("practice", "freight-discovery", "--rep", "Kim", "--replies", "-", "--db", str(db_path), "--json",
+                 input="How do you plan the routes today?\n")
+    data = json.loads(result.output)
+    assert data["outcome"]["end_reason"] == "rep_ended"
+    assert [t["speaker"] for t in data["transcript"]] == ["customer", "rep", "customer", "customer"]
+
+
+@pytest.mark.parametrize("args, code, fragment", [
+    (["practice", "nope", "--rep", "Sam", "--replies", "REPLIES"], 2, "no scenario with id 'nope'"),
+    (["practice", "freight-discovery", "--rep", "Sam", "--replies", "MISSING"], 1, "no such replies file"),
+    (["practice", "freight-discovery", "--replies", "REPLIES"], 2, "name the scenario and the rep"),
+    (["practice", "freight-discovery", "--rep", "Sam", "--replies", "EMPTY"], 1, "the replies file is empty"),
+])
+def test_practice_errors_are_one_line(run, replies, tmp_path, db_path, args, code, fragment):
+    empty = tmp_path / "empty.txt"
+    empty.write_text("\n\n")
+    swap = {"REPLIES": str(replies), "MISSING": str(tmp_path / "missing.txt"), "EMPTY": str(empty)}
+    result = run(*[swap.get(a, a) for a in args], "--db", str(db_path))
+    assert result.exit_code == code
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("spar: ") and fragment in lines[0]
+
+
+def test_practice_on_a_corrupt_database_says_which_file(run, replies, tmp_path):
+    bad = tmp_path / "bad.db"
+    bad.write_bytes(b"garbage" * 500)
+    result = run("practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies), "--db", str(bad))
+    assert result.exit_code == 1 and str(bad) in result.output
+
+
+def test_history_lists_sessions(run, replies, db_path):
+    run("practice", "freight-discovery", "--rep", "Sam Lee", "--replies", str(replies), "--db", str(db_path))
+    result = run("history", "--db", str(db_path))
+    assert "freight-discovery" in result.output and "objective met" in result.output
+    rows = [json.loads(line) for line in run("history", "--db", str(db_path), "--json").output.splitlines()]
+    assert rows[0]["rep_name"] == "Sam Lee" and rows[0]["turn_count"] == 13
+
+
+def test_analyze_adds_analysis_to_each_line_in_order(run, tmp_path):
+    lines = [
+        {"speaker": "customer", "text": "We plan every route by hand in a spreadsheet.", "conversation_id": "c1", "id": 7},
+        {"speaker": "rep", "text": "So you plan the routes by hand.", "conversation_id": "c1"},
+        {"speaker": "rep", "text": "how do you decide who drives where", "conversation_id": "c2"},
+        {"speaker": "rep", "text": "Our product saves you time."},
+    ]
+    source = tmp_path / "in.jsonl"
+    source.write_text("\n".join(json.dumps(x) for x in lines) + "\n\n", encoding="utf-8")
+    result = run("analyze", str(source))
+    out = [json.loads(line) for line in result.output.splitlines()]
+    assert [o["text"] for o in out] == [x["text"] for x in lines]
+    assert out[0]["id"] == 7, "fields the caller sent come back untouched"
+    for o in out:
+        assert {"is_question", "question_type", "is_paraphrase", "spin", "is_pitch", "evidence"} <= set(o["analysis"])
+    assert out[1]["analysis"]["is_paraphrase"] is True
+    assert out[2]["analysis"]["question_type"] == "open"
+    assert out[3]["analysis"]["is_pitch"] is True
+
+
+def test_analyze_reports_the_bad_line(run, tmp_path):
+    source = tmp_path / "in.jsonl"
+    source.write_text('{"speaker": "rep", "text": "Hi."}\n{"speaker": "rep", "text": \n', encoding="utf-8")
+    result = run("analyze", str(source))
+    assert result.exit_code == 2 and f"{source}:2: not valid JSON" in result.output
+    source.write_text('{"speaker": "coach", "text": "Hi."}\n', encoding="utf-8")
+    assert f"{source}:1:" in run("analyze", str(source)).output
+    assert "no such file" in run("analyze", str(tmp_path / "none.jsonl")).output
+
+
+def test_scenarios_list_and_validate(run, tmp_path):
+    listed = run("scenarios", "list")
+    assert "freight-discovery" in listed.output and "plant-cfo-cold-call" in listed.output
+    as_json = [json.loads(line) for line in run("scenarios", "list", "--json").output.splitlines()]
+    assert {"id", "title", "difficulty", "objective", "needs", "path"} <= set(as_json[0])
+
+    good = builtin_scenarios_dir() / "clinic-renewal.yaml"
+    ok = run("scenarios", "validate", str(good))
+    assert ok.exit_code == 0 and "ok" in ok.output
+    bad = tmp_path / "bad.yaml"
+    bad.write_text(good.read_text(encoding="utf-8").replace("difficulty: 2", "difficulty: 9"), encoding="utf-8")
+    failed = run("scenarios", "validate", str(good), str(bad))
+    assert failed.exit_code == 1
+    assert any(line.startswith(f"{bad}:") and "difficulty" in line for line in failed.output.splitlines())
+
+
+def test_help_does_not_import_heavy_modules():
+    code = ("import sys; from simulator.cli import main; sys.argv = ['spar', '--help']\n"
+            "try:\n    main()\nexcept SystemExit:\n    pass\n"
+            "heavy = [m for m in ('spacy', 'torch', 'whisper', 'textual', 'thinc') if m in sys.modules]\n"
+            "print('HEAVY', heavy)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
+    assert "Rehearse customer calls" in out
+    assert "HEAVY []" in out
+
+
+def test_console_script_is_installed():
+    spar = Path(sys.executable).with_name("spar")
+    result = subprocess.run([str(spar), "scenarios", "list"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and "freight-discovery" in result.stdout
