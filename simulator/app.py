@@ -62,7 +62,9 @@ class SparringApp(App):
         self._analyzer_loaded = threading.Event()
 
     def on_mount(self) -> None:
-        self.load_analyzer()
+        # Importing spaCy holds the GIL for long stretches; start it once the first screen is
+        # painted so the rep sees the app at once rather than a blank terminal.
+        self.call_after_refresh(self.load_analyzer)
 
     # --- the language model, loaded once in the background ------------------------------
     @work(thread=True, exclusive=True, exit_on_error=False, group="analyzer")
