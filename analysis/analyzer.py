@@ -103,9 +103,18 @@ class Analyzer:
                     pitches.append({"text": sent.text.strip(), "start": sent.start_char, "end": sent.end_char,
                                     "sentence": index, "cue": f"names the product '{hit}'"})
         paraphrase = find_paraphrase(doc, previous, is_pitch=bool(pitches), question_sentences=asked)
+        if paraphrase.is_paraphrase and paraphrase.sentence is not None:
+            # "So you're sick of this?" restates with a rising voice: a reflection, not a question
+            # (as motivational-interviewing coders count it).
+            restated = paraphrase.sentence["sentence"]
+            if any(q["sentence"] == restated and q.get("rising") for q in questions):
+                questions = [q for q in questions if q["sentence"] != restated]
+                spins = [sp for sp in spins if sp["sentence"] != restated]
+                paraphrase.cues.append("said with a rising voice, so counted as a paraphrase, not a question")
 
         evidence: list[dict[str, Any]] = []
-        evidence += [{**q, "label": f"{q['type']} question"} for q in questions]
+        evidence += [{k: v for k, v in q.items() if k != "rising"} | {"label": f"{q['type']} question"}
+                     for q in questions]
         evidence += [{**s, "label": f"needs question ({s['spin'].replace('_', '-')})"} for s in spins]
         evidence += [{**p, "label": "pitch"} for p in pitches]
         if paraphrase.evidence():

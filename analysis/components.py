@@ -19,6 +19,7 @@ from analysis.rules import SPIN_KINDS, QuestionRules, question_rules
 CUES_KEY = "spar_cues"
 SUBJECT_WORDS = {"i", "you", "we", "they", "he", "she", "it", "there", "that", "this", "anyone",
                  "anything", "anybody", "everyone", "someone", "something", "ya", "u", "y'all"}
+DEFINITE = {"the", "that", "this", "these", "those", "any", "anyone", "anything", "someone", "something"}
 SECOND_PERSON = {"you", "your", "yours", "yourself", "yourselves", "ya", "y'all", "u"}
 
 for _name in ("spar_questions", "spar_spin", "spar_pitches"):
@@ -60,28 +61,50 @@ def content_tokens(tokens: list[Token], rules: QuestionRules) -> list[Token]:
     return tokens[i:]
 
 
-def _wh_is_interrogative(rest: list[Token], rules: QuestionRules) -> bool:
-    """Is "what/how/why ..." asking, rather than an embedded clause ("what I mean is ...")?"""
+QUOTES = {'"', "“", "”", "'", "‘", "’", "``", "''"}
+
+
+def _quoted(tokens: list[Token]) -> set[int]:
+    """Token indexes inside quotation marks: reported or imagined speech ("How will I cope?")."""
+    inside, marks = set(), [t for t in tokens if t.text in QUOTES - {"'", "’"}]
+    if not marks:
+        return inside
+    open_ = False
+    for tok in tokens:
+        if tok.text in QUOTES - {"'", "’"}:
+            open_ = not open_
+            continue
+        if open_:
+            inside.add(tok.i)
+    return inside
+
+
+def _wh_is_interrogative(rest: list[Token], rules: QuestionRules, asks: bool) -> bool:
+    """Is "what/how/which ..." asking, rather than a clause ("what I mean is", "which is why")?"""
     if len(rest) < 2:
         return False
     nxt = rest[1]
     if nxt.lower_ in {"i", "you", "we", "they", "he", "she"} and nxt.dep_.startswith("nsubj"):
         # "what you said is ..." is a clause; "how you doing" is the exception not worth chasing.
         return False
+    inverted = any(
+        tok.lower_ in rules.auxiliaries and i + 1 < len(rest)
+        and (rest[i + 1].lower_ in SUBJECT_WORDS or rest[i + 1].pos_ in ("PRON", "NOUN", "PROPN", "DET"))
+        for i, tok in enumerate(rest[1:6], start=1)
+    )
+    if rest[0].lower_ in rules.closed_wh and not asks:
+        # Without a question mark, "which is why ..." and "when somebody has ..." are clauses;
+        # only the inverted form ("when did you ...") asks.
+        return inverted
     if nxt.pos_ in ("AUX", "VERB") or nxt.tag_ in ("MD", "VBZ", "VBD", "VBP"):
         return True
     if nxt.lower_ in {"many", "much", "long", "often", "kind", "sort", "type", "else", "about", "if",
-                      "exactly", "specifically", "else", "other", "'s", "'re", "'d", "'ll"}:
+                      "exactly", "specifically", "other", "'s", "'re", "'d", "'ll"}:
         return True
-    for i, tok in enumerate(rest[2:6], start=2):
-        if tok.lower_ in rules.auxiliaries and i + 1 < len(rest) and (
-            rest[i + 1].lower_ in SUBJECT_WORDS or rest[i + 1].pos_ in ("PRON", "NOUN", "PROPN", "DET")
-        ):
-            return True
-    return False
+    return inverted
 
 
-def _aux_question(rest: list[Token], rules: QuestionRules) -> bool:
+def _aux_question(rest: list[Token], rules: QuestionRules, asks: bool) -> bool:
     """"Do you ...", "Is it ...", "Have they ...": a verb first, then its subject."""
     if len(rest) < 2 or rest[0].lower_ not in rules.auxiliaries:
         return False
@@ -90,18 +113,32 @@ def _aux_question(rest: list[Token], rules: QuestionRules) -> bool:
         second = rest[2]
     if second.lower_ in ("be", "have") or second.pos_ == "VERB" and second.lower_ not in SUBJECT_WORDS:
         return False
+    if not asks:
+        # Unpunctuated speech: only a pronoun subject makes it a question ("do you ...");
+        # "do your homework" and "have a drink" are instructions.
+        return second.lower_ in SUBJECT_WORDS or second.pos_ == "PROPN" or second.lower_ in DEFINITE
     return second.lower_ in SUBJECT_WORDS or second.pos_ in ("PRON", "NOUN", "PROPN", "DET", "NUM")
 
 
 def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None:
-    """Whether a sentence asks something, open or closed, and why; None when it does not."""
-    tokens = [t for t in sent if not t.is_space]
-    if not tokens:
+    """Whether a sentence asks something, open or closed, and why; None when it does not.
+
+    A sentence that only has a question mark (no question word, no inverted verb, no request) is
+    marked `rising`: said with a rising voice, it may be a question or a reflection, and the
+    paraphrase check decides.
+    """
+    quoted = _quoted(list(sent))
+    tokens = [t for t in sent if not t.is_space and t.i not in quoted]
+    if not tokens or all(t.is_punct for t in tokens):
         return None
-    asks = sent.text.rstrip().rstrip("\"')]").endswith("?")
+    asks = sent.text.rstrip().rstrip("\"')]”’").endswith("?") and sent[-1].i not in quoted
+    spoken = [t.lower_ for t in tokens if not t.is_punct]
+    if tuple(spoken) in rules.backchannels:
+        # "Yeah?": the detector decides from its place in the turn (see QuestionDetector).
+        return {"type": "closed", "cue": f"check '{sent.text.strip()}' after a statement", "backchannel": True} if asks else None
     rest = content_tokens(tokens, rules)
     if not rest:
-        return {"type": "closed", "cue": "question mark"} if asks else None
+        return {"type": "closed", "cue": "question mark", "rising": True} if asks else None
     words = _words(rest)
 
     def decide(rest: list[Token], words: list[str]) -> dict[str, Any] | None:
@@ -113,12 +150,12 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
             if request:
                 return {"type": "open", "cue": f"request '{' '.join(words[:2] + list(request))}'"}
         narrowed = _starts_with(words, rules.closed_phrases)
-        if narrowed and (asks or _wh_is_interrogative(rest, rules)):
+        if narrowed and (asks or _wh_is_interrogative(rest, rules, asks)):
             return {"type": "closed", "cue": f"'{' '.join(narrowed)}' asks for a specific answer"}
-        if words[0] in rules.open_wh | rules.closed_wh and (asks or _wh_is_interrogative(rest, rules)):
+        if words[0] in rules.open_wh | rules.closed_wh and _wh_is_interrogative(rest, rules, asks):
             kind = "open" if words[0] in rules.open_wh else "closed"
             return {"type": kind, "cue": f"question word '{words[0]}'"}
-        if _aux_question(rest, rules):
+        if _aux_question(rest, rules, asks):
             return {"type": "closed", "cue": f"yes/no form '{' '.join(words[:2])}'"}
         return None
 
@@ -133,14 +170,12 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
                     if found:
                         break
     if found is None and asks:
-        tag = _ends_with([w for w in words if w not in ("?",)], rules.tag_endings)
+        spoken_rest = [w for w in words if w not in ("?", ".", "!", ",")]
+        if _ends_with(spoken_rest, rules.discourse_tags):
+            return None  # "..., you know what I mean?" checks the listener is following
+        tag = _ends_with(spoken_rest, rules.tag_endings)
         cue = f"tag '{' '.join(tag)}?'" if tag else "question mark"
-        found = {"type": "closed", "cue": cue}
-    if found is None and len(words) > 3:
-        stripped = [w for w in words if w not in (".", "!")]
-        tag = _ends_with(stripped, rules.tag_endings)
-        if tag and len(stripped) > len(tag) and stripped[-len(tag) - 1] == ",":
-            found = {"type": "closed", "cue": f"tag ', {' '.join(tag)}'"}
+        found = {"type": "closed", "cue": cue, "rising": not tag}
     return found
 
 
@@ -164,8 +199,14 @@ class QuestionDetector:
 
     def __call__(self, doc: Doc) -> Doc:
         found = []
-        for index, sent in enumerate(doc.sents):
+        sentences = list(doc.sents)
+        for index, sent in enumerate(sentences):
             decision = classify_question(sent, self.rules)
+            if decision and decision.pop("backchannel", False):
+                # Only a check that closes a turn after something was said asks for an answer;
+                # "Yeah?" alone or before the rep's own point just keeps the customer talking.
+                if index == 0 or index != len(sentences) - 1 or (index - 1) in {f["sentence"] for f in found}:
+                    continue
             if decision:
                 found.append(_sentence_record(sent, sentence=index, **decision))
         doc._.spar_questions = found

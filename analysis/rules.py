@@ -26,6 +26,8 @@ class QuestionRules:
     auxiliaries: frozenset[str]
     open_requests: tuple[tuple[str, ...], ...]
     tag_endings: tuple[tuple[str, ...], ...]
+    backchannels: frozenset[tuple[str, ...]]
+    discourse_tags: tuple[tuple[str, ...], ...]
 
 
 def _read(name: str, folder: Path | None = None) -> dict[str, Any]:
@@ -69,6 +71,8 @@ def question_rules(folder: Path | None = None) -> QuestionRules:
         auxiliaries=frozenset(w for a in data["auxiliaries"] for w in _words(a)[:1]),
         open_requests=by_length(data["open_requests"]),
         tag_endings=by_length(data["tag_endings"]),
+        backchannels=frozenset(_words(p) for p in data["backchannels"]),
+        discourse_tags=by_length(data["discourse_tags"]),
     )
 
 
