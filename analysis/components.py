@@ -19,6 +19,7 @@ from analysis.rules import SPIN_KINDS, QuestionRules, question_rules
 CUES_KEY = "spar_cues"
 SUBJECT_WORDS = {"i", "you", "we", "they", "he", "she", "it", "there", "that", "this", "anyone",
                  "anything", "anybody", "everyone", "someone", "something", "ya", "u", "y'all"}
+CLAUSE_WH = {"which", "when", "where", "whose", "whom"}
 DEFINITE = {"the", "that", "this", "these", "those", "any", "anyone", "anything", "someone", "something"}
 SECOND_PERSON = {"you", "your", "yours", "yourself", "yourselves", "ya", "y'all", "u"}
 
@@ -92,9 +93,9 @@ def _wh_is_interrogative(rest: list[Token], rules: QuestionRules, asks: bool) ->
         and (rest[i + 1].lower_ in SUBJECT_WORDS or rest[i + 1].pos_ in ("PRON", "NOUN", "PROPN", "DET"))
         for i, tok in enumerate(rest[1:6], start=1)
     )
-    if rest[0].lower_ in rules.closed_wh and not asks:
+    if rest[0].lower_ in CLAUSE_WH and not asks:
         # Without a question mark, "which is why ..." and "when somebody has ..." are clauses;
-        # only the inverted form ("when did you ...") asks.
+        # only the inverted form ("when did you ...") asks. "Who plans it" asks either way.
         return inverted
     if nxt.pos_ in ("AUX", "VERB") or nxt.tag_ in ("MD", "VBZ", "VBD", "VBP"):
         return True

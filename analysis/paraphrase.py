@@ -1,23 +1,33 @@
-"""Is a turn a paraphrase of what the other speaker just said?
+"""Is a turn a paraphrase of what the other speaker said?
 
-A lead-in ("it sounds like") alone proves little, and a good reflection often has none. The
-decision weighs four signs, each kept as evidence:
-- shared content: nouns, verbs, adjectives of the customer's last turn that come back (by lemma);
-- the person shift: the customer spoke of "I/we/my", the rep restates it as "you/your";
-- a restated feeling or want ("you're worried", "you want"), even in new words;
-- a lead-in phrase from `patterns/paraphrase.yaml`.
-Advice ("you should ...") and pitches are not paraphrases.
+A lead-in ("it sounds like") alone proves little, and a good reflection often has none. Studies
+that code counselling talk automatically (e.g. Can et al., 2015, on motivational interviewing)
+combine the wording of the turn with how it relates to what the client said in the turns before.
+Sparring does the same with a handful of named signs per sentence, each kept as evidence:
+- shared content: nouns, verbs, adjectives of the customer's recent turns that come back (by lemma);
+- the person shift: the customer spoke of "I/we", the rep says "you/your";
+- a named feeling or want ("you're worried", "it matters to you");
+- a lead-in ("so you're", "it sounds like") or a summarising "so";
+- and signs against: the rep talking about themselves, asking with a question word, advising,
+  pitching.
+The signs are weighed by `patterns/paraphrase_weights.yaml` (a logistic model: a coach can read
+which sign counts how much); `bench/fit_paraphrase.py` refits the weights on labelled dialogues
+with cross-validation by conversation.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
+import yaml
 from spacy.tokens import Doc, Span, Token
 
 from analysis.components import CUES_KEY, SECOND_PERSON, content_tokens
-from analysis.rules import question_rules
+from analysis.rules import PATTERNS_DIR, question_rules
 
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
 FIRST_PERSON = {"i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves"}
@@ -26,6 +36,27 @@ LIGHT_LEMMAS = {"be", "have", "do", "get", "go", "say", "know", "think", "mean",
                 "just", "really", "very", "so", "well", "also", "then", "now", "here", "there", "not",
                 "yeah", "okay", "right", "thing", "lot", "kind", "sort", "way", "bit", "much", "even",
                 "still", "actually", "maybe", "probably", "sure", "gonna", "would", "could", "will"}
+# The signs, in the order the weights file lists them.
+SIGNS = ("shared_words", "shared_share", "you_subject", "you_mention", "person_shift", "feeling", "lead_in",
+         "summary_so", "self_subject", "asks_with_question_word", "rising_voice", "advice", "customer_said_little",
+         "long_turn", "statement_about_you", "it_that_subject", "informing")
+# How each sign reads in the evidence when it helped.
+SIGN_TEXT = {
+    "you_subject": "speaks about the customer ('you ...')",
+    "person_shift": "turns the customer's 'I' into 'you'",
+    "summary_so": "sums up with 'so'",
+}
+
+
+@lru_cache(maxsize=2)
+def weights(path: Path | None = None) -> dict[str, Any]:
+    path = path or PATTERNS_DIR / "paraphrase_weights.yaml"
+    data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    missing = [s for s in SIGNS if s not in data.get("weights", {})]
+    if missing or "bias" not in data or "threshold" not in data:
+        raise ValueError(f"{path}: needs bias, threshold and a weight for each of {', '.join(SIGNS)} "
+                         f"(missing: {', '.join(missing) or 'bias/threshold'})")
+    return data
 
 
 def content_lemmas(tokens: list[Token] | Span | Doc) -> dict[str, Token]:
@@ -45,6 +76,13 @@ class ParaphraseFinding:
     sentence: dict[str, Any] | None
     restates: list[str]
     cues: list[str]
+    signs: dict[str, float] | None = None
+
+    @property
+    def grounded(self) -> bool:
+        """Something the customer said comes back: their words or a feeling. Coders count the form
+        of a reflection; the scripted customer only feels heard when it is grounded."""
+        return self.is_paraphrase and (bool(self.restates) or any(c.startswith("names a feeling") for c in self.cues))
 
     def evidence(self) -> dict[str, Any] | None:
         if not self.is_paraphrase or self.sentence is None:
@@ -53,7 +91,7 @@ class ParaphraseFinding:
 
 
 def _you_statement(sent: Span, rest: list[Token]) -> bool:
-    """A statement about the other person: "you/your ..." as subject, not advice."""
+    """A statement about the other person: "you/your ..." as subject."""
     for tok in sent:
         if tok.dep_ in ("nsubj", "nsubjpass") and (
             tok.lower_ in SECOND_PERSON or any(c.lower_ in ("your", "yours") for c in tok.children)
@@ -63,10 +101,29 @@ def _you_statement(sent: Span, rest: list[Token]) -> bool:
     return bool(words) and words[0] in ("your", "you")
 
 
-def find_paraphrase(doc: Doc, previous: Doc | None, *, is_pitch: bool, question_sentences: set[int]) -> ParaphraseFinding:
+@dataclass
+class SentenceSigns:
+    index: int
+    sent: Span
+    signs: dict[str, float]
+    shared: list[str]
+    feeling: Span | None
+    lead_in: Span | None
+
+
+def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, Any]]) -> tuple[list[SentenceSigns], dict[str, Token]]:
+    """The signs for every sentence of `doc` that could restate `context` (the other speaker's
+    recent turns, most recent first); `questions` maps sentence index to its question record."""
     rules = question_rules()
-    heard = content_lemmas(previous) if previous is not None else {}
-    heard_first_person = previous is not None and any(t.lower_ in FIRST_PERSON for t in previous)
+    heard: dict[str, Token] = {}
+    for turn in context:
+        for lemma, tok in content_lemmas(turn).items():
+            heard.setdefault(lemma, tok)
+    if not context:
+        return [], heard
+    heard_first_person = any(t.lower_ in FIRST_PERSON for turn in context for t in turn)
+    customer_said_little = sum(1 for t in context[0] if t.is_alpha) <= 3
+    long_turn = sum(1 for t in doc if t.is_alpha) > 25
     cues_by_sentence: dict[int, list[Span]] = {}
     sentences = list(doc.sents)
     for span in doc.spans.get(CUES_KEY, []):
@@ -74,50 +131,74 @@ def find_paraphrase(doc: Doc, previous: Doc | None, *, is_pitch: bool, question_
             if span.start >= sent.start and span.end <= sent.end:
                 cues_by_sentence.setdefault(i, []).append(span)
 
-    best = ParaphraseFinding(False, 0.0, None, [], [])
+    found = []
     for i, sent in enumerate(sentences):
         tokens = [t for t in sent if not t.is_space]
         rest = content_tokens(tokens, rules)
         if len([t for t in rest if t.is_alpha]) < 2:
             continue
         labels = {s.label_: s for s in cues_by_sentence.get(i, [])}
-        # Advice only counts at the start of the sentence ("you should ..."), not inside a restatement.
-        if "advice" in labels and labels["advice"].start <= rest[0].i + 1:
-            continue
         if "pitch" in labels:
             continue
         said = content_lemmas(rest)
         shared = [lemma for lemma in said if lemma in heard]
         you = _you_statement(sent, rest)
+        mentions_you = any(t.lower_ in SECOND_PERSON for t in sent)
         lead_in = labels.get("lead_in")
-        leads = lead_in is not None and lead_in.start <= (rest[0].i + 2 if rest else 0)
-        feeling = "feeling" in labels and you
-        open_question = i in question_sentences and rest[0].lower_ in rules.open_wh | rules.closed_wh
+        leads = lead_in is not None and lead_in.start <= rest[0].i + 2
+        question = questions.get(i)
+        first_words = [t.lower_ for t in tokens[:4]]
+        subjects = {t.lower_ for t in sent if t.dep_ in ("nsubj", "nsubjpass")}
+        feeling = labels.get("feeling") if (you or mentions_you) else None
+        signs = {
+            "shared_words": min(len(shared), 6) / 6,
+            "shared_share": len(shared) / max(len(said), 1),
+            "you_subject": float(you),
+            "you_mention": float(mentions_you),
+            "person_shift": float(you and heard_first_person),
+            "feeling": float(feeling is not None),
+            "lead_in": float(leads),
+            "summary_so": float("so" in first_words),
+            "self_subject": float(bool(subjects & {"i", "we"}) and not leads),
+            "asks_with_question_word": float(bool(question) and rest[0].lower_ in rules.open_wh | rules.closed_wh),
+            "rising_voice": float(bool(question and question.get("rising"))),
+            "advice": float("advice" in labels and labels["advice"].start <= rest[0].i + 1),
+            "customer_said_little": float(customer_said_little),
+            "long_turn": float(long_turn),
+            # A statement (not a question) about the customer is what a reflection usually is.
+            "statement_about_you": float(mentions_you and question is None and not subjects & {"i", "we"}),
+            "it_that_subject": float(bool(subjects & {"it", "that", "this", "'s"})),
+            # Giving information: facts about people in general, numbers, no "you".
+            "informing": float(not mentions_you and (bool(subjects & {"people", "they", "research", "studies"})
+                                                     or any(t.like_num for t in sent))),
+        }
+        found.append(SentenceSigns(i, sent, signs, shared, feeling, lead_in if leads else None))
+    return found, heard
 
-        score = 0.0
-        cues: list[str] = []
-        if shared:
-            share = len(shared) / max(len(said), 1)
-            score += min(0.5, 0.15 * len(shared) + 0.3 * share)
-            cues.append(f"repeats the customer's words ({', '.join(shared[:4])})")
-        if you and heard_first_person:
-            score += 0.25
-            cues.append("turns the customer's 'I' into 'you'")
-        elif you:
-            score += 0.1
-        if feeling:
-            score += 0.2
-            cues.append(f"names a feeling or want ('{labels['feeling'].text}')")
-        if leads and lead_in is not None:
-            score += 0.3
-            cues.append(f"lead-in '{lead_in.text}'")
-        if open_question:
-            score -= 0.4  # "what do you want?" asks; it does not restate.
-        if score > best.score:
-            restated = [heard[lemma].text for lemma in shared]
-            record = {"text": sent.text.strip(), "start": sent.start_char, "end": sent.end_char, "sentence": i}
-            best = ParaphraseFinding(False, round(score, 3), record, restated, cues)
-    # Without any customer word or feeling restated, a "you ..." sentence is a claim, not a paraphrase.
-    restates_something = bool(best.restates) or any(c.startswith("names a feeling") for c in best.cues)
-    best.is_paraphrase = best.score >= 0.5 and restates_something and not is_pitch
-    return best
+
+def logit(signs: dict[str, float], model: dict[str, Any] | None = None) -> float:
+    model = model or weights()
+    return model["bias"] + sum(model["weights"][name] * value for name, value in signs.items())
+
+
+def find_paraphrase(doc: Doc, context: list[Doc], *, is_pitch: bool,
+                    questions: dict[int, dict[str, Any]]) -> ParaphraseFinding:
+    """The sentence of `doc` most likely to restate `context`, scored by the weighted signs."""
+    model = weights()
+    candidates, heard = sentence_signs(doc, context, questions)
+    if not candidates:
+        return ParaphraseFinding(False, 0.0, None, [], [], None)
+    best = max(candidates, key=lambda c: logit(c.signs, model))
+    cues = []
+    if best.shared:
+        cues.append(f"repeats the customer's words ({', '.join(best.shared[:4])})")
+    cues += [SIGN_TEXT[name] for name in ("person_shift", "summary_so") if best.signs[name]]
+    if best.feeling is not None:
+        cues.append(f"names a feeling or want ('{best.feeling.text}')")
+    if best.lead_in is not None:
+        cues.append(f"lead-in '{best.lead_in.text}'")
+    score = 1 / (1 + math.exp(-logit(best.signs, model)))
+    record = {"text": best.sent.text.strip(), "start": best.sent.start_char, "end": best.sent.end_char,
+              "sentence": best.index}
+    return ParaphraseFinding(score >= model["threshold"] and not is_pitch, round(score, 3), record,
+                             [heard[lemma].text for lemma in best.shared], cues, best.signs)

@@ -11,7 +11,8 @@ Rules, in order of precedence for the customer's line (trust changes add up):
 2. A pitch before `discovery_before_pitch` needs questions draws the next objection (trust -1).
 3. A question on an unrevealed need's topic reveals it (trust +1) when trust has reached the
    need's level; below that the customer answers guardedly.
-4. A paraphrase of the customer's last line raises trust by 2 and is acknowledged.
+4. A paraphrase that brings back the customer's words or feelings raises trust by 2 and is
+   acknowledged.
 5. Otherwise the customer answers in kind: open or closed question, pitch, or plain statement,
    cycling through the scenario's lines.
 The customer ends the call when trust falls below zero or the rep has used up the scenario's
@@ -111,7 +112,8 @@ class CallEngine:
         if analysis.get("is_needs_question"):
             s.needs_questions += 1
 
-        if analysis.get("is_paraphrase"):
+        heard = _heard(analysis)
+        if heard:
             self._change_trust(2)
 
         line: CustomerLine | None = None
@@ -135,7 +137,7 @@ class CallEngine:
             line = self._line(objection.line, "objection", before, objection_id=objection.id)
         elif asks:
             line = self._question_reply(rep_text, analysis, turn_index, before)
-        elif analysis.get("is_paraphrase"):
+        elif heard:
             line = self._line(self._cycle("paraphrase"), "acknowledged_paraphrase", before)
         elif analysis.get("is_pitch"):
             line = self._line(self._cycle("pitch"), "heard_pitch", before)
@@ -161,7 +163,7 @@ class CallEngine:
                 s.revealed.append({"id": need.id, "title": need.title, "turn": turn_index})
                 return self._line(need.reveal, "need_revealed", before, need_id=need.id)
             return self._line(need.guarded, "guarded", before, need_id=need.id)
-        if analysis.get("is_paraphrase"):
+        if _heard(analysis):
             return self._line(self._cycle("paraphrase"), "acknowledged_paraphrase", before)
         if any(topic_matches(self.scenario.need(n).topic, rep_text) for n in revealed_ids):
             return self._line(self._cycle("repeat"), "repeat", before)
@@ -188,6 +190,11 @@ class CallEngine:
             "end_reason": self.state.end_reason,
             "objective_met": self.state.objective_met,
         }
+
+
+def _heard(analysis: dict[str, Any]) -> bool:
+    """The customer feels heard when their own words or feelings come back, not by form alone."""
+    return bool(analysis.get("is_paraphrase") and analysis.get("paraphrase_grounded", True))
 
 
 def _proposal(text: str) -> bool:

@@ -21,8 +21,11 @@ def _turn(analyzer, text, previous=CUSTOMER, products=("RouteDesk",)):
     ("Walk me through what happens when a delivery is late", "open"),
     ("Do you use a spreadsheet for that?", "closed"),
     ("Is Marcus the only one who plans", "closed"),
-    ("How many trucks go out each day?", "closed"),
-    ("When does your contract renew?", "closed"),
+    ("Which depot is the busiest?", "closed"),
+    ("Who plans the routes", "closed"),
+    # Expert coders count these as open: the answer is a story more often than a number.
+    ("How often do the trucks leave late?", "open"),
+    ("When did this start to hurt?", "open"),
     ("Could you see yourself switching this year?", "closed"),
 ])
 def test_questions_open_and_closed(analyzer, text, kind):
@@ -119,8 +122,30 @@ def test_paraphrase_of_a_feeling(analyzer):
 
 def test_paraphrase_depends_on_what_the_customer_said(analyzer):
     text = "So you're spending two hours every morning moving drivers around by hand."
-    assert _turn(analyzer, text, previous="We mostly ship furniture to retail stores.")["is_paraphrase"] is False
+    grounded = _turn(analyzer, text)
+    assert grounded["paraphrase_grounded"] is True
+    # Said after something else entirely, it has the form of a reflection but restates nothing,
+    # so the scripted customer will not feel heard.
+    ungrounded = _turn(analyzer, text, previous="We mostly ship furniture to retail stores.")
+    assert ungrounded["restates"] == [] and ungrounded["paraphrase_grounded"] is False
     assert _turn(analyzer, text, previous=None)["is_paraphrase"] is False
+
+
+def test_paraphrase_of_an_earlier_point_after_a_short_yes(analyzer):
+    utterances = [
+        Utterance("customer", "Overtime is eating us alive, finance keeps asking me about it."),
+        Utterance("rep", "Mm-hmm."),
+        Utterance("customer", "Yeah."),
+        Utterance("rep", "So finance is on your back about the overtime."),
+    ]
+    result = list(analyzer.analyze(utterances))[-1]
+    assert result["is_paraphrase"] and {"overtime", "finance"} <= {w.lower() for w in result["restates"]}
+
+
+def test_information_is_not_a_paraphrase(analyzer):
+    result = _turn(analyzer, "Most fleets our size run about forty trucks from two depots.",
+                   previous="We run forty trucks from two depots.")
+    assert result["is_paraphrase"] is False
 
 
 def test_pitch_that_reuses_customer_words_is_not_a_paraphrase(analyzer):
@@ -142,8 +167,8 @@ def test_conversations_are_kept_apart_and_order_is_kept(analyzer):
     ]
     results = list(analyzer.analyze(utterances))
     assert len(results) == 4
-    assert results[2]["is_paraphrase"] is False  # conversation b's customer said something else
-    assert results[3]["is_paraphrase"] is True
+    assert results[2]["paraphrase_grounded"] is False  # conversation b's customer said something else
+    assert results[3]["paraphrase_grounded"] is True
 
 
 def test_empty_text_is_analysed_as_nothing(analyzer):

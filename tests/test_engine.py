@@ -7,7 +7,7 @@ from simulator.engine import END_CUSTOMER, END_OBJECTIVE, CallEngine
 OPEN = {"is_question": True, "question_type": "open", "is_needs_question": True}
 CLOSED = {"is_question": True, "question_type": "closed", "is_needs_question": True}
 PITCH = {"is_pitch": True}
-PARAPHRASE = {"is_paraphrase": True}
+PARAPHRASE = {"is_paraphrase": True, "paraphrase_grounded": True}
 PLAIN: dict = {}
 
 
@@ -99,3 +99,9 @@ def test_rep_name_is_filled_into_lines(freight):
     engine = CallEngine(freight, "Sam Lee")
     assert "{rep}" not in engine.opening().text
     assert engine.end_by_rep().end_reason == "rep_ended"
+
+
+def test_paraphrase_that_restates_nothing_does_not_raise_trust(freight):
+    engine = CallEngine(freight)
+    line = engine.respond("So you're in retail.", {"is_paraphrase": True, "paraphrase_grounded": False}, 1)
+    assert line.trust_after == line.trust_before and line.event == "statement"

@@ -1,0 +1,117 @@
+"""Fit the paraphrase weights (analysis/patterns/paraphrase_weights.yaml) on labelled dialogues.
+
+A logistic regression over the named signs of `analysis/paraphrase.py`, cross-validated by
+conversation (whole conversations are held out, as the analyzer meets unseen ones), with the
+decision threshold chosen on the training folds. Prints the held-out figures; `--write` saves the
+weights fitted on all conversations.
+
+    .venv/bin/python bench/fit_paraphrase.py [--data ../shared/data/annomi-dev.jsonl] [--write]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections import deque
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+from bench._table import table  # noqa: E402
+
+WEIGHTS_HEADER = """# How much each sign of a paraphrase counts (a logistic model over the signs described in
+# analysis/paraphrase.py). Positive weights make a paraphrase more likely, negative less.
+# Fitted by bench/fit_paraphrase.py (cross-validated by conversation); hand edits are fine, the
+# tests guard the behaviour.
+"""
+
+
+def turn_features(path: Path):
+    from analysis.analyzer import CONTEXT_TURNS, CONTEXT_UTTERANCES, Analyzer
+    from analysis.paraphrase import SIGNS, sentence_signs
+
+    rows = [json.loads(line) for line in path.open(encoding="utf-8")]
+    nlp = Analyzer().nlp
+    recent: dict[str, deque] = {}
+    X, y, groups = [], [], []
+    for doc, row in nlp.pipe(((r["text"] or "", r) for r in rows), as_tuples=True, batch_size=256):
+        history = recent.setdefault(row["conversation_id"], deque(maxlen=CONTEXT_UTTERANCES))
+        context = [d for speaker, d in reversed(history) if speaker != row["speaker"]][:CONTEXT_TURNS]
+        history.append((row["speaker"], doc))
+        labels = row.get("labels")
+        if row["speaker"] != "rep" or not labels or labels.get("is_paraphrase") is None:
+            continue
+        questions = {q["sentence"]: q for q in doc._.spar_questions or []}
+        candidates, _ = sentence_signs(doc, context, questions)
+        vector = [max((c.signs[name] for c in candidates), default=0.0) for name in SIGNS]
+        X.append(vector)
+        y.append(float(labels["is_paraphrase"]))
+        groups.append(row["conversation_id"])
+    return np.array(X), np.array(y), np.array(groups), SIGNS
+
+
+def fit(X: np.ndarray, y: np.ndarray, l2: float = 0.01, steps: int = 4000, rate: float = 0.5):
+    w = np.zeros(X.shape[1])
+    b = 0.0
+    for _ in range(steps):
+        p = 1 / (1 + np.exp(-(X @ w + b)))
+        grad = p - y
+        w -= rate * (X.T @ grad / len(y) + l2 * w)
+        b -= rate * grad.mean()
+    return w, b
+
+
+def f1_at(p: np.ndarray, y: np.ndarray, threshold: float) -> tuple[float, float, float]:
+    pred = p >= threshold
+    tp = float((pred & (y == 1)).sum())
+    precision = tp / max(pred.sum(), 1)
+    recall = tp / max((y == 1).sum(), 1)
+    return precision, recall, (2 * precision * recall / (precision + recall) if precision + recall else 0.0)
+
+
+def best_threshold(p: np.ndarray, y: np.ndarray) -> float:
+    return max(np.arange(0.2, 0.7, 0.01), key=lambda t: f1_at(p, y, t)[2])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "annomi-dev.jsonl")
+    parser.add_argument("--folds", type=int, default=5)
+    parser.add_argument("--write", action="store_true", help="save the weights fitted on all conversations")
+    args = parser.parse_args()
+    if not args.data.is_file():
+        raise SystemExit(f"fit_paraphrase: {args.data} not found; pass --data FILE")
+
+    X, y, groups, names = turn_features(args.data)
+    conversations = np.array(sorted(set(groups)))
+    rng = np.random.default_rng(0)
+    rng.shuffle(conversations)
+    rows = []
+    for k in range(args.folds):
+        held = set(conversations[k::args.folds])
+        test = np.array([g in held for g in groups])
+        w, b = fit(X[~test], y[~test])
+        threshold = best_threshold(1 / (1 + np.exp(-(X[~test] @ w + b))), y[~test])
+        p, r, f = f1_at(1 / (1 + np.exp(-(X[test] @ w + b))), y[test], threshold)
+        rows.append([f"fold {k + 1}", str(int(test.sum())), f"{threshold:.2f}", f"{p:.3f}", f"{r:.3f}", f"{f:.3f}"])
+    mean = np.mean([float(r[-1]) for r in rows])
+    rows.append(["mean held-out", "", "", "", "", f"{mean:.3f}"])
+    print(table(["fold", "turns", "threshold", "precision", "recall", "F1"], rows))
+
+    w, b = fit(X, y)
+    threshold = best_threshold(1 / (1 + np.exp(-(X @ w + b))), y)
+    print()
+    print(table(["sign", "weight"], [[n, f"{v:+.2f}"] for n, v in zip(names, w)] + [["bias", f"{b:+.2f}"]]))
+    if args.write:
+        target = ROOT / "analysis" / "patterns" / "paraphrase_weights.yaml"
+        lines = [WEIGHTS_HEADER.rstrip(), f"bias: {b:.3f}", f"threshold: {threshold:.2f}", "weights:"]
+        lines += [f"  {n}: {v:.3f}" for n, v in zip(names, w)]
+        target.write_text("\n".join(lines) + "\n", encoding="utf-8")
+        print(f"\nwrote {target.relative_to(ROOT)} (threshold {threshold:.2f})")
+
+
+if __name__ == "__main__":
+    main()
