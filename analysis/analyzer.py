@@ -104,8 +104,9 @@ class Analyzer:
                 hit = next((name for name, pattern in products if pattern.search(sent.text.lower())), None)
                 if hit:
                     pitches.append({"text": sent.text.strip(), "start": sent.start_char, "end": sent.end_char,
-                                    "sentence": index, "cue": f"names the product '{hit}'"})
-        paraphrase = find_paraphrase(doc, context, is_pitch=bool(pitches),
+                                    "sentence": index, "cue": f"names the product '{hit}'", "kind": "offer"})
+        # "It sounds like that would help you" can claim a benefit and still restate; an offer cannot.
+        paraphrase = find_paraphrase(doc, context, is_pitch=any(p["kind"] == "offer" for p in pitches),
                                      questions={q["sentence"]: q for q in questions})
 
         evidence: list[dict[str, Any]] = []

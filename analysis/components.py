@@ -19,6 +19,7 @@ from analysis.rules import SPIN_KINDS, QuestionRules, question_rules
 CUES_KEY = "spar_cues"
 SUBJECT_WORDS = {"i", "you", "we", "they", "he", "she", "it", "there", "that", "this", "anyone",
                  "anything", "anybody", "everyone", "someone", "something", "ya", "u", "y'all"}
+QUANTITY_WORDS = {"much", "many", "long", "often", "far", "soon"}
 CLAUSE_WH = {"which", "when", "where", "whose", "whom"}
 DEFINITE = {"the", "that", "this", "these", "those", "any", "anyone", "anything", "someone", "something"}
 SECOND_PERSON = {"you", "your", "yours", "yourself", "yourselves", "ya", "y'all", "u"}
@@ -154,11 +155,22 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
         if narrowed and (asks or _wh_is_interrogative(rest, rules, asks)):
             return {"type": "closed", "cue": f"'{' '.join(narrowed)}' asks for a specific answer"}
         if words[0] in rules.open_wh | rules.closed_wh and _wh_is_interrogative(rest, rules, asks):
+            if rating:
+                return {"type": "closed", "cue": f"asks for a rating ('{' '.join(rating)}')"}
+            if words[0] == "how" and rest[1].pos_ == "ADJ" and words[1] not in QUANTITY_WORDS:
+                return {"type": "closed", "cue": f"'how {words[1]}' asks for a degree"}
             kind = "open" if words[0] in rules.open_wh else "closed"
             return {"type": kind, "cue": f"question word '{words[0]}'"}
         if _aux_question(rest, rules, asks):
+            inviting = _starts_with(words, rules.open_yes_no)
+            if inviting:
+                return {"type": "open", "cue": f"'{' '.join(inviting)}' invites the listener to elaborate"}
             return {"type": "closed", "cue": f"yes/no form '{' '.join(words[:2])}'"}
         return None
+
+    spoken_words = [t.lower_ for t in tokens]
+    rating = next((r for r in rules.rating_words
+                   if any(tuple(spoken_words[i:i + len(r)]) == r for i in range(len(spoken_words)))), None)
 
     found = decide(rest, words)
     if found is None:
@@ -260,11 +272,15 @@ class PitchDetector:
         asked = {q["sentence"] for q in doc._.spar_questions or []}
         found = []
         for index, sent in enumerate(doc.sents):
-            cues = _cues_in(doc, sent, "pitch")
+            cues = [c for c in _cues_in(doc, sent, "pitch") if c.label_ == "pitch"
+                    or index not in asked]  # a benefit claim only advocates in a statement
             if not cues:
                 continue
             if index in asked and _cues_in(doc, sent, "not_needs"):
                 continue
-            found.append(_sentence_record(sent, sentence=index, cue=f"'{cues[0].text}'"))
+            strong = [c for c in cues if c.label_ == "pitch"]
+            cue = (strong or cues)[0]
+            found.append(_sentence_record(sent, sentence=index, cue=f"'{cue.text}'",
+                                          kind="offer" if strong else "benefit claim"))
         doc._.spar_pitches = found
         return doc

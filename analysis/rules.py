@@ -27,6 +27,8 @@ class QuestionRules:
     open_requests: tuple[tuple[str, ...], ...]
     tag_endings: tuple[tuple[str, ...], ...]
     backchannels: frozenset[tuple[str, ...]]
+    open_yes_no: tuple[tuple[str, ...], ...]
+    rating_words: tuple[tuple[str, ...], ...]
     discourse_tags: tuple[tuple[str, ...], ...]
 
 
@@ -72,6 +74,8 @@ def question_rules(folder: Path | None = None) -> QuestionRules:
         open_requests=by_length(data["open_requests"]),
         tag_endings=by_length(data["tag_endings"]),
         backchannels=frozenset(_words(p) for p in data["backchannels"]),
+        open_yes_no=by_length(data["open_yes_no"]),
+        rating_words=by_length(data["rating_words"]),
         discourse_tags=by_length(data["discourse_tags"]),
     )
 
@@ -100,7 +104,9 @@ def cue_patterns(folder: Path | None = None) -> tuple[dict[str, Any], ...]:
     for kind in SPIN_KINDS:
         add(f"spin:{kind}", spin[kind])
     add("not_needs", spin["not_needs"])
-    add("pitch", _read("pitch.yaml", folder)["phrases"])
+    pitch = _read("pitch.yaml", folder)
+    add("pitch", pitch["phrases"])
+    add("pitch_benefit", pitch.get("benefit_claims", []))
     paraphrase = _read("paraphrase.yaml", folder)
     add("lead_in", paraphrase["lead_ins"])
     add("advice", paraphrase["advice"])

@@ -32,9 +32,15 @@ FLOORS = {  # trivial rules, from the data's README
 TARGETS = {("annomi", "is_question"): 0.92, ("annomi", "open/closed"): 0.80, ("annomi", "is_paraphrase"): 0.65}
 
 
-def run_analyze(path: Path) -> tuple[list[dict], float]:
+# What is being "sold" in each corpus, as a practice call's scenario tells the analyzer its product.
+PRODUCTS = {"annomi": [], "p4g": ["Save the Children"]}
+
+
+def run_analyze(path: Path, products: list[str]) -> tuple[list[dict], float]:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "simulator", "analyze", str(path)], capture_output=True, text=True,
+    options = [arg for name in products for arg in ("--product", name)]
+    done = subprocess.run([sys.executable, "-m", "simulator", "analyze", str(path), *options],
+                          capture_output=True, text=True,
                           cwd=ROOT, env={**os.environ})
     if done.returncode:
         raise SystemExit(f"spar analyze failed: {done.stderr.strip()}")
@@ -123,7 +129,7 @@ def main() -> None:
 
     rows_out, speed = [], []
     for corpus, path in files.items():
-        rows, seconds = run_analyze(path)
+        rows, seconds = run_analyze(path, PRODUCTS[corpus])
         speed.append([corpus, str(len(rows)), f"{seconds:.1f}", f"{len(rows) / seconds:,.0f}"])
         if corpus == "annomi":
             rows_out += evaluate(corpus, rows, ["is_question", "open/closed", "is_paraphrase"])

@@ -227,7 +227,9 @@ def _read_jsonl(file: Path | None, pending: deque) -> Iterator[Any]:
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-def analyze(file: str) -> None:
+@click.option("--product", "products", multiple=True,
+              help="A name of what the rep is selling; a statement naming it counts as a pitch. Repeatable.")
+def analyze(file: str, products: tuple[str, ...]) -> None:
     """Analyse utterances in JSONL (one {"speaker", "text", "conversation_id"} a line; '-' for stdin).
 
     Writes each line back with an added "analysis" object.
@@ -238,7 +240,7 @@ def analyze(file: str) -> None:
     analyzer = _analyzer()
     pending: deque = deque()
     out = sys.stdout
-    for result in analyzer.analyze(_read_jsonl(path, pending)):
+    for result in analyzer.analyze(_read_jsonl(path, pending), product_terms=products):
         obj = pending.popleft()
         obj["analysis"] = result
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")

@@ -174,3 +174,35 @@ def test_conversations_are_kept_apart_and_order_is_kept(analyzer):
 def test_empty_text_is_analysed_as_nothing(analyzer):
     result = _turn(analyzer, "")
     assert result["words"] == 0 and not result["is_question"] and result["evidence"] == []
+
+
+@pytest.mark.parametrize("text, kind", [
+    ("On a scale of one to ten, how ready are you to switch?", "closed"),
+    ("How confident are you that Marcus can keep up?", "closed"),
+    ("Do you think the drivers would accept a new tool?", "open"),
+    ("Is there anything else that makes mornings hard?", "open"),
+])
+def test_ratings_degrees_and_inviting_yes_no_questions(analyzer, text, kind):
+    result = _turn(analyzer, text)
+    assert result["is_question"] and result["question_type"] == kind
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Yeah?", False),                                          # keeps the customer talking
+    ("Yeah? So the spreadsheet is the bottleneck.", False),    # a check before the rep's own point
+    ("So the spreadsheet is the bottleneck. Yeah?", True),     # asks the customer to confirm
+    ("You know, it's hard to change habits, you know what I mean?", False),
+    ('Dispatchers often think "how will I ever catch up?" and give up.', False),
+    ("Which is why the mornings matter so much.", False),
+    ("when the trucks leave late the customers notice", False),
+    ("when do the trucks usually leave", True),
+    ("Do your planning the night before.", False),
+])
+def test_things_that_sound_like_questions(analyzer, text, expected):
+    assert _turn(analyzer, text)["is_question"] is expected
+
+
+def test_benefit_claim_is_a_pitch_only_in_a_statement(analyzer):
+    claim = _turn(analyzer, "Automatic planning will help your drivers leave by seven.", previous="Fine.")
+    assert claim["is_pitch"] is True
+    assert _turn(analyzer, "What would help your drivers leave earlier?")["is_pitch"] is False
