@@ -4,6 +4,10 @@ Input is the stored transcript: a list of turns, each a dict with `index` (posit
 call, 0-based), `speaker` ("rep" or "customer"), `text` and, for analysed turns, `analysis`
 (the dict `Analyzer` produces). Scenario facts the analysis cannot know (which needs the
 customer revealed, and at which rep turn) come in as plain arguments.
+
+A turn that was spoken may carry `speech`: {"duration": seconds, "words": [{"word", "start",
+"end"}], "response_time": seconds from the customer's last word to the rep's first}. Figures that
+need time (pace, response time, talk share by time) use it and say so when it is missing.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from analysis.rules import SPIN_KINDS
+from analysis.rules import SPIN_KINDS, read_patterns
 
 # Gong Labs, "The ideal talk-to-listen ratio" (analysis of 25,537 recorded B2B sales calls):
 # the best-converting discovery calls had the rep talking about 43% of the time.
@@ -43,6 +47,38 @@ def _turn_list(indexes: list[int]) -> str:
     shown = ", ".join(str(i + 1) for i in indexes[:8])
     more = f" and {len(indexes) - 8} more" if len(indexes) > 8 else ""
     return f"turn{'s' if len(indexes) > 1 else ''} {shown}{more}"
+
+
+SPIN_LETTERS = {"situation": "S", "problem": "P", "implication": "I", "need_payoff": "N"}
+NEEDS_AUDIO = "needs a spoken call (voice replies)"
+
+
+def _speech(turn: dict[str, Any]) -> dict[str, Any] | None:
+    speech = turn.get("speech") or (turn.get("analysis") or {}).get("speech")
+    return speech if isinstance(speech, dict) else None
+
+
+def _stretches(turns: list[dict[str, Any]], speaker: str) -> list[list[dict[str, Any]]]:
+    """Runs of consecutive turns by one speaker: a monologue is what the other did not interrupt."""
+    runs: list[list[dict[str, Any]]] = []
+    previous = None
+    for turn in turns:
+        if turn["speaker"] == speaker:
+            if previous is not None and previous["speaker"] == speaker:
+                runs[-1].append(turn)
+            else:
+                runs.append([turn])
+        previous = turn
+    return runs
+
+
+def _seconds(run: list[dict[str, Any]]) -> float | None:
+    durations = [(_speech(t) or {}).get("duration") for t in run]
+    return sum(durations) if durations and all(isinstance(d, (int, float)) for d in durations) else None
+
+
+def _filler_words() -> frozenset[str]:
+    return frozenset(w.lower() for w in read_patterns("speech.yaml")["fillers"])
 
 
 def call_metrics(
@@ -110,16 +146,73 @@ def call_metrics(
                detail={"rep_words": words["rep"], "customer_words": words["customer"],
                        "benchmark": TALK_SHARE_BENCHMARK, "source": TALK_SHARE_SOURCE}))
 
-    longest = max(reps, key=_words, default=None)
-    add(Figure("longest_rep_turn", "Your longest turn", _words(longest) if longest else 0,
-               f"{_words(longest)} words" if longest else "0 words", [longest["index"]] if longest else []))
-    customer_turns = [t for t in turns if t["speaker"] == "customer"]
-    longest_customer = max(customer_turns, key=_words, default=None)
-    add(Figure("longest_customer_turn", "Customer's longest turn",
-               _words(longest_customer) if longest_customer else 0,
-               f"{_words(longest_customer)} words" if longest_customer else "0 words",
-               [longest_customer["index"]] if longest_customer else []))
+    # Longest monologue: consecutive rep turns nobody interrupted (one turn in a scripted call).
+    rep_runs = _stretches(turns, "rep")
+    longest = max(rep_runs, key=lambda run: sum(_words(t) for t in run), default=None)
+    add(_stretch_figure("longest_rep_turn", "Your longest monologue", longest))
+    customer_runs = _stretches(turns, "customer")
+    longest_customer = max(customer_runs, key=lambda run: sum(_words(t) for t in run), default=None)
+    add(_stretch_figure("longest_customer_turn", "Customer's longest uninterrupted stretch", longest_customer))
+
+    timeline = "".join(SPIN_LETTERS.get(a(t)["spin"], "·") if a(t)["is_needs_question"] else "·" for t in reps)
+    add(Figure("spin_map", "SPIN map along the call", timeline, timeline or "no turns", [t["index"] for t in needs_q],
+               note="one mark per turn of yours: S situation, P problem, I implication, N need-payoff, · other",
+               detail={"marks": [{"turn": t["index"], "spin": a(t)["spin"] if a(t)["is_needs_question"] else None}
+                                 for t in reps]}))
+
+    fillers = _filler_words()
+    filler_turns: dict[int, int] = {}
+    for t in reps:
+        count = sum(1 for w in t["text"].lower().replace(",", " ").replace(".", " ").split() if w in fillers)
+        if count:
+            filler_turns[t["index"]] = count
+    spoken = any(_speech(t) for t in reps)
+    add(Figure("fillers", "Fillers (um, uh)", sum(filler_turns.values()), str(sum(filler_turns.values())),
+               list(filler_turns),
+               note=("at least: speech recognition leaves most fillers out" if spoken else "counted in what you typed"),
+               detail={"per_turn": filler_turns, "lower_bound": spoken}))
+
+    paces = {}
+    for t in reps:
+        words_timed = (_speech(t) or {}).get("words") or []
+        if len(words_timed) >= 3:
+            minutes = (words_timed[-1]["end"] - words_timed[0]["start"]) / 60
+            if minutes > 0:
+                paces[t["index"]] = round(len(words_timed) / minutes)
+    if paces:
+        average = round(sum(paces.values()) / len(paces))
+        add(Figure("pace", "Speaking pace", average, f"{average} words a minute on average", list(paces),
+                   note="per spoken turn, from word timings", detail={"per_turn": paces}))
+    else:
+        add(Figure("pace", "Speaking pace", None, "—", [], note=NEEDS_AUDIO))
+
+    responses = {t["index"]: (_speech(t) or {}).get("response_time") for t in reps}
+    responses = {k: round(v, 2) for k, v in responses.items() if isinstance(v, (int, float))}
+    if responses:
+        average = sum(responses.values()) / len(responses)
+        add(Figure("response_time", "Time before you answer", round(average, 2),
+                   f"{average:.1f} s on average", list(responses),
+                   note="from the customer's last word to your first", detail={"per_turn": responses}))
+    else:
+        add(Figure("response_time", "Time before you answer", None, "—", [], note=NEEDS_AUDIO))
+
+    rep_seconds = _seconds([t for t in turns if t["speaker"] == "rep"])
+    customer_seconds = _seconds([t for t in turns if t["speaker"] == "customer"])
+    if rep_seconds is not None and customer_seconds is not None and rep_seconds + customer_seconds > 0:
+        by_time = rep_seconds / (rep_seconds + customer_seconds)
+        figures["talk_share"].detail["share_by_time"] = round(by_time, 3)
+        figures["talk_share"].display += f"; {by_time:.0%} of the time"
     return figures
+
+
+def _stretch_figure(key: str, label: str, run: list[dict[str, Any]] | None) -> Figure:
+    if not run:
+        return Figure(key, label, 0, "0 words", [])
+    words = sum(_words(t) for t in run)
+    seconds = _seconds(run)
+    display = f"{words} words" + (f", {seconds:.0f} s" if seconds is not None else "")
+    return Figure(key, label, words, display, [t["index"] for t in run],
+                  detail={"seconds": seconds, "turns_in_a_row": len(run)})
 
 
 def _words(turn: dict[str, Any] | None) -> int:

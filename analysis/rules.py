@@ -45,6 +45,12 @@ def _read(name: str, folder: Path | None = None) -> dict[str, Any]:
     return data
 
 
+@lru_cache(maxsize=8)
+def read_patterns(name: str) -> dict[str, Any]:
+    """One patterns file from `analysis/patterns/`, validated as lists of phrases."""
+    return _read(name)
+
+
 @lru_cache(maxsize=1)
 def _tokenizer():
     import spacy
