@@ -50,9 +50,12 @@ def load_pipeline(model: str = DEFAULT_MODEL):
         ) from None
     ruler = nlp.add_pipe(
         "span_ruler", name="spar_cue_ruler",
-        config={"spans_key": components.CUES_KEY, "overwrite": False, "validate": True},
+        config={"spans_key": components.CUES_KEY, "overwrite": False, "validate": True,
+                "phrase_matcher_attr": "LOWER"},
     )
-    ruler.add_patterns(list(cue_patterns()))
+    # Phrase patterns are tokenized by running the pipeline; the tokenizer is all they need.
+    with nlp.select_pipes(enable=["spar_cue_ruler"]):
+        ruler.add_patterns(list(cue_patterns()))
     nlp.add_pipe("spar_questions")
     nlp.add_pipe("spar_spin")
     nlp.add_pipe("spar_pitch")

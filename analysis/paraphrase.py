@@ -117,7 +117,10 @@ def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, 
     rules = question_rules()
     heard: dict[str, Token] = {}
     for turn in context:
-        for lemma, tok in content_lemmas(turn).items():
+        # A customer turn is context for several rep turns; its lemmas are worked out once.
+        if "spar_content_lemmas" not in turn.user_data:
+            turn.user_data["spar_content_lemmas"] = content_lemmas(turn)
+        for lemma, tok in turn.user_data["spar_content_lemmas"].items():
             heard.setdefault(lemma, tok)
     if not context:
         return [], heard

@@ -86,8 +86,11 @@ def question_rules(folder: Path | None = None) -> QuestionRules:
     )
 
 
-def phrase_pattern(phrase: str) -> list[dict[str, Any]]:
-    """A spaCy Matcher/SpanRuler token pattern for one phrase from the data files."""
+def phrase_pattern(phrase: str) -> str | list[dict[str, Any]]:
+    """A SpanRuler pattern for one phrase from the data files: plain phrases stay strings (matched
+    on lowercase by the fast PhraseMatcher); `word*` needs a token pattern with a regex."""
+    if "*" not in phrase:
+        return " ".join(_words(phrase))
     pattern: list[dict[str, Any]] = []
     for word in _words(phrase):
         if word.endswith("*"):
