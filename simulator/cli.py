@@ -120,9 +120,15 @@ def _read_replies(path: str) -> Iterator[str]:
 @click.option("--db", type=click.Path(dir_okay=False), help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True, help="With --replies: print one JSON object instead of text.")
 @click.option("--next-step", default="", help="With --replies: the next step you commit to, saved with the debrief.")
+@click.option("--engine", default="faster-whisper", show_default=True, help="For spoken replies: " + "faster-whisper or openai-whisper.")
+@click.option("--model", default="tiny.en", show_default=True, help="For spoken replies: the Whisper model.")
 def practice(scenario: str | None, rep: str | None, replies: str | None, db: str | None, as_json: bool,
-             next_step: str) -> None:
-    """Practise a call. SCENARIO is a scenario id (see `spar scenarios list`) or a YAML file."""
+             next_step: str, engine: str, model: str) -> None:
+    """Practise a call. SCENARIO is a scenario id (see `spar scenarios list`) or a YAML file.
+
+    With --replies, each line of FILE is a typed reply or the path of an audio file (WAV, FLAC,
+    MP3; relative to FILE's folder) that is transcribed as if spoken.
+    """
     if replies is None:
         _run_app(db, rep=rep, scenario_key=scenario)
         return
@@ -132,10 +138,30 @@ def practice(scenario: str | None, rep: str | None, replies: str | None, db: str
     from simulator.session import PracticeCall, play_script
     from simulator.storage import StoreError
 
+    from analysis.transcribe import AUDIO_SUFFIXES, TranscriptionError, load_audio
+
     chosen = _load_scenario(scenario)
     lines = list(_read_replies(replies)) if replies != "-" else _read_replies(replies)
+    base = Path(replies).parent if replies != "-" else Path.cwd()
     store = _open_store(db)
     analyzer = _analyzer()
+    transcriber = None
+
+    def hear(line: str) -> tuple[str, dict[str, Any] | None, str | None]:
+        """A line of the replies file: typed text, or the path of a spoken reply to transcribe."""
+        nonlocal transcriber
+        if not line.lower().endswith(AUDIO_SUFFIXES):
+            return line, None, None
+        path = Path(line) if Path(line).is_absolute() else base / line
+        try:
+            samples = load_audio(path)
+        except TranscriptionError as exc:
+            _fail(f"{exc} (in the replies file; earlier turns of this call are saved)")
+        transcriber = transcriber or _transcriber(engine, model)
+        heard = transcriber.transcribe(samples)
+        if not heard.text:
+            _fail(f"{path}: no speech found (in the replies file; earlier turns of this call are saved)")
+        return heard.text, heard.speech_summary(), str(path.resolve())
 
     def analyze(text: str, previous: str, products: tuple[str, ...]) -> dict[str, Any]:
         return analyzer.analyze_turn(text, previous, products)
@@ -147,7 +173,7 @@ def practice(scenario: str | None, rep: str | None, replies: str | None, db: str
 
     try:
         call = PracticeCall(store, chosen, rep, input_mode="script")
-        result = play_script(call, lines, analyze, on_line=show)
+        result = play_script(call, lines, analyze, on_line=show, hear=hear)
         debrief = call.save_debrief({"next_step": next_step})
     except StoreError as exc:
         _fail(str(exc))
@@ -244,6 +270,41 @@ def analyze(file: str, products: tuple[str, ...]) -> None:
         obj = pending.popleft()
         obj["analysis"] = result
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")
+
+
+def _transcriber(engine: str, model: str):
+    from analysis.transcribe import Transcriber, TranscriptionError
+
+    try:
+        return Transcriber(engine, model)
+    except TranscriptionError as exc:
+        _fail(str(exc), 2)
+
+
+ENGINE_HELP = "faster-whisper (default, faster on a CPU) or openai-whisper."
+MODEL_HELP = "Whisper model: tiny.en (default, works offline) or a named model such as base.en (downloads)."
+
+
+@cli.command()
+@click.argument("audio", type=click.Path(dir_okay=False))
+@click.option("--engine", default="faster-whisper", show_default=True, help=ENGINE_HELP)
+@click.option("--model", default="tiny.en", show_default=True, help=MODEL_HELP)
+@click.option("--json", "as_json", is_flag=True, help="Text, segments, words with timestamps, engine, model, seconds.")
+def transcribe(audio: str, engine: str, model: str, as_json: bool) -> None:
+    """Transcribe a WAV, FLAC or MP3 file (silence and noise give no words)."""
+    from analysis.transcribe import TranscriptionError, load_audio
+
+    try:
+        samples = load_audio(audio)
+    except TranscriptionError as exc:
+        _fail(str(exc))
+    result = _transcriber(engine, model).transcribe(samples)
+    if as_json:
+        click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
+    elif result.text:
+        click.echo(result.text)
+    else:
+        click.echo(f"spar: {audio}: no speech found", err=True)
 
 
 @cli.group()

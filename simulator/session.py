@@ -115,10 +115,13 @@ def play_script(
     replies: Iterable[str],
     analyze: Callable[[str, str, tuple[str, ...]], dict[str, Any]],
     on_line: Callable[[str, str], None] | None = None,
+    hear: Callable[[str], tuple[str, dict[str, Any] | None, str | None]] | None = None,
 ) -> ScriptResult:
     """Play a call from prepared replies; `analyze(text, previous_customer_text, product_terms)`.
 
-    Blank lines are skipped. When the replies run out before the call ends, the rep ends it.
+    `hear(line)` turns a line into (text, speech timings or None, audio path or None): it is how
+    spoken replies are transcribed. Blank lines are skipped. When the replies run out before the
+    call ends, the rep ends it.
     """
     opening = call.start()
     if on_line:
@@ -132,10 +135,13 @@ def play_script(
             unused += 1
             continue
         started = now()
-        analysis = analyze(reply, call.last_customer_text, call.product_terms)
+        text, speech, audio_path = hear(reply) if hear else (reply, None, None)
+        analysis = analyze(text, call.last_customer_text, call.product_terms)
+        if speech is not None:
+            analysis["speech"] = speech
         if on_line:
-            on_line("rep", reply)
-        line = call.rep_turn(reply, analysis, started_at=started)
+            on_line("rep", text)
+        line = call.rep_turn(text, analysis, started_at=started, audio_path=audio_path)
         if on_line:
             on_line("customer", line.text)
     if not call.ended:

@@ -11,11 +11,18 @@ from simulator.scenario import load_scenario
 from simulator.storage import Store
 
 
+@pytest.fixture(scope="session")
+def model_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One converted-model cache for the whole run (converting takes a second)."""
+    return tmp_path_factory.mktemp("cache")
+
+
 @pytest.fixture(autouse=True)
-def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """No test touches the user's real data directory or database."""
+def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_cache: Path) -> Path:
+    """No test touches the user's real data directory, cache or database."""
     data = tmp_path / "data"
     monkeypatch.setenv("SPAR_DATA_DIR", str(data))
+    monkeypatch.setenv("SPAR_CACHE_DIR", str(model_cache))
     monkeypatch.delenv("SPAR_DB", raising=False)
     monkeypatch.delenv("SPAR_SCENARIOS", raising=False)
     return data

@@ -1,0 +1,181 @@
+"""Spoken replies: speech synthesised with espeak-ng, through both real Whisper engines."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import wave
+from pathlib import Path
+
+import numpy as np
+import pytest
+from click.testing import CliRunner
+
+import simulator.cli as cli_module
+from analysis.transcribe import (SAMPLE_RATE, Transcriber, TranscriptionError, load_audio, speech_regions,
+                                 word_error_rate)
+from simulator.cli import cli
+
+SENTENCES = {
+    "routes": "Thanks for making time. How do you plan the routes for your drivers today?",
+    "problems": "What problems does that cause for your deliveries?",
+    "meeting": "Could we set up a meeting next week with you and Marcus?",
+}
+
+
+def _write_wav(path: Path, samples: np.ndarray) -> Path:
+    with wave.open(str(path), "wb") as out:
+        out.setnchannels(1)
+        out.setsampwidth(2)
+        out.setframerate(SAMPLE_RATE)
+        out.writeframes((np.clip(samples, -1, 1) * 32767).astype(np.int16).tobytes())
+    return path
+
+
+@pytest.fixture(scope="session")
+def voices(tmp_path_factory) -> dict[str, Path]:
+    """Each sentence spoken by espeak-ng, with half a second of silence either side; plus
+    silence and noise."""
+    if shutil.which("espeak-ng") is None:
+        pytest.fail("espeak-ng is missing: run `bash setup.sh --test`, which installs it")
+    folder = tmp_path_factory.mktemp("voices")
+    files = {}
+    for key, text in SENTENCES.items():
+        raw = folder / f"{key}-raw.wav"
+        subprocess.run(["espeak-ng", "-s", "150", "-w", str(raw), text], check=True)
+        speech = load_audio(raw)
+        pad = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)
+        files[key] = _write_wav(folder / f"{key}.wav", np.concatenate([pad, speech, pad]))
+    rng = np.random.default_rng(7)
+    files["silence"] = _write_wav(folder / "silence.wav", np.zeros(SAMPLE_RATE * 3, dtype=np.float32))
+    files["noise"] = _write_wav(folder / "noise.wav", rng.normal(0, 0.02, SAMPLE_RATE * 3).astype(np.float32))
+    files["hum"] = _write_wav(folder / "hum.wav", 0.1 * np.sin(2 * np.pi * 50 * np.arange(SAMPLE_RATE * 3) / SAMPLE_RATE))
+    return files
+
+
+@pytest.fixture(scope="session", params=["faster-whisper", "openai-whisper"])
+def transcriber(request) -> Transcriber:
+    return Transcriber(request.param, "tiny.en")
+
+
+@pytest.fixture(scope="session")
+def fast_transcriber() -> Transcriber:
+    return Transcriber("faster-whisper", "tiny.en")
+
+
+def test_each_engine_transcribes_speech_with_word_timings(transcriber, voices):
+    for key, text in SENTENCES.items():
+        result = transcriber.transcribe(voices[key])
+        assert word_error_rate(text, result.text) <= 0.25, (key, result.text)
+        starts = [w["start"] for w in result.words]
+        assert starts == sorted(starts) and len(result.words) >= len(text.split()) - 2
+        # The half second of leading silence is not speech.
+        assert 0.2 <= result.words[0]["start"] <= 1.2
+        assert result.speech and result.speech[0][0] >= 0.3
+
+
+@pytest.mark.parametrize("key", ["silence", "noise", "hum"])
+def test_silence_and_noise_give_no_words(transcriber, voices, key):
+    result = transcriber.transcribe(voices[key])
+    assert result.text == "" and result.words == []
+
+
+def test_both_engines_agree_on_the_packaged_model(voices):
+    fast, converted = Transcriber("faster-whisper"), Transcriber("openai-whisper")
+    for key in SENTENCES:
+        assert word_error_rate(fast.transcribe(voices[key]).text, converted.transcribe(voices[key]).text) <= 0.15
+
+
+def test_converted_checkpoint_is_cached_and_verified(model_cache, voices):
+    from analysis.transcribe import embedded_model_dir
+    from analysis.whisper_convert import converted_checkpoint
+
+    target = model_cache / "verify-test"
+    checkpoint, heads = converted_checkpoint(embedded_model_dir("tiny.en"), target)
+    assert heads, "alignment heads come from the packaged config (needed for word timings)"
+    first = checkpoint.stat().st_mtime_ns
+    converted_checkpoint(embedded_model_dir("tiny.en"), target)
+    assert checkpoint.stat().st_mtime_ns == first, "a verified cache is reused"
+    with checkpoint.open("r+b") as damaged:
+        damaged.seek(1000)
+        damaged.write(b"\0" * 64)
+    converted_checkpoint(embedded_model_dir("tiny.en"), target)
+    manifest = json.loads((target / "manifest.json").read_text())
+    import hashlib
+    assert hashlib.sha256(checkpoint.read_bytes()).hexdigest() == manifest["checkpoint_sha256"]
+
+
+def test_vad_finds_the_spoken_stretch(voices):
+    regions = speech_regions(load_audio(voices["routes"]))
+    assert len(regions) >= 1 and 0.3 <= regions[0][0] <= 0.8
+
+
+def test_bad_audio_files_give_one_clear_line(tmp_path):
+    empty = tmp_path / "empty.wav"
+    empty.write_bytes(b"")
+    corrupt = tmp_path / "corrupt.wav"
+    corrupt.write_bytes(b"RIFF not really a wave file" * 10)
+    for path, fragment in [(empty, "empty"), (corrupt, "not a readable audio file"),
+                           (tmp_path / "missing.wav", "no such audio file")]:
+        with pytest.raises(TranscriptionError) as caught:
+            load_audio(path)
+        assert str(path) in str(caught.value) and fragment in str(caught.value)
+        assert "\n" not in str(caught.value)
+
+
+def test_unknown_model_and_engine_are_refused_before_loading():
+    with pytest.raises(TranscriptionError, match="unknown Whisper model 'huge'.*tiny.en"):
+        Transcriber("faster-whisper", "huge")
+    with pytest.raises(TranscriptionError, match="unknown engine"):
+        Transcriber("vosk", "tiny.en")
+
+
+def test_spar_transcribe_json(voices, fast_transcriber, monkeypatch):
+    monkeypatch.setattr(cli_module, "_transcriber", lambda engine, model: fast_transcriber)
+    result = CliRunner().invoke(cli, ["transcribe", str(voices["problems"]), "--json"])
+    data = json.loads(result.output)
+    assert word_error_rate(SENTENCES["problems"], data["text"]) <= 0.25
+    assert {"segments", "words", "engine", "model", "seconds"} <= set(data)
+    assert data["engine"] == "faster-whisper" and data["model"] == "tiny.en"
+    assert all({"start", "end"} <= set(s) for s in data["segments"])
+    silent = CliRunner().invoke(cli, ["transcribe", str(voices["silence"])])
+    assert silent.exit_code == 0 and "no speech found" in silent.output
+
+
+def test_practice_with_spoken_replies(voices, fast_transcriber, analyzer, monkeypatch, tmp_path, db_path):
+    monkeypatch.setattr(cli_module, "_transcriber", lambda engine, model: fast_transcriber)
+    monkeypatch.setattr(cli_module, "_analyzer", lambda: analyzer)
+    for key in SENTENCES:
+        shutil.copy(voices[key], tmp_path / f"{key}.wav")
+    replies = tmp_path / "replies.txt"
+    replies.write_text("routes.wav\nSo the spreadsheet takes Marcus until nine every morning.\nproblems.wav\n"
+                       "What impact do the late drops have on your customers?\nmeeting.wav\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies),
+                                      "--db", str(db_path), "--json"])
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    rep_turns = [t for t in data["transcript"] if t["speaker"] == "rep"]
+    assert word_error_rate(SENTENCES["problems"], rep_turns[2]["text"]) <= 0.25
+    assert rep_turns[0]["analysis"]["speech"]["words"], "spoken turns keep their word timings"
+    assert data["figures"]["pace"]["value"] and data["figures"]["pace"]["turns"] == [1, 5, 9]
+    from simulator.storage import Store
+    turns = Store(db_path).turns(data["session_id"])
+    assert turns[1]["audio_path"] == str((tmp_path / "routes.wav").resolve())
+    assert turns[3]["audio_path"] is None
+
+
+def test_practice_stops_cleanly_on_a_broken_audio_line(voices, fast_transcriber, analyzer, monkeypatch, tmp_path,
+                                                       db_path):
+    monkeypatch.setattr(cli_module, "_transcriber", lambda engine, model: fast_transcriber)
+    monkeypatch.setattr(cli_module, "_analyzer", lambda: analyzer)
+    (tmp_path / "bad.wav").write_bytes(b"")
+    replies = tmp_path / "replies.txt"
+    replies.write_text("How do you plan the routes today?\nbad.wav\n", encoding="utf-8")
+    result = CliRunner().invoke(cli, ["practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies),
+                                      "--db", str(db_path)])
+    assert result.exit_code == 1
+    assert "bad.wav: the file is empty" in result.output and "earlier turns" in result.output
+    from simulator.storage import Store
+    [session] = Store(db_path).sessions()
+    assert session["turn_count"] == 3  # opening, the typed reply, the customer's answer
