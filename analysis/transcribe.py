@@ -147,8 +147,9 @@ class Engine(Protocol):
     name: str
     model: str
 
-    def transcribe_array(self, audio: np.ndarray) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
-        """(segments, words) with times relative to `audio`."""
+    def transcribe_array(self, audio: np.ndarray, prompt: str | None = None
+                         ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+        """(segments, words) with times relative to `audio`; `prompt` is the text just before."""
 
 
 class FasterWhisperEngine:
@@ -166,9 +167,10 @@ class FasterWhisperEngine:
             raise TranscriptionError(f"cannot load Whisper model '{model}' for faster-whisper ({exc}); "
                                      "offline, use tiny.en") from None
 
-    def transcribe_array(self, audio: np.ndarray):
+    def transcribe_array(self, audio: np.ndarray, prompt: str | None = None):
         segments, _ = self._model.transcribe(audio, language="en", beam_size=1, word_timestamps=True,
-                                             condition_on_previous_text=False, vad_filter=False)
+                                             condition_on_previous_text=False, vad_filter=False,
+                                             initial_prompt=prompt or None)
         out_segments, out_words = [], []
         for seg in segments:
             if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
@@ -212,9 +214,10 @@ class OpenAIWhisperEngine:
             raise TranscriptionError(f"cannot load Whisper model '{model}' for openai-whisper ({exc}); "
                                      "offline, use tiny.en") from None
 
-    def transcribe_array(self, audio: np.ndarray):
+    def transcribe_array(self, audio: np.ndarray, prompt: str | None = None):
         result = self._model.transcribe(audio, language="en", fp16=False, word_timestamps=True,
-                                        condition_on_previous_text=False, temperature=0.0)
+                                        condition_on_previous_text=False, temperature=0.0,
+                                        initial_prompt=prompt or None)
         out_segments, out_words = [], []
         for seg in result["segments"]:
             if seg["no_speech_prob"] > 0.6 and seg["avg_logprob"] < -1.0:
@@ -234,7 +237,9 @@ class Transcriber:
         check_model_name(model)
         self.engine: Engine = (FasterWhisperEngine if engine == "faster-whisper" else OpenAIWhisperEngine)(model)
 
-    def transcribe(self, audio: np.ndarray | str | Path) -> Transcript:
+    def transcribe(self, audio: np.ndarray | str | Path, prompt: str | None = None) -> Transcript:
+        """`prompt`: what the speaker said just before (incremental transcription passes it on,
+        so a chunk keeps the context of the one before)."""
         if not isinstance(audio, np.ndarray):
             audio = load_audio(audio)
         started = time.perf_counter()
@@ -246,7 +251,8 @@ class Transcriber:
             # Only the voiced part, with a little air either side, goes to Whisper.
             start = max(0.0, regions[0][0] - 0.2)
             end = min(length, regions[-1][1] + 0.3)
-            segments, words = self.engine.transcribe_array(audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)])
+            segments, words = self.engine.transcribe_array(audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)],
+                                                           prompt)
             for item in segments + words:
                 item["start"] = round(item["start"] + start, 3)
                 item["end"] = round(item["end"] + start, 3)
