@@ -9,6 +9,7 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from textual import work
@@ -16,7 +17,7 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
-from simulator.messages import AnalyzerFailed, AnalyzerReady
+from simulator.messages import AnalyzerFailed, AnalyzerReady, TranscriberFailed, TranscriberReady
 from simulator.scenario import Catalogue, Scenario, load_catalogue
 from simulator.screens.history import HistoryScreen
 from simulator.screens.start import StartScreen
@@ -27,6 +28,27 @@ def _default_analyzer_factory():
     from analysis.analyzer import Analyzer
 
     return Analyzer()
+
+
+@dataclass
+class VoiceSettings:
+    """How spoken replies are recorded and transcribed (from `spar practice` options)."""
+
+    engine: str = "faster-whisper"
+    model: str = "tiny.en"
+    hands_free: bool = False
+    end_pause: float = 1.2  # seconds of silence that end a hands-free turn
+
+    def transcriber(self):
+        from analysis.transcribe import Transcriber
+
+        return Transcriber(self.engine, self.model)
+
+
+def _microphone():
+    from simulator.audio import MicrophoneSource
+
+    return MicrophoneSource()
 
 
 class SparringApp(App):
@@ -50,8 +72,16 @@ class SparringApp(App):
         rep: str | None = None,
         scenario: Scenario | None = None,
         analyzer_factory: Callable[[], Any] = _default_analyzer_factory,
+        voice: VoiceSettings | None = None,
+        transcriber_factory: Callable[[], Any] | None = None,
+        audio_source_factory: Callable[[], Any] = _microphone,
     ):
         super().__init__()
+        self.voice = voice or VoiceSettings()
+        self.transcriber_factory = transcriber_factory or self.voice.transcriber
+        self.audio_source_factory = audio_source_factory
+        self.transcriber: Any = None
+        self.transcriber_error: str | None = None
         self.store = store
         self.catalogue = catalogue
         self.initial_rep = rep
@@ -66,7 +96,7 @@ class SparringApp(App):
         # painted so the rep sees the app at once rather than a blank terminal.
         self.call_after_refresh(self.load_analyzer)
 
-    # --- the language model, loaded once in the background ------------------------------
+    # --- the language model, then the speech model, loaded once in the background -------
     @work(thread=True, exclusive=True, exit_on_error=False, group="analyzer")
     def load_analyzer(self) -> None:
         started = time.perf_counter()
@@ -79,6 +109,14 @@ class SparringApp(App):
             self.post_message(AnalyzerReady(time.perf_counter() - started))
         finally:
             self._analyzer_loaded.set()
+        # The speech model next, so the two do not fight over the CPU at start-up.
+        try:
+            self.transcriber = self.transcriber_factory()
+        except Exception as exc:  # typing still works; the call screen says so
+            self.transcriber_error = str(exc)
+            self.post_message(TranscriberFailed(str(exc)))
+        else:
+            self.post_message(TranscriberReady(f"{self.voice.engine} {self.voice.model}"))
 
     def wait_for_analyzer(self, timeout: float | None = None) -> Any:
         """Block a worker thread until the analyzer is ready; raises if it failed to load."""
@@ -87,7 +125,7 @@ class SparringApp(App):
             raise RuntimeError(self.analyzer_error or "the language model is still loading")
         return self.analyzer
 
-    def _tell_screen(self, message: AnalyzerReady | AnalyzerFailed) -> None:
+    def _tell_screen(self, message) -> None:
         # Screens also read self.analyzer on mount, so one that is not up yet misses nothing.
         if self.screen_stack:
             self.screen.post_message(message)
@@ -98,6 +136,12 @@ class SparringApp(App):
     def on_analyzer_failed(self, message: AnalyzerFailed) -> None:
         self.notify(f"The language model did not load: {message.error}", severity="error", timeout=30)
         self._tell_screen(AnalyzerFailed(message.error))
+
+    def on_transcriber_ready(self, message: TranscriberReady) -> None:
+        self._tell_screen(TranscriberReady(message.description))
+
+    def on_transcriber_failed(self, message: TranscriberFailed) -> None:
+        self._tell_screen(TranscriberFailed(message.error))
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker failure ends up here, as one visible notification."""
@@ -112,10 +156,15 @@ def create_app(
     scenario: Scenario | None = None,
     catalogue: Catalogue | None = None,
     analyzer_factory: Callable[[], Any] | None = None,
+    voice: VoiceSettings | None = None,
+    transcriber_factory: Callable[[], Any] | None = None,
+    audio_source_factory: Callable[[], Any] | None = None,
 ) -> SparringApp:
     """The one factory the CLI and the tests both use."""
     catalogue = catalogue or load_catalogue()
     if scenario is not None and catalogue.find(scenario.id) is None:
         catalogue.scenarios.insert(0, scenario)
     return SparringApp(store, catalogue=catalogue, rep=rep, scenario=scenario,
-                       analyzer_factory=analyzer_factory or _default_analyzer_factory)
+                       analyzer_factory=analyzer_factory or _default_analyzer_factory, voice=voice,
+                       transcriber_factory=transcriber_factory,
+                       audio_source_factory=audio_source_factory or _microphone)

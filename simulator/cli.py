@@ -80,12 +80,12 @@ def cli(ctx: click.Context, db: str | None) -> None:
         _run_app(db, rep=None, scenario_key=None)
 
 
-def _run_app(db: str | None, rep: str | None, scenario_key: str | None) -> None:
+def _run_app(db: str | None, rep: str | None, scenario_key: str | None, voice=None) -> None:
     from simulator.app import create_app
 
     store = _open_store(db)
     scenario = _load_scenario(scenario_key) if scenario_key else None
-    app = create_app(store=store, rep=rep, scenario=scenario)
+    app = create_app(store=store, rep=rep, scenario=scenario, voice=voice)
     app.run()
     if app.return_code:
         sys.exit(app.return_code)
@@ -122,15 +122,26 @@ def _read_replies(path: str) -> Iterator[str]:
 @click.option("--next-step", default="", help="With --replies: the next step you commit to, saved with the debrief.")
 @click.option("--engine", default="faster-whisper", show_default=True, help="For spoken replies: " + "faster-whisper or openai-whisper.")
 @click.option("--model", default="tiny.en", show_default=True, help="For spoken replies: the Whisper model.")
+@click.option("--hands-free", is_flag=True, help="In the app: a pause ends your spoken turn (no key press).")
+@click.option("--pause", "end_pause", type=click.FloatRange(0.3, 10.0), default=1.2, show_default=True,
+              help="In the app, hands-free: seconds of silence that end your turn.")
 def practice(scenario: str | None, rep: str | None, replies: str | None, db: str | None, as_json: bool,
-             next_step: str, engine: str, model: str) -> None:
+             next_step: str, engine: str, model: str, hands_free: bool, end_pause: float) -> None:
     """Practise a call. SCENARIO is a scenario id (see `spar scenarios list`) or a YAML file.
 
     With --replies, each line of FILE is a typed reply or the path of an audio file (WAV, FLAC,
     MP3; relative to FILE's folder) that is transcribed as if spoken.
     """
     if replies is None:
-        _run_app(db, rep=rep, scenario_key=scenario)
+        from analysis.transcribe import TranscriptionError, check_model_name
+        from simulator.app import VoiceSettings
+
+        try:
+            check_model_name(model)
+        except TranscriptionError as exc:
+            _fail(str(exc), 2)
+        _run_app(db, rep=rep, scenario_key=scenario,
+                 voice=VoiceSettings(engine, model, hands_free=hands_free, end_pause=end_pause))
         return
     if not scenario or not rep:
         _fail("with --replies, name the scenario and the rep: spar practice SCENARIO --rep NAME --replies FILE", 2)

@@ -31,6 +31,7 @@ class ReplyAnalysed(Message):
     text: str
     analysis: dict[str, Any]
     started_at: str
+    audio_path: str | None = None
 
 
 @dataclass
@@ -38,4 +39,41 @@ class ReplyFailed(Message):
     """Analysing a reply failed; the reply text comes back so it is not lost."""
 
     text: str
+    error: str
+
+
+@dataclass
+class TranscriberReady(Message, bubble=False):
+    """The speech model has loaded; replies can be spoken."""
+
+    description: str
+
+
+@dataclass
+class TranscriberFailed(Message, bubble=False):
+    """The speech model could not load; typing still works."""
+
+    error: str
+
+
+@dataclass
+class LevelChanged(Message):
+    """The microphone's level, for the meter (dBFS, -60 to 0)."""
+
+    dbfs: float
+
+
+@dataclass
+class SpokenReply(Message):
+    """A recorded reply with its transcript (a `Transcript`) and its audio."""
+
+    transcript: Any
+    audio: Any
+    ended_by: str
+
+
+@dataclass
+class RecordingFailed(Message):
+    """The microphone could not be used; the call goes on with typed replies."""
+
     error: str

@@ -53,7 +53,9 @@ class PracticeCall:
                  audio_path: str | None = None) -> CustomerLine:
         """Save the rep's turn, then the customer's answer; each is its own transaction."""
         index = len(self.turns)
-        self._record("rep", text, analysis=analysis, started_at=started_at, audio_path=audio_path)
+        spoken = audio_path is not None or "speech" in analysis
+        self._record("rep", text, analysis=analysis, started_at=started_at, audio_path=audio_path,
+                     input_mode="spoken" if spoken else self.input_mode)
         line = self.engine.respond(text, analysis, index)
         self._record("customer", line.text, customer=line.to_dict())
         if line.ended:
@@ -69,8 +71,9 @@ class PracticeCall:
     def _record(self, speaker: str, text: str, **fields: Any) -> None:
         assert self.session_id is not None, "start() the call first"
         index = len(self.turns)
-        self.store.add_turn(self.session_id, index, speaker, text, input_mode=self.input_mode if speaker == "rep" else None,
-                            **fields)
+        if speaker == "rep":
+            fields.setdefault("input_mode", self.input_mode)
+        self.store.add_turn(self.session_id, index, speaker, text, **fields)
         self.turns.append({"index": index, "speaker": speaker, "text": text, "analysis": fields.get("analysis"),
                            "customer": fields.get("customer")})
 

@@ -179,3 +179,95 @@ def test_practice_stops_cleanly_on_a_broken_audio_line(voices, fast_transcriber,
     from simulator.storage import Store
     [session] = Store(db_path).sessions()
     assert session["turn_count"] == 3  # opening, the typed reply, the customer's answer
+
+
+def test_incremental_transcription_sends_chunks_while_speaking(fast_transcriber, tmp_path):
+    from analysis.incremental import IncrementalTranscriber
+
+    text = ("So if I heard you right, Marcus moves the drivers around by hand in a spreadsheet, and the trucks "
+            "cannot leave until nine. What does that delay cost you?")
+    raw = tmp_path / "long.wav"
+    subprocess.run(["espeak-ng", "-s", "150", "-w", str(raw), text], check=True)
+    audio = load_audio(raw)
+    live = IncrementalTranscriber(fast_transcriber)
+    for i in range(0, len(audio), SAMPLE_RATE // 10):
+        live.feed(audio[i:i + SAMPLE_RATE // 10])
+    assert live._pending, "chunks go to the transcriber before the reply ends"
+    final = live.finish()
+    assert word_error_rate(text, final.text) <= 0.35
+    starts = [w["start"] for w in final.words]
+    assert starts == sorted(starts) and starts[-1] > 5.0, "chunk times are shifted to the whole turn"
+
+
+async def test_whole_call_spoken_in_the_app(voices, fast_transcriber, analyzer, store, tmp_path):
+    """The app, a microphone replaced by recorded replies played back, hands-free."""
+    from textual.widgets import Input, OptionList
+
+    from simulator.app import VoiceSettings, create_app
+    from simulator.audio import FileSource
+    from simulator.screens.call import CallScreen
+    from simulator.screens.debrief import DebriefScreen
+
+    queue = [FileSource(voices[key], realtime=False) for key in ("routes", "problems", "meeting")]
+    app = create_app(store=store, analyzer_factory=lambda: analyzer, transcriber_factory=lambda: fast_transcriber,
+                     audio_source_factory=lambda: queue.pop(0), voice=VoiceSettings(hands_free=True))
+    async with app.run_test(size=(140, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        app.screen.query_one("#rep-name", Input).value = "Sam Lee"
+        options = app.screen.query_one("#scenario-list", OptionList)
+        options.highlighted = [options.get_option_at_index(i).id for i in range(options.option_count)].index(
+            "freight-discovery")
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CallScreen)
+        assert "Ctrl+T to speak" in str(app.screen.query_one("#mic").render())
+        for _ in range(3):
+            await pilot.press("ctrl+t")
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+            await app.workers.wait_for_complete()
+            await pilot.pause()
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, DebriefScreen)
+    [session] = store.sessions()
+    turns = store.turns(session["id"])
+    rep_turns = [t for t in turns if t["speaker"] == "rep"]
+    assert len(rep_turns) == 3
+    assert word_error_rate(SENTENCES["problems"], rep_turns[1]["text"]) <= 0.25
+    for turn in rep_turns:
+        assert turn["input_mode"] == "spoken"
+        assert Path(turn["audio_path"]).is_file(), "each spoken turn keeps its WAV beside the database"
+        assert turn["analysis"]["speech"]["words"]
+    assert Path(rep_turns[0]["audio_path"]).parent.parent.parent == store.path.parent
+
+
+async def test_no_microphone_keeps_the_call_going_with_typing(fast_transcriber, analyzer, store):
+    from textual.widgets import Input
+
+    from simulator.app import create_app
+    from simulator.audio import MicrophoneError
+    from simulator.screens.call import CallScreen
+
+    def no_microphone():
+        raise MicrophoneError("no microphone found (test); plug one in and try again, or type your replies")
+
+    app = create_app(store=store, rep="Sam", analyzer_factory=lambda: analyzer,
+                     transcriber_factory=lambda: fast_transcriber, audio_source_factory=no_microphone)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CallScreen)
+        await pilot.press("ctrl+t")
+        await pilot.pause()
+        assert "no microphone" in str(app.screen.query_one("#call-status").render()).lower()
+        reply = app.screen.query_one("#reply", Input)
+        reply.value = "How do you plan the routes today?"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    [session] = store.sessions()
+    assert [t["speaker"] for t in store.turns(session["id"])] == ["customer", "rep", "customer"]

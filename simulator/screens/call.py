@@ -1,6 +1,9 @@
-"""The call: the customer's lines, the rep's typed replies, trust and needs beside them."""
+"""The call: the customer's lines, the rep's replies (spoken or typed), trust and needs beside them."""
 
 from __future__ import annotations
+
+import threading
+import time
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -9,7 +12,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from simulator.messages import AnalyzerFailed, ReplyAnalysed, ReplyFailed
+from simulator.messages import AnalyzerFailed, LevelChanged, RecordingFailed, ReplyAnalysed, ReplyFailed, SpokenReply
 from simulator.scenario import Scenario
 from simulator.session import PracticeCall
 from simulator.storage import StoreError
@@ -44,6 +47,8 @@ class Turn(Static):
 
 class CallScreen(Screen):
     BINDINGS = [
+        Binding("ctrl+t", "talk", "Talk / stop", priority=True),
+        Binding("ctrl+g", "hands_free", "Hands-free on/off", priority=True),
         Binding("ctrl+e", "end_call", "End call", priority=True),
         Binding("escape", "focus_reply", "Reply", show=False),
     ]
@@ -54,6 +59,7 @@ class CallScreen(Screen):
         self.rep_name = rep_name
         self.call: PracticeCall | None = None
         self.waiting = False
+        self.recording: threading.Event | None = None  # set() stops the recording in progress
 
     def compose(self) -> ComposeResult:
         p = self.scenario.persona
@@ -66,6 +72,7 @@ class CallScreen(Screen):
                 yield Static("", id="needs")
                 yield Static(f"[b]Objective[/b]\n{self.scenario.objective.description}", id="objective")
                 yield Static("", id="call-status")
+        yield Static("", id="mic")
         yield Input(placeholder="Type your reply and press Enter (Ctrl+E ends the call)", id="reply")
         yield Footer()
 
@@ -84,6 +91,7 @@ class CallScreen(Screen):
             self._status(f"Your goal from last time: {self.call.goal['next_step']}")
         if self.app.analyzer is None and self.app.analyzer_error is None:
             self._status("Loading the language model… you can start typing.")
+        self._show_mic()
         self.query_one("#reply", Input).focus()
 
     # --- transcript and sidebar ----------------------------------------------------------
@@ -129,20 +137,128 @@ class CallScreen(Screen):
         self.analyse(text, self.call.last_customer_text, self.call.product_terms, now())
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reply")
-    def analyse(self, text: str, previous: str, products: tuple[str, ...], started_at: str) -> None:
+    def analyse(self, text: str, previous: str, products: tuple[str, ...], started_at: str,
+                speech: dict | None = None, audio_path: str | None = None) -> None:
         try:
             analyzer = self.app.wait_for_analyzer()
             analysis = analyzer.analyze_turn(text, previous, products)
         except Exception as exc:  # reported with the reply text, so the reply is not lost
             self.post_message(ReplyFailed(text, str(exc)))
             return
-        self.post_message(ReplyAnalysed(text, analysis, started_at))
+        if speech is not None:
+            analysis["speech"] = speech
+        self.post_message(ReplyAnalysed(text, analysis, started_at, audio_path))
+
+    # --- speaking: recorded in a worker, transcribed while the rep talks -----------------
+    def _show_mic(self, level: float | None = None) -> None:
+        voice = self.app.voice
+        mode = f"hands-free, ends after {voice.end_pause:.1f} s of silence" if voice.hands_free else "push to talk"
+        if self.recording is not None and level is not None:
+            from simulator.audio import meter
+
+            text = f"[red]● recording[/red] {meter(level)}  Ctrl+T to stop · {mode}"
+        elif self.recording is not None:
+            text = f"[red]● recording[/red]  Ctrl+T to stop · {mode}"
+        elif self.app.transcriber is not None:
+            text = f"Ctrl+T to speak your reply ({mode}) · or type below"
+        elif self.app.transcriber_error:
+            text = f"[yellow]Speech unavailable:[/yellow] {self.app.transcriber_error}. Type your replies."
+        else:
+            text = "Speech model loading… type your replies meanwhile."
+        self.query_one("#mic", Static).update(text)
+
+    def on_transcriber_ready(self) -> None:
+        self._show_mic()
+
+    def on_transcriber_failed(self) -> None:
+        self._show_mic()
+
+    def action_hands_free(self) -> None:
+        self.app.voice.hands_free = not self.app.voice.hands_free
+        self._show_mic()
+
+    def action_talk(self) -> None:
+        if self.recording is not None:
+            self.recording.set()  # push-to-talk: the second press ends the turn
+            self._status("Finishing the transcript…")
+            return
+        if self.call is None or self.call.ended or self.waiting:
+            return
+        if self.app.transcriber is None:
+            self.notify(self.app.transcriber_error or "The speech model is still loading; type for now.",
+                        severity="warning")
+            return
+        try:
+            source = self.app.audio_source_factory()
+        except Exception as exc:  # no microphone: say so, keep the call going with typing
+            self.notify(str(exc), severity="error", timeout=20)
+            self._status("Typing your replies: no microphone.")
+            return
+        self.recording = threading.Event()
+        self._show_mic()
+        self.record(source, self.recording)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="recording")
+    def record(self, source, stop: threading.Event) -> None:
+        from simulator.audio import record_turn
+
+        voice = self.app.voice
+        last = 0.0
+
+        def level(dbfs: float) -> None:
+            nonlocal last
+            if time.monotonic() - last >= 0.1:  # the meter needs ten updates a second, not more
+                last = time.monotonic()
+                self.post_message(LevelChanged(dbfs))
+
+        try:
+            turn = record_turn(source, self.app.transcriber, stop=stop, hands_free=voice.hands_free,
+                               end_pause=voice.end_pause, on_level=level)
+        except Exception as exc:  # the microphone failed mid-turn: typing takes over
+            self.post_message(RecordingFailed(str(exc)))
+            return
+        self.post_message(SpokenReply(turn.transcript, turn.audio, turn.ended_by))
+
+    def on_level_changed(self, message: LevelChanged) -> None:
+        if self.recording is not None:
+            self._show_mic(message.dbfs)
+
+    def on_recording_failed(self, message: RecordingFailed) -> None:
+        self.recording = None
+        self._show_mic()
+        self.notify(message.error, severity="error", timeout=20)
+        self._status("Type your reply below.")
+        self.query_one("#reply", Input).focus()
+
+    def on_spoken_reply(self, message: SpokenReply) -> None:
+        self.recording = None
+        self._show_mic()
+        transcript = message.transcript
+        if self.call is None or self.call.ended:
+            return
+        if not transcript.text:
+            self._status("No speech heard. Press Ctrl+T and try again, or type.")
+            return
+        from simulator.audio import save_wav
+
+        audio_path = None
+        try:
+            folder = self.app.store.path.parent / "audio" / f"session-{self.call.session_id}"
+            audio_path = str(save_wav(folder / f"turn-{len(self.call.turns):03d}.wav", message.audio))
+        except OSError as exc:  # the reply still counts; only its recording is lost
+            self.notify(f"Could not keep the recording ({exc}); the transcript is saved.", severity="warning")
+        self.waiting = True
+        self._add_turn("rep", transcript.text)
+        self._status("…")
+        self.analyse(transcript.text, self.call.last_customer_text, self.call.product_terms, now(),
+                     transcript.speech_summary(), audio_path)
 
     def on_reply_analysed(self, message: ReplyAnalysed) -> None:
         assert self.call is not None
         self.waiting = False
         try:
-            line = self.call.rep_turn(message.text, message.analysis, started_at=message.started_at)
+            line = self.call.rep_turn(message.text, message.analysis, started_at=message.started_at,
+                                      audio_path=message.audio_path)
         except StoreError as exc:
             self.notify(str(exc), severity="error", timeout=30)
             self._status("[red]Not saved.[/red] Fix the database problem, then end the call.")
@@ -176,6 +292,8 @@ class CallScreen(Screen):
         if self.waiting:
             self.notify("One moment: your last reply is still being answered.")
             return
+        if self.recording is not None:
+            self.recording.set()
         line = self.call.end_by_rep()
         self._add_turn("customer", line.text)
         self._to_debrief()

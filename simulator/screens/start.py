@@ -62,10 +62,7 @@ class StartScreen(Screen):
         index = next((i for i, s in enumerate(app.catalogue.scenarios) if s.id == start_with), 0)
         if app.catalogue.scenarios:
             options.highlighted = index
-        if app.analyzer is not None:
-            self._model_ready()
-        elif app.analyzer_error:
-            self.query_one("#model-status", Static).update(f"[red]Language model failed:[/red] {app.analyzer_error}")
+        self._show_models()
         (options if rep_input.value else rep_input).focus()
         self._show_goal(rep_input.value)
 
@@ -122,11 +119,31 @@ class StartScreen(Screen):
 
         self.app.push_screen(CallScreen(scenario, name))
 
-    def _model_ready(self) -> None:
-        self.query_one("#model-status", Static).update("Language model ready.")
+    def _show_models(self) -> None:
+        """One status line for both background models, whatever order they finish in."""
+        app = self.app
+        if app.analyzer is not None:
+            language = "Language model ready."
+        elif app.analyzer_error:
+            language = f"[red]Language model failed:[/red] {app.analyzer_error}"
+        else:
+            language = "Loading the language model in the background…"
+        if app.transcriber is not None:
+            speech = f"Speech ready ({app.voice.engine} {app.voice.model})."
+        elif app.transcriber_error:
+            speech = f"[yellow]Speech unavailable:[/yellow] {app.transcriber_error} (you can type)."
+        else:
+            speech = "Speech model loading…" if app.analyzer is not None or app.analyzer_error else ""
+        self.query_one("#model-status", Static).update(f"{language} {speech}".strip())
 
     def on_analyzer_ready(self) -> None:
-        self._model_ready()
+        self._show_models()
 
-    def on_analyzer_failed(self, message) -> None:
-        self.query_one("#model-status", Static).update(f"[red]Language model failed:[/red] {message.error}")
+    def on_analyzer_failed(self) -> None:
+        self._show_models()
+
+    def on_transcriber_ready(self) -> None:
+        self._show_models()
+
+    def on_transcriber_failed(self) -> None:
+        self._show_models()
