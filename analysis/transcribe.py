@@ -39,6 +39,9 @@ EXTRA_FOR = {"tiny.en": "bash setup.sh", "base": 'pip install -e ".[accurate]" (
 NAMED_MODELS = ("tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en",
                 "large-v1", "large-v2", "large-v3", "large", "large-v3-turbo", "turbo")
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".m4a", ".webm")
+# Whisper writes fillers when the text before the audio has them: the verbatim option passes this
+# as the prompt (measured on espeak-ng speech: fillers kept, no content words lost).
+VERBATIM_PROMPT = "Umm, let me think, like, hmm... Okay, here's what I'm, like, thinking."
 # A stretch counts as speech when the VAD hears at least this much voice in it.
 MIN_SPEECH_SECONDS = 0.25
 
@@ -263,7 +266,8 @@ class OpenAIWhisperEngine:
 class Transcriber:
     """VAD gate + one engine. Load once (it takes a second or two), reuse for every turn."""
 
-    def __init__(self, engine: str = DEFAULT_ENGINE, model: str = DEFAULT_MODEL):
+    def __init__(self, engine: str = DEFAULT_ENGINE, model: str = DEFAULT_MODEL, *, verbatim: bool = False):
+        self.verbatim = verbatim
         if engine not in ENGINES:
             raise TranscriptionError(f"unknown engine '{engine}'; use one of {', '.join(ENGINES)}")
         check_model_name(model)
@@ -284,7 +288,7 @@ class Transcriber:
             start = max(0.0, regions[0][0] - 0.2)
             end = min(length, regions[-1][1] + 0.3)
             segments, words = self.engine.transcribe_array(audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)],
-                                                           prompt)
+                                                           prompt or (VERBATIM_PROMPT if self.verbatim else None))
             for item in segments + words:
                 item["start"] = round(item["start"] + start, 3)
                 item["end"] = round(item["end"] + start, 3)

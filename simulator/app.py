@@ -38,11 +38,12 @@ class VoiceSettings:
     model: str = "tiny.en"
     hands_free: bool = False
     end_pause: float = 1.2  # seconds of silence that end a hands-free turn
+    verbatim: bool = False  # keep fillers in transcripts
 
     def transcriber(self):
         from analysis.transcribe import Transcriber
 
-        return Transcriber(self.engine, self.model)
+        return Transcriber(self.engine, self.model, verbatim=self.verbatim)
 
 
 def _microphone():

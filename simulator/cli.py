@@ -122,11 +122,12 @@ def _read_replies(path: str) -> Iterator[str]:
 @click.option("--next-step", default="", help="With --replies: the next step you commit to, saved with the debrief.")
 @click.option("--engine", default="faster-whisper", show_default=True, help="For spoken replies: " + "faster-whisper or openai-whisper.")
 @click.option("--model", default="tiny.en", show_default=True, help="For spoken replies: the Whisper model.")
+@click.option("--verbatim", is_flag=True, help="For spoken replies: keep fillers (um, uh) in the transcript.")
 @click.option("--hands-free", is_flag=True, help="In the app: a pause ends your spoken turn (no key press).")
 @click.option("--pause", "end_pause", type=click.FloatRange(0.3, 10.0), default=1.2, show_default=True,
               help="In the app, hands-free: seconds of silence that end your turn.")
 def practice(scenario: str | None, rep: str | None, replies: str | None, db: str | None, as_json: bool,
-             next_step: str, engine: str, model: str, hands_free: bool, end_pause: float) -> None:
+             next_step: str, engine: str, model: str, verbatim: bool, hands_free: bool, end_pause: float) -> None:
     """Practise a call. SCENARIO is a scenario id (see `spar scenarios list`) or a YAML file.
 
     With --replies, each line of FILE is a typed reply or the path of an audio file (WAV, FLAC,
@@ -141,7 +142,7 @@ def practice(scenario: str | None, rep: str | None, replies: str | None, db: str
         except TranscriptionError as exc:
             _fail(str(exc), 2)
         _run_app(db, rep=rep, scenario_key=scenario,
-                 voice=VoiceSettings(engine, model, hands_free=hands_free, end_pause=end_pause))
+                 voice=VoiceSettings(engine, model, hands_free=hands_free, end_pause=end_pause, verbatim=verbatim))
         return
     if not scenario or not rep:
         _fail("with --replies, name the scenario and the rep: spar practice SCENARIO --rep NAME --replies FILE", 2)
@@ -168,7 +169,7 @@ def practice(scenario: str | None, rep: str | None, replies: str | None, db: str
             samples = load_audio(path)
         except TranscriptionError as exc:
             _fail(f"{exc} (in the replies file; earlier turns of this call are saved)")
-        transcriber = transcriber or _transcriber(engine, model)
+        transcriber = transcriber or _transcriber(engine, model, verbatim)
         heard = transcriber.transcribe(samples)
         if not heard.text:
             _fail(f"{path}: no speech found (in the replies file; earlier turns of this call are saved)")
@@ -283,11 +284,11 @@ def analyze(file: str, products: tuple[str, ...]) -> None:
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")
 
 
-def _transcriber(engine: str, model: str):
+def _transcriber(engine: str, model: str, verbatim: bool = False):
     from analysis.transcribe import Transcriber, TranscriptionError
 
     try:
-        return Transcriber(engine, model)
+        return Transcriber(engine, model, verbatim=verbatim)
     except TranscriptionError as exc:
         _fail(str(exc), 2)
 
@@ -301,7 +302,8 @@ MODEL_HELP = "Whisper model: tiny.en (default, works offline) or a named model s
 @click.option("--engine", default="faster-whisper", show_default=True, help=ENGINE_HELP)
 @click.option("--model", default="tiny.en", show_default=True, help=MODEL_HELP)
 @click.option("--json", "as_json", is_flag=True, help="Text, segments, words with timestamps, engine, model, seconds.")
-def transcribe(audio: str, engine: str, model: str, as_json: bool) -> None:
+@click.option("--verbatim", is_flag=True, help="Keep fillers (um, uh) that Whisper usually leaves out.")
+def transcribe(audio: str, engine: str, model: str, as_json: bool, verbatim: bool) -> None:
     """Transcribe a WAV, FLAC or MP3 file (silence and noise give no words)."""
     from analysis.transcribe import TranscriptionError, load_audio
 
@@ -309,7 +311,7 @@ def transcribe(audio: str, engine: str, model: str, as_json: bool) -> None:
         samples = load_audio(audio)
     except TranscriptionError as exc:
         _fail(str(exc))
-    result = _transcriber(engine, model).transcribe(samples)
+    result = _transcriber(engine, model, verbatim).transcribe(samples)
     if as_json:
         click.echo(json.dumps(result.to_dict(), ensure_ascii=False))
     elif result.text:

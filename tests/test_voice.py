@@ -132,7 +132,7 @@ def test_unknown_model_and_engine_are_refused_before_loading():
 
 
 def test_spar_transcribe_json(voices, fast_transcriber, monkeypatch):
-    monkeypatch.setattr(cli_module, "_transcriber", lambda engine, model: fast_transcriber)
+    monkeypatch.setattr(cli_module, "_transcriber", lambda engine, model, verbatim=False: fast_transcriber)
     result = CliRunner().invoke(cli, ["transcribe", str(voices["problems"]), "--json"])
     data = json.loads(result.output)
     assert word_error_rate(SENTENCES["problems"], data["text"]) <= 0.25
@@ -144,7 +144,7 @@ def test_spar_transcribe_json(voices, fast_transcriber, monkeypatch):
 
 
 def test_practice_with_spoken_replies(voices, fast_transcriber, analyzer, monkeypatch, tmp_path, db_path):
-    monkeypatch.setattr(cli_module, "_transcriber", lambda engine, model: fast_transcriber)
+    monkeypatch.setattr(cli_module, "_transcriber", lambda engine, model, verbatim=False: fast_transcriber)
     monkeypatch.setattr(cli_module, "_analyzer", lambda: analyzer)
     for key in SENTENCES:
         shutil.copy(voices[key], tmp_path / f"{key}.wav")
@@ -167,7 +167,7 @@ def test_practice_with_spoken_replies(voices, fast_transcriber, analyzer, monkey
 
 def test_practice_stops_cleanly_on_a_broken_audio_line(voices, fast_transcriber, analyzer, monkeypatch, tmp_path,
                                                        db_path):
-    monkeypatch.setattr(cli_module, "_transcriber", lambda engine, model: fast_transcriber)
+    monkeypatch.setattr(cli_module, "_transcriber", lambda engine, model, verbatim=False: fast_transcriber)
     monkeypatch.setattr(cli_module, "_analyzer", lambda: analyzer)
     (tmp_path / "bad.wav").write_bytes(b"")
     replies = tmp_path / "replies.txt"
@@ -271,3 +271,21 @@ async def test_no_microphone_keeps_the_call_going_with_typing(fast_transcriber, 
         await pilot.pause()
     [session] = store.sessions()
     assert [t["speaker"] for t in store.turns(session["id"])] == ["customer", "rep", "customer"]
+
+
+def test_verbatim_keeps_fillers_without_losing_words(tmp_path):
+    text = "Um, so, uh, how do you, um, plan the routes today? Uh, I mean, who does that?"
+    raw = tmp_path / "fillers.wav"
+    subprocess.run(["espeak-ng", "-s", "140", "-w", str(raw), text], check=True)
+    fillers = {"um", "umm", "uh", "uhh"}
+
+    def count(transcript: str) -> int:
+        return sum(1 for w in transcript.lower().replace(",", " ").replace(".", " ").replace("?", " ").split()
+                   if w in fillers)
+
+    plain = Transcriber("faster-whisper", "tiny.en").transcribe(raw).text
+    verbatim = Transcriber("faster-whisper", "tiny.en", verbatim=True).transcribe(raw).text
+    assert count(verbatim) >= 3 and count(verbatim) > count(plain)
+    content = "so how do you plan the routes today I mean who does that"
+    without_fillers = " ".join(w for w in verbatim.lower().replace(",", " ").split() if w.strip("?.") not in fillers)
+    assert word_error_rate(content, without_fillers) <= 0.3
