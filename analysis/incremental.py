@@ -37,6 +37,7 @@ class IncrementalTranscriber:
         self._audio: list[np.ndarray] = []
         self._length = 0
         self._scanned = 0          # samples already run through the VAD
+        self._unscanned = np.zeros(0, dtype=np.float32)
         self._cut = 0              # start of the audio not yet sent for transcription
         self._silent_frames = 0
         self._voiced_since_cut = False
@@ -58,10 +59,14 @@ class IncrementalTranscriber:
         with self._lock:
             self._audio.append(samples.astype(np.float32, copy=False))
             self._length += len(samples)
-        whole = self.audio
-        pcm = (np.clip(whole, -1, 1) * 32767).astype(np.int16)
-        while self._scanned + FRAME <= len(pcm):
-            frame = pcm[self._scanned:self._scanned + FRAME]
+        # Only the samples not yet run through the VAD are converted (the whole turn is joined
+        # only when a chunk is cut).
+        self._unscanned = np.concatenate([self._unscanned, samples.astype(np.float32, copy=False)])
+        pcm = (np.clip(self._unscanned, -1, 1) * 32767).astype(np.int16)
+        used = 0
+        while used + FRAME <= len(pcm):
+            frame = pcm[used:used + FRAME]
+            used += FRAME
             self._scanned += FRAME
             if self._vad.is_speech(frame.tobytes(), SAMPLE_RATE):
                 self._silent_frames = 0
@@ -72,7 +77,8 @@ class IncrementalTranscriber:
             if self._voiced_since_cut and self._silent_frames >= self.pause_frames and since_cut >= self.min_chunk:
                 self._send(self._scanned)
             elif since_cut >= self.max_chunk:
-                self._send(self._quietest(whole, self._cut + self.min_chunk, self._scanned))
+                self._send(self._quietest(self.audio, self._cut + self.min_chunk, self._scanned))
+        self._unscanned = self._unscanned[used:]
 
     def _quietest(self, audio: np.ndarray, start: int, end: int) -> int:
         frames = [(float(np.abs(audio[i:i + FRAME]).mean()), i + FRAME) for i in range(start, end - FRAME + 1, FRAME)]

@@ -123,6 +123,7 @@ def record_turn(
     end_pause: float = 1.2,
     max_seconds: float = 120.0,
     on_level: Callable[[float], None] | None = None,
+    on_caption: Callable[[str], None] | None = None,
 ) -> RecordedTurn:
     """Record one reply and return it with its transcript (see the module docstring)."""
     import webrtcvad
@@ -134,8 +135,12 @@ def record_turn(
     frame = SAMPLE_RATE * 30 // 1000
     heard_speech, silent_for, total = False, 0.0, 0
     ended_by = "source"
+    caption = ""
     for block in source.blocks(stop):
         live.feed(block)
+        if on_caption and live.confirmed_text() != caption:
+            caption = live.confirmed_text()
+            on_caption(caption)
         total += len(block)
         if on_level:
             on_level(level_dbfs(block))

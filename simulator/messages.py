@@ -64,6 +64,13 @@ class LevelChanged(Message):
 
 
 @dataclass
+class CaptionChanged(Message):
+    """The part of the reply already transcribed while the rep goes on speaking."""
+
+    text: str
+
+
+@dataclass
 class SpokenReply(Message):
     """A recorded reply with its transcript (a `Transcript`) and its audio."""
 

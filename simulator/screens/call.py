@@ -12,7 +12,8 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from simulator.messages import AnalyzerFailed, LevelChanged, RecordingFailed, ReplyAnalysed, ReplyFailed, SpokenReply
+from simulator.messages import (AnalyzerFailed, CaptionChanged, LevelChanged, RecordingFailed, ReplyAnalysed,
+                                ReplyFailed, SpokenReply)
 from simulator.scenario import Scenario
 from simulator.session import PracticeCall
 from simulator.storage import StoreError
@@ -213,7 +214,8 @@ class CallScreen(Screen):
 
         try:
             turn = record_turn(source, self.app.transcriber, stop=stop, hands_free=voice.hands_free,
-                               end_pause=voice.end_pause, on_level=level)
+                               end_pause=voice.end_pause, on_level=level,
+                               on_caption=lambda text: self.post_message(CaptionChanged(text)))
         except Exception as exc:  # the microphone failed mid-turn: typing takes over
             self.post_message(RecordingFailed(str(exc)))
             return
@@ -222,6 +224,10 @@ class CallScreen(Screen):
     def on_level_changed(self, message: LevelChanged) -> None:
         if self.recording is not None:
             self._show_mic(message.dbfs)
+
+    def on_caption_changed(self, message: CaptionChanged) -> None:
+        if self.recording is not None and message.text:
+            self._status(f"[dim]Heard so far:[/dim] {message.text}")
 
     def on_recording_failed(self, message: RecordingFailed) -> None:
         self.recording = None
