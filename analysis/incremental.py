@@ -5,9 +5,11 @@ pauses (voice activity detection hears `pause_seconds` of silence after at least
 `min_chunk_seconds` of audio), the audio up to that pause is handed to a background thread and
 transcribed while recording goes on. A pause is a natural boundary, so no word is cut in half;
 if the rep talks for `max_chunk_seconds` without a pause, the chunk is cut at its quietest
-frame. Whisper encodes every call as a 30-second window, so each chunk costs about the same
-fixed time whatever its length: chunks are kept to several seconds. When the turn ends, `finish()` transcribes only what came after the last cut and joins
-the pieces, times shifted to the start of the turn.
+frame. Chunks are long (8 to 14 s) on purpose: a short-window transcription of up to 14 s
+takes about 0.3 s on 2 cores (analysis/transcribe.py), and longer pieces keep Whisper's
+context, so a typical reply is transcribed whole when it ends and only long answers are cut.
+When the turn ends, `finish()` transcribes only what came after the last cut and joins the
+pieces, times shifted to the start of the turn.
 """
 
 from __future__ import annotations
@@ -25,8 +27,8 @@ FRAME = SAMPLE_RATE * 30 // 1000  # webrtcvad frames of 30 ms
 
 
 class IncrementalTranscriber:
-    def __init__(self, transcriber: Transcriber, *, pause_seconds: float = 0.2, min_chunk_seconds: float = 3.0,
-                 max_chunk_seconds: float = 6.0, aggressiveness: int = 2):
+    def __init__(self, transcriber: Transcriber, *, pause_seconds: float = 0.2, min_chunk_seconds: float = 8.0,
+                 max_chunk_seconds: float = 14.0, aggressiveness: int = 2):
         import webrtcvad
 
         self.transcriber = transcriber
@@ -42,6 +44,7 @@ class IncrementalTranscriber:
         self._silent_frames = 0
         self._voiced_since_cut = False
         self._pending: list[tuple[int, Future]] = []
+
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transcribe")
         self._lock = threading.Lock()
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import threading
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -187,25 +188,57 @@ class Engine(Protocol):
         """(segments, words) with times relative to `audio`; `prompt` is the text just before."""
 
 
+def _short_window_model_class():
+    """faster-whisper's model, encoding only as much of Whisper's 30-second window as the audio fills.
+
+    faster-whisper always pads the input to 3000 mel frames (30 s), and encoding that costs about
+    0.4 s on 2 cores whatever the reply's length. CTranslate2 encodes a shorter window just as
+    well down to a 10-second window (the trick whisper.cpp calls audio_ctx): a 4-second piece
+    then takes 0.2 s instead of 0.5 s, with the same words on our test replies
+    (bench/transcribe.py).
+    """
+    from faster_whisper import WhisperModel
+
+    class ShortWindowWhisperModel(WhisperModel):
+        frames_hint: int | None = None  # mel frames of real audio in the current call, if under 30 s
+
+        def encode(self, features):
+            if self.frames_hint:
+                # Windows under 10 s made the decoder repeat itself on short pieces; 10 s did not.
+                keep = min(features.shape[-1], max(self.frames_hint + 200, 1000))
+                features = features[..., : keep + keep % 2]
+            return super().encode(features)
+
+    return ShortWindowWhisperModel
+
+
 class FasterWhisperEngine:
     name = "faster-whisper"
 
     def __init__(self, model: str = DEFAULT_MODEL):
-        from faster_whisper import WhisperModel
-
         check_model_name(model)
         self.model = model
         location = embedded_model_dir(model) or model
+        # One call at a time: the window length is set on the model per call, and two calls at
+        # once would only split the same two CPU cores.
+        self._lock = threading.Lock()
         try:
-            self._model = WhisperModel(str(location), device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 2)
+            self._model = _short_window_model_class()(str(location), device="cpu", compute_type="int8",
+                                                      cpu_threads=os.cpu_count() or 2)
         except Exception as exc:  # network failures, missing files: one line
             raise TranscriptionError(f"cannot load Whisper model '{model}' for faster-whisper ({exc}); "
                                      "offline, use tiny.en") from None
 
     def transcribe_array(self, audio: np.ndarray, prompt: str | None = None):
-        segments, _ = self._model.transcribe(audio, language="en", beam_size=1, word_timestamps=True,
-                                             condition_on_previous_text=False, vad_filter=False,
-                                             initial_prompt=prompt or None)
+        with self._lock:
+            frames = len(audio) // 160
+            # One window only; and with a prompt (verbatim) the full window, which keeps fillers
+            # where the short one lost them.
+            self._model.frames_hint = frames if frames < 2900 and not prompt else None
+            segments, _ = self._model.transcribe(audio, language="en", beam_size=1, word_timestamps=True,
+                                                 condition_on_previous_text=False, vad_filter=False,
+                                                 initial_prompt=prompt or None)
+            segments = list(segments)  # decoding happens here, under the lock
         out_segments, out_words = [], []
         for seg in segments:
             if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:

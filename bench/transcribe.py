@@ -2,9 +2,10 @@
 
 Replies are synthesised with espeak-ng (about ten seconds each, like a real answer on a call).
 Each engine and model runs in a fresh process, so peak memory is its own. The end-of-turn wait
-is the time from the rep stopping to the final transcript: without incremental transcription
-that is the whole reply; with it, audio is fed in 100 ms blocks at real-time pace and only the
-tail after the last pause is left when the reply ends.
+is the time from the rep stopping to the final transcript, with audio fed in 100 ms blocks at
+real-time pace as from a microphone (a 10-second reply is transcribed whole when it ends; a long
+answer is cut at pauses and transcribed while the rep speaks). For the 30-second answer the table
+also shows transcribing it all at the end, for comparison.
 
     .venv/bin/python bench/transcribe.py [--models tiny.en] [--engines faster-whisper openai-whisper]
 """
@@ -35,9 +36,13 @@ REPLIES = [
 ]
 
 
+# One long answer (about 30 s): where transcribing while the rep speaks matters.
+LONG_REPLY = " ".join(REPLIES)
+
+
 def synthesise(folder: Path) -> list[tuple[Path, str]]:
     files = []
-    for i, text in enumerate(REPLIES):
+    for i, text in enumerate(REPLIES + [LONG_REPLY]):
         path = folder / f"reply{i}.wav"
         subprocess.run(["espeak-ng", "-s", "150", "-w", str(path), text], check=True)
         files.append((path, text))
@@ -53,15 +58,7 @@ def measure_one(engine: str, model: str, files: list[tuple[str, str]]) -> dict:
     transcriber = Transcriber(engine, model)
     load = time.perf_counter() - started
     transcriber.transcribe(load_audio(files[0][0])[: SAMPLE_RATE])  # warm-up
-    wers, rtfs, full_waits, incremental_waits, incremental_wers, lengths = [], [], [], [], [], []
-    for path, text in files:
-        audio = load_audio(path)
-        seconds = len(audio) / SAMPLE_RATE
-        lengths.append(seconds)
-        result = transcriber.transcribe(audio)
-        wers.append(word_error_rate(text, result.text))
-        rtfs.append(result.seconds / seconds)
-        full_waits.append(result.seconds)
+    def live_wait(audio) -> tuple[float, str]:
         live = IncrementalTranscriber(transcriber)
         block = SAMPLE_RATE // 10
         clock = time.perf_counter()
@@ -70,13 +67,27 @@ def measure_one(engine: str, model: str, files: list[tuple[str, str]]) -> dict:
             clock += 0.1
             time.sleep(max(0.0, clock - time.perf_counter()))  # the rep speaks in real time
         final = live.finish()
-        incremental_waits.append(final.seconds)
-        incremental_wers.append(word_error_rate(text, final.text))
+        return final.seconds, final.text
+
+    wers, rtfs, waits, lengths = [], [], [], []
+    for path, text in files[:-1]:
+        audio = load_audio(path)
+        seconds = len(audio) / SAMPLE_RATE
+        lengths.append(seconds)
+        result = transcriber.transcribe(audio)
+        wers.append(word_error_rate(text, result.text))
+        rtfs.append(result.seconds / seconds)
+        waits.append(live_wait(audio)[0])
+    long_path, long_text = files[-1]
+    long_audio = load_audio(long_path)
+    whole = transcriber.transcribe(long_audio)
+    long_wait, long_live_text = live_wait(long_audio)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {"engine": engine, "model": model, "load": load, "wer": statistics.mean(wers),
-            "incremental_wer": statistics.mean(incremental_wers), "rtf": statistics.mean(rtfs),
-            "full_wait": statistics.mean(full_waits), "incremental_wait": statistics.mean(incremental_waits),
-            "incremental_wait_max": max(incremental_waits), "peak_mb": peak_mb,
+            "rtf": statistics.mean(rtfs), "wait": statistics.mean(waits), "wait_max": max(waits),
+            "long_seconds": len(long_audio) / SAMPLE_RATE, "long_wait_whole": whole.seconds,
+            "long_wait_live": long_wait, "long_wer_whole": word_error_rate(long_text, whole.text),
+            "long_wer_live": word_error_rate(long_text, long_live_text), "peak_mb": peak_mb,
             "reply_seconds": statistics.mean(lengths)}
 
 
@@ -99,15 +110,18 @@ def main() -> None:
                 done = subprocess.run([sys.executable, __file__, "--one", engine, model, json.dumps(files)],
                                       capture_output=True, text=True, cwd=ROOT)
                 if done.returncode:
-                    rows.append([engine, model, "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1]] + [""] * 7)
+                    rows.append([engine, model, "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1]] + [""] * 6)
                     continue
                 r = json.loads(done.stdout.strip().splitlines()[-1])
-                rows.append([engine, model, f"{r['wer']:.3f}", f"{r['incremental_wer']:.3f}", f"{r['rtf']:.3f}",
-                             f"{r['peak_mb']:.0f}", f"{r['load']:.1f}", f"{r['full_wait']:.2f}",
-                             f"{r['incremental_wait']:.2f} (max {r['incremental_wait_max']:.2f})"])
-    print(f"{len(REPLIES)} espeak-ng replies of about 10 s each, {Path('/proc/cpuinfo').read_text().count('processor')} CPU cores\n")
-    print(table(["engine", "model", "WER", "WER incremental", "real-time factor", "peak MB", "load s",
-                 "wait after reply, whole s", "wait after reply, incremental s"], rows))
+                rows.append([engine, model, f"{r['wer']:.3f}", f"{r['rtf']:.3f}", f"{r['peak_mb']:.0f}",
+                             f"{r['load']:.1f}", f"{r['wait']:.2f} (max {r['wait_max']:.2f})",
+                             f"{r['long_wait_whole']:.2f} / {r['long_wer_whole']:.3f}",
+                             f"{r['long_wait_live']:.2f} / {r['long_wer_live']:.3f}"])
+    print(f"{len(REPLIES)} espeak-ng replies of about 10 s each, and one long answer of about 30 s; "
+          f"{Path('/proc/cpuinfo').read_text().count('processor')} CPU cores\n")
+    print(table(["engine", "model", "WER", "real-time factor", "peak MB", "load s",
+                 "wait after a 10 s reply, s", "30 s answer, all at the end: wait s / WER",
+                 "30 s answer, while speaking: wait s / WER"], rows))
 
 
 if __name__ == "__main__":
