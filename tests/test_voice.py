@@ -290,3 +290,45 @@ def test_verbatim_keeps_fillers_without_losing_words(tmp_path):
     content = "so how do you plan the routes today I mean who does that"
     without_fillers = " ".join(w for w in verbatim.lower().replace(",", " ").split() if w.strip("?.") not in fillers)
     assert word_error_rate(content, without_fillers) <= 0.3
+
+
+def test_unknown_input_device_is_one_clear_line():
+    from simulator.audio import MicrophoneError, MicrophoneSource
+
+    with pytest.raises(MicrophoneError) as caught:
+        MicrophoneSource(device="no such microphone 1234")
+    assert "microphone" in str(caught.value) and "type your replies" in str(caught.value)
+    assert "\n" not in str(caught.value)
+
+
+async def test_microphone_failing_mid_turn_drops_to_typing(fast_transcriber, analyzer, store, voices):
+    from textual.widgets import Input
+
+    from simulator.app import create_app
+    from simulator.audio import FileSource, MicrophoneError
+    from simulator.screens.call import CallScreen
+
+    class Unplugged(FileSource):
+        def blocks(self, stop):
+            for n, block in enumerate(super().blocks(stop)):
+                if n == 5:
+                    raise MicrophoneError("the microphone 'test' stopped sending sound; check it, or type your replies")
+                yield block
+
+    app = create_app(store=store, rep="Sam", analyzer_factory=lambda: analyzer,
+                     transcriber_factory=lambda: fast_transcriber,
+                     audio_source_factory=lambda: Unplugged(voices["routes"], realtime=False))
+    async with app.run_test(size=(140, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CallScreen)
+        await pilot.press("ctrl+t")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert app.screen.recording is None
+        assert app.screen.query_one("#reply", Input).has_focus
+        assert "Type your reply" in str(app.screen.query_one("#call-status").render())
+    [session] = store.sessions()
+    assert len(store.turns(session["id"])) == 1, "nothing half-heard is saved; the opening line is kept"
