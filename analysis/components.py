@@ -130,6 +130,9 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
     paraphrase check decides.
     """
     quoted = _quoted(list(sent))
+    text = sent.text.rstrip()
+    if text.endswith(("\"", "”")) and sum(text.count(q) for q in ('"', "“", "”")) % 2 == 1:
+        return None  # the end of a quotation opened in an earlier sentence: reported speech
     tokens = [t for t in sent if not t.is_space and t.i not in quoted]
     if not tokens or all(t.is_punct for t in tokens):
         return None
@@ -144,6 +147,8 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
     words = _words(rest)
 
     def decide(rest: list[Token], words: list[str]) -> dict[str, Any] | None:
+        if not asks and _starts_with(words, rules.musing):
+            return None  # "I'm wondering if she knows" shares a thought unless said as a question
         request = _starts_with(words, rules.open_requests)
         if request:
             return {"type": "open", "cue": f"request '{' '.join(request)}'"}
@@ -172,14 +177,21 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
     rating = next((r for r in rules.rating_words
                    if any(tuple(spoken_words[i:i + len(r)]) == r for i in range(len(spoken_words)))), None)
 
+    cut_off = sent.text.rstrip().endswith(("-", "—", "–")) and not asks
+    if cut_off and len([t for t in rest if t.is_alpha]) < 5:
+        return None  # "So what's the-": broken off before it asked anything
     found = decide(rest, words)
     if found is None:
-        # "Given all that, what would you change?": the question can start after a comma.
+        # "Given all that, what would you change?": the question can start after a comma. Without
+        # a question mark only a request counts there ("..., tell me about ..."): a question
+        # word inside a running statement ("it's important to know what works") asks nothing.
         for i in range(len(rest) - 1, 0, -1):
             if rest[i].text in (",", ";", "-", "--", ":") and i + 1 < len(rest):
                 tail = content_tokens(rest[i + 1:], rules)
                 if tail:
                     found = decide(tail, _words(tail))
+                    if found and not asks and not found["cue"].startswith("request"):
+                        found = None
                     if found:
                         break
     if found is None and asks:

@@ -28,6 +28,7 @@ class QuestionRules:
     tag_endings: tuple[tuple[str, ...], ...]
     backchannels: frozenset[tuple[str, ...]]
     open_yes_no: tuple[tuple[str, ...], ...]
+    musing: tuple[tuple[str, ...], ...]
     rating_words: tuple[tuple[str, ...], ...]
     discourse_tags: tuple[tuple[str, ...], ...]
 
@@ -81,6 +82,7 @@ def question_rules(folder: Path | None = None) -> QuestionRules:
         tag_endings=by_length(data["tag_endings"]),
         backchannels=frozenset(_words(p) for p in data["backchannels"]),
         open_yes_no=by_length(data["open_yes_no"]),
+        musing=by_length(data["musing"]),
         rating_words=by_length(data["rating_words"]),
         discourse_tags=by_length(data["discourse_tags"]),
     )

@@ -206,3 +206,19 @@ def test_benefit_claim_is_a_pitch_only_in_a_statement(analyzer):
     claim = _turn(analyzer, "Automatic planning will help your drivers leave by seven.", previous="Fine.")
     assert claim["is_pitch"] is True
     assert _turn(analyzer, "What would help your drivers leave earlier?")["is_pitch"] is False
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("I'm wondering if Marcus knows that.", False),       # a thought shared, not asked
+    ("I'm wondering if Marcus knows that?", True),
+    ("So what's the-", False),                            # broken off before asking
+    ("It matters to know what works for your team.", False),
+    ("Given all that, what would you change?", True),
+])
+def test_musing_cut_off_and_embedded_question_words(analyzer, text, expected):
+    assert _turn(analyzer, text)["is_question"] is expected
+
+
+def test_end_of_a_quotation_is_reported_speech(analyzer):
+    result = _turn(analyzer, 'Dana said, "We can manage. What if it breaks?"')
+    assert result["is_question"] is False
