@@ -51,6 +51,7 @@ def _turn_list(indexes: list[int]) -> str:
 
 SPIN_LETTERS = {"situation": "S", "problem": "P", "implication": "I", "need_payoff": "N"}
 NEEDS_AUDIO = "needs a spoken call (voice replies)"
+LONG_PAUSE = 1.0  # seconds between two words that count as a long pause
 
 
 def _speech(turn: dict[str, Any]) -> dict[str, Any] | None:
@@ -185,6 +186,22 @@ def call_metrics(
                    note="per spoken turn, from word timings", detail={"per_turn": paces}))
     else:
         add(Figure("pace", "Speaking pace", None, "—", [], note=NEEDS_AUDIO))
+
+    pauses: dict[int, float] = {}
+    for t in reps:
+        timed = (_speech(t) or {}).get("words") or []
+        gaps = [b["start"] - a["end"] for a, b in zip(timed, timed[1:])]
+        if gaps:
+            pauses[t["index"]] = round(max(gaps), 2)
+    if pauses:
+        long_ones = [i for i, gap in pauses.items() if gap >= LONG_PAUSE]
+        longest = max(pauses.values())
+        add(Figure("pauses", "Pauses while you speak", longest, f"longest {longest:.1f} s; "
+                   f"{len(long_ones)} turn{'s' if len(long_ones) != 1 else ''} with a pause of {LONG_PAUSE:.0f} s or more",
+                   long_ones, note="from word timings; a pause to think is fine, many long ones lose the listener",
+                   detail={"longest_per_turn": pauses, "threshold": LONG_PAUSE}))
+    else:
+        add(Figure("pauses", "Pauses while you speak", None, "—", [], note=NEEDS_AUDIO))
 
     responses = {t["index"]: (_speech(t) or {}).get("response_time") for t in reps}
     responses = {k: round(v, 2) for k, v in responses.items() if isinstance(v, (int, float))}

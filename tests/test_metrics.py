@@ -87,9 +87,19 @@ def test_pace_response_time_and_talk_share_by_time_from_word_timings():
     assert figures["response_time"].value == 1.0 and figures["response_time"].turns == [1, 3]
     assert figures["talk_share"].detail["share_by_time"] == round(5 / 8, 3)
     assert figures["fillers"].detail["lower_bound"] is True
+    assert figures["pauses"].value == 0.0 and figures["pauses"].turns == []
     assert "s" in figures["longest_rep_turn"].display
 
 
 def test_talk_share_names_its_source():
     fig = call_metrics(CALL)["talk_share"]
     assert "Gong" in fig.note and fig.detail["benchmark"] == 0.43
+
+
+def test_long_pauses_inside_a_spoken_turn():
+    words = [{"word": "so", "start": 0.0, "end": 0.3}, {"word": "what", "start": 1.8, "end": 2.0},
+             {"word": "matters", "start": 2.1, "end": 2.5}]
+    spoken = [_customer(0, "Go ahead."), _rep(1, "so what matters", speech={"duration": 3.0, "words": words})]
+    fig = call_metrics(spoken)["pauses"]
+    assert fig.value == 1.5 and fig.turns == [1]
+    assert call_metrics(CALL)["pauses"].value is None

@@ -241,6 +241,7 @@ async def test_whole_call_spoken_in_the_app(voices, fast_transcriber, analyzer, 
         assert turn["input_mode"] == "spoken"
         assert Path(turn["audio_path"]).is_file(), "each spoken turn keeps its WAV beside the database"
         assert turn["analysis"]["speech"]["words"]
+        assert turn["analysis"]["speech"]["response_time"] >= 0.3, "from the customer's line to the first word"
     assert Path(rep_turns[0]["audio_path"]).parent.parent.parent == store.path.parent
 
 

@@ -61,6 +61,8 @@ class CallScreen(Screen):
         self.call: PracticeCall | None = None
         self.waiting = False
         self.recording: threading.Event | None = None  # set() stops the recording in progress
+        self.recording_started_at = 0.0
+        self.customer_done_at = 0.0
 
     def compose(self) -> ComposeResult:
         p = self.scenario.persona
@@ -97,6 +99,9 @@ class CallScreen(Screen):
 
     # --- transcript and sidebar ----------------------------------------------------------
     def _add_turn(self, speaker: str, text: str, labels: str = "") -> None:
+        if speaker == "customer":
+            # When the customer's line is on screen; the rep's response time counts from here.
+            self.customer_done_at = time.monotonic()
         name = self.scenario.persona.name if speaker == "customer" else self.rep_name
         transcript = self.query_one("#transcript", VerticalScroll)
         transcript.mount(Turn(speaker, name, text, labels))
@@ -196,6 +201,7 @@ class CallScreen(Screen):
             self._status("Typing your replies: no microphone.")
             return
         self.recording = threading.Event()
+        self.recording_started_at = time.monotonic()
         self._show_mic()
         self.record(source, self.recording)
 
@@ -253,11 +259,16 @@ class CallScreen(Screen):
             audio_path = str(save_wav(folder / f"turn-{len(self.call.turns):03d}.wav", message.audio))
         except OSError as exc:  # the reply still counts; only its recording is lost
             self.notify(f"Could not keep the recording ({exc}); the transcript is saved.", severity="warning")
+        speech = transcript.speech_summary()
+        if transcript.words:
+            # From the customer's line appearing to the rep's first word.
+            speech["response_time"] = round(self.recording_started_at - self.customer_done_at
+                                            + transcript.words[0]["start"], 2)
         self.waiting = True
         self._add_turn("rep", transcript.text)
         self._status("…")
         self.analyse(transcript.text, self.call.last_customer_text, self.call.product_terms, now(),
-                     transcript.speech_summary(), audio_path)
+                     speech, audio_path)
 
     def on_reply_analysed(self, message: ReplyAnalysed) -> None:
         assert self.call is not None
