@@ -315,6 +315,11 @@ class CallScreen(Screen):
         self._add_turn("customer", line.text)
         self._to_debrief()
 
+    def on_unmount(self) -> None:
+        # Quitting mid-recording: stop the microphone thread rather than leave it running.
+        if self.recording is not None:
+            self.recording.set()
+
     def _to_debrief(self) -> None:
         from simulator.screens.debrief import DebriefScreen
 
