@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 import shutil
 import subprocess
-import wave
 from pathlib import Path
 
 import numpy as np
@@ -15,22 +14,25 @@ from click.testing import CliRunner
 import simulator.cli as cli_module
 from analysis.transcribe import (SAMPLE_RATE, Transcriber, TranscriptionError, load_audio, speech_regions,
                                  word_error_rate)
+from simulator.audio import save_wav
 from simulator.cli import cli
+
+
+async def _call_started(app, pilot) -> None:
+    """From the start screen (rep and scenario already chosen) into the call."""
+    from simulator.screens.call import CallScreen
+
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert isinstance(app.screen, CallScreen)
 
 SENTENCES = {
     "routes": "Thanks for making time. How do you plan the routes for your drivers today?",
     "problems": "What problems does that cause for your deliveries?",
     "meeting": "Could we set up a meeting next week with you and Marcus?",
 }
-
-
-def _write_wav(path: Path, samples: np.ndarray) -> Path:
-    with wave.open(str(path), "wb") as out:
-        out.setnchannels(1)
-        out.setsampwidth(2)
-        out.setframerate(SAMPLE_RATE)
-        out.writeframes((np.clip(samples, -1, 1) * 32767).astype(np.int16).tobytes())
-    return path
 
 
 @pytest.fixture(scope="session")
@@ -46,11 +48,11 @@ def voices(tmp_path_factory) -> dict[str, Path]:
         subprocess.run(["espeak-ng", "-s", "150", "-w", str(raw), text], check=True)
         speech = load_audio(raw)
         pad = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)
-        files[key] = _write_wav(folder / f"{key}.wav", np.concatenate([pad, speech, pad]))
+        files[key] = save_wav(folder / f"{key}.wav", np.concatenate([pad, speech, pad]))
     rng = np.random.default_rng(7)
-    files["silence"] = _write_wav(folder / "silence.wav", np.zeros(SAMPLE_RATE * 3, dtype=np.float32))
-    files["noise"] = _write_wav(folder / "noise.wav", rng.normal(0, 0.02, SAMPLE_RATE * 3).astype(np.float32))
-    files["hum"] = _write_wav(folder / "hum.wav", 0.1 * np.sin(2 * np.pi * 50 * np.arange(SAMPLE_RATE * 3) / SAMPLE_RATE))
+    files["silence"] = save_wav(folder / "silence.wav", np.zeros(SAMPLE_RATE * 3, dtype=np.float32))
+    files["noise"] = save_wav(folder / "noise.wav", rng.normal(0, 0.02, SAMPLE_RATE * 3).astype(np.float32))
+    files["hum"] = save_wav(folder / "hum.wav", 0.1 * np.sin(2 * np.pi * 50 * np.arange(SAMPLE_RATE * 3) / SAMPLE_RATE))
     return files
 
 
@@ -250,7 +252,6 @@ async def test_no_microphone_keeps_the_call_going_with_typing(fast_transcriber, 
 
     from simulator.app import create_app
     from simulator.audio import MicrophoneError
-    from simulator.screens.call import CallScreen
 
     def no_microphone():
         raise MicrophoneError("no microphone found (test); plug one in and try again, or type your replies")
@@ -258,11 +259,7 @@ async def test_no_microphone_keeps_the_call_going_with_typing(fast_transcriber, 
     app = create_app(store=store, rep="Sam", analyzer_factory=lambda: analyzer,
                      transcriber_factory=lambda: fast_transcriber, audio_source_factory=no_microphone)
     async with app.run_test(size=(140, 50)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, CallScreen)
+        await _call_started(app, pilot)
         await pilot.press("ctrl+t")
         await pilot.pause()
         assert "no microphone" in str(app.screen.query_one("#call-status").render()).lower()
@@ -307,7 +304,6 @@ async def test_microphone_failing_mid_turn_drops_to_typing(fast_transcriber, ana
 
     from simulator.app import create_app
     from simulator.audio import FileSource, MicrophoneError
-    from simulator.screens.call import CallScreen
 
     class Unplugged(FileSource):
         def blocks(self, stop):
@@ -320,11 +316,7 @@ async def test_microphone_failing_mid_turn_drops_to_typing(fast_transcriber, ana
                      transcriber_factory=lambda: fast_transcriber,
                      audio_source_factory=lambda: Unplugged(voices["routes"], realtime=False))
     async with app.run_test(size=(140, 50)) as pilot:
-        await app.workers.wait_for_complete()
-        await pilot.pause()
-        await pilot.press("ctrl+s")
-        await pilot.pause()
-        assert isinstance(app.screen, CallScreen)
+        await _call_started(app, pilot)
         await pilot.press("ctrl+t")
         await app.workers.wait_for_complete()
         await pilot.pause()
