@@ -1,6 +1,6 @@
 """Speech to text for the rep's spoken replies: one interface, two Whisper engines.
 
-- `faster-whisper` (the default: about three times faster than openai-whisper on 2 CPU cores at
+- `faster-whisper` (the default: several times faster than openai-whisper on 2 CPU cores at
   the same accuracy, see bench/transcribe.py) loads the packaged CTranslate2 model directly.
 - `openai-whisper` loads a checkpoint converted once from the same packaged model
   (analysis/whisper_convert.py) and cached; online, a named model (`base.en`, `small.en`, ...)
