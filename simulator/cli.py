@@ -134,9 +134,11 @@ def practice(scenario: str | None, rep: str | None, replies: str | None, db: str
     MP3; relative to FILE's folder) that is transcribed as if spoken.
     """
     if replies is None:
-        from analysis.transcribe import TranscriptionError, check_model_name
+        from analysis.transcribe import ENGINES, TranscriptionError, check_model_name
         from simulator.app import VoiceSettings
 
+        if engine not in ENGINES:
+            _fail(f"unknown engine '{engine}'; use one of {', '.join(ENGINES)}", 2)
         try:
             check_model_name(model)
         except TranscriptionError as exc:

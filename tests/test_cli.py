@@ -163,3 +163,12 @@ def test_console_script_is_installed():
     spar = Path(sys.executable).with_name("spar")
     result = subprocess.run([str(spar), "scenarios", "list"], capture_output=True, text=True, timeout=60)
     assert result.returncode == 0 and "freight-discovery" in result.stdout
+
+
+@pytest.mark.parametrize("option, fragment", [(["--engine", "vosk"], "unknown engine 'vosk'"),
+                                              (["--model", "huge"], "unknown Whisper model 'huge'")])
+def test_practice_app_refuses_unknown_engine_or_model_before_starting(run, db_path, option, fragment):
+    result = run("practice", "freight-discovery", *option, "--db", str(db_path))
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and fragment in lines[0]
