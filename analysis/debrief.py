@@ -67,6 +67,23 @@ def _assess(figures: dict[str, Figure], discovery_before_pitch: int) -> dict[str
     }
 
 
+def _where_you_are(skill_id: str, figures: dict[str, Figure], discovery_before_pitch: int) -> str:
+    """Where the rep is on the focus skill, against where it wants them: the gap in one line."""
+    f = figures
+    target = max(3, discovery_before_pitch)
+    plural = lambda n, word: f"{n} {word}{'' if n == 1 else 's'}"  # noqa: E731
+    return {
+        "ask_before_advocating": (f"This call: {plural(f['ask_before_advocate'].detail['needs_questions_before_pitch'], 'needs question')} "
+                                  f"before the first pitch; aim for {discovery_before_pitch}."),
+        "needs_questions": f"This call: {plural(f['needs_questions'].value, 'needs question')}; aim for {target}.",
+        "active_listening": f"This call: {plural(f['paraphrases'].value, 'paraphrase')}; aim for at least 1.",
+        "open_questions": (f"This call: {f['open_questions'].display} questions open; aim for more than half."),
+        "uncover_needs": (f"This call: {f['needs_uncovered'].display} needs uncovered; aim for at least half."),
+        "balanced_talk": f"This call: you spoke {f['talk_share'].value:.0%} of the words; aim for under 60%.",
+        "implication_questions": "This call: no implication or need-payoff question; aim for 1.",
+    }.get(skill_id, "")
+
+
 @dataclass
 class Debrief:
     prompts: list[dict[str, str]]
@@ -115,6 +132,7 @@ def build_debrief(
         "try_next": focus_skill.try_next.format(discovery_before_pitch=discovery_before_pitch),
         "turns": assessed[focus_id][1],
         "where": describe_turns(assessed[focus_id][1]),
+        "gap": _where_you_are(focus_id, figures, discovery_before_pitch) if missing else "",
     }
     previous = None
     if previous_focus and previous_focus in assessed:
@@ -172,6 +190,8 @@ def render_text(debrief: Debrief, turns: list[dict[str, Any]], answers: dict[str
         lines.append("")
     focus = debrief.focus
     lines.append(f"One thing to work on next: {focus['title']}")
+    if focus.get("gap"):
+        lines.append(f"  {focus['gap']}")
     lines.append(f"  Why it matters: {focus['why']}")
     lines.append(f"  Try this: {focus['try_next']}")
     if answers.get("next_step"):

@@ -137,7 +137,9 @@ class DebriefScreen(Screen):
         self.query_one("#strengths", Static).update(f"[b]What went well[/b]\n{strengths}")
         focus = self.debrief.focus
         self.query_one("#focus", Static).update(
-            f"[b]One thing to work on next: {focus['title']}[/b]\n{focus['why']}\n[i]Try this:[/i] {focus['try_next']}")
+            f"[b]One thing to work on next: {focus['title']}[/b]\n"
+            + (f"{focus['gap']}\n" if focus.get("gap") else "")
+            + f"{focus['why']}\n[i]Try this:[/i] {focus['try_next']}")
         table.focus()
         self._show_evidence(self.debrief.figures[0]["key"])
 
