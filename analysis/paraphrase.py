@@ -39,7 +39,8 @@ LIGHT_LEMMAS = {"be", "have", "do", "get", "go", "say", "know", "think", "mean",
 # The signs, in the order the weights file lists them.
 SIGNS = ("shared_words", "shared_share", "you_subject", "you_mention", "person_shift", "feeling", "lead_in",
          "summary_so", "self_subject", "asks_with_question_word", "rising_voice", "advice", "customer_said_little",
-         "long_turn", "statement_about_you", "it_that_subject", "informing")
+         "long_turn", "statement_about_you", "it_that_subject", "informing", "shared_with_last_turn",
+         "turn_asks_openly")
 # How each sign reads in the evidence when it helped.
 SIGN_TEXT = {
     "you_subject": "speaks about the customer ('you ...')",
@@ -127,6 +128,8 @@ def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, 
     heard_first_person = any(t.lower_ in FIRST_PERSON for turn in context for t in turn)
     customer_said_little = sum(1 for t in context[0] if t.is_alpha) <= 3
     long_turn = sum(1 for t in doc if t.is_alpha) > 25
+    last_turn = context[0].user_data.get("spar_content_lemmas") or content_lemmas(context[0])
+    turn_asks_openly = any(q.get("type") == "open" and not q.get("rising") for q in questions.values())
     cues_by_sentence: dict[int, list[Span]] = {}
     sentences = list(doc.sents)
     for span in doc.spans.get(CUES_KEY, []):
@@ -172,6 +175,8 @@ def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, 
             "statement_about_you": float(mentions_you and question is None and not subjects & {"i", "we"}),
             "it_that_subject": float(bool(subjects & {"it", "that", "this", "'s"})),
             # Giving information: facts about people in general, numbers, no "you".
+            "shared_with_last_turn": float(any(lemma in last_turn for lemma in shared)),
+            "turn_asks_openly": float(turn_asks_openly),
             "informing": float(not mentions_you and (bool(subjects & {"people", "they", "research", "studies"})
                                                      or any(t.like_num for t in sent))),
         }
