@@ -233,10 +233,12 @@ def history(rep: str | None, db: str | None, as_json: bool, limit: int) -> None:
     if not rows:
         click.echo("No sessions yet. Start one with: spar practice")
         return
-    click.echo(f"{'id':>4}  {'when (UTC)':16}  {'rep':14}  {'scenario':26}  {'turns':>5}  {'result':22}  focus next")
+    click.echo(f"{'id':>4}  {'when (UTC)':16}  {'rep':14}  {'scenario':26}  {'turns':>5}  {'spoken':>6}  "
+               f"{'result':22}  focus next")
     for row in rows:
         click.echo(f"{row['id']:>4}  {row['started_at'][:16].replace('T', ' '):16}  {row['rep_name'][:14]:14}  "
-                   f"{row['scenario_id'][:26]:26}  {row['turn_count']:>5}  {session_result(row)[:22]:22}  "
+                   f"{row['scenario_id'][:26]:26}  {row['turn_count']:>5}  {row['spoken_turns'] or '':>6}  "
+                   f"{session_result(row)[:22]:22}  "
                    f"{row['focus_skill'] or ''}")
 
 

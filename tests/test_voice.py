@@ -164,6 +164,7 @@ def test_practice_with_spoken_replies(voices, fast_transcriber, analyzer, monkey
     from simulator.storage import Store
     turns = Store(db_path).turns(data["session_id"])
     assert turns[1]["audio_path"] == str((tmp_path / "routes.wav").resolve())
+    assert Store(db_path).sessions()[0]["spoken_turns"] == 3
     assert turns[3]["audio_path"] is None
 
 

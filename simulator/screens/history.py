@@ -26,7 +26,7 @@ class HistoryScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = "History"
         table = self.query_one("#sessions", DataTable)
-        table.add_columns("When (UTC)", "Rep", "Scenario", "Turns", "Result", "Focus next")
+        table.add_columns("When (UTC)", "Rep", "Scenario", "Turns", "Spoken", "Result", "Focus next")
         self.action_refresh()
         table.focus()
 
@@ -38,7 +38,8 @@ class HistoryScreen(Screen):
         table.clear()
         for row in self.app.store.sessions():
             table.add_row(row["started_at"][:16].replace("T", " "), row["rep_name"], row["scenario_title"] or row["scenario_id"],
-                          str(row["turn_count"]), session_result(row), row["focus_skill"] or "", key=str(row["id"]))
+                          str(row["turn_count"]), str(row["spoken_turns"] or ""), session_result(row),
+                          row["focus_skill"] or "", key=str(row["id"]))
 
     @on(DataTable.RowSelected, "#sessions")
     def _open(self, event: DataTable.RowSelected) -> None:

@@ -217,7 +217,8 @@ class Store:
                 "select s.id, s.started_at, s.ended_at, s.status, s.end_reason, s.objective_met, s.final_level, "
                 "s.input_mode, s.metrics_json, r.name as rep_name, s.scenario_id, sc.title as scenario_title, "
                 "d.focus_skill, d.next_step, "
-                "(select count(*) from turns t where t.session_id = s.id) as turn_count "
+                "(select count(*) from turns t where t.session_id = s.id) as turn_count, "
+                "(select count(*) from turns t where t.session_id = s.id and t.input_mode = 'spoken') as spoken_turns "
                 f"from sessions s join reps r on r.id = s.rep_id left join scenarios sc on sc.id = s.scenario_id "
                 f"left join debriefs d on d.session_id = s.id {where} order by s.started_at desc, s.id desc limit ?",
                 params + [limit]))
