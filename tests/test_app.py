@@ -160,3 +160,39 @@ async def test_broken_language_model_is_reported_and_reply_kept(store, freight):
         await pilot.press("enter")
         await pilot.pause()
         assert reply.value == "How do you plan routes today?", "the typed reply must not be lost"
+
+
+async def test_locked_database_gives_the_reply_back(db_path, analyzer):
+    """Another program holds the database: the reply is not lost, and Enter retries it."""
+    import sqlite3
+
+    from simulator.storage import Store
+
+    store = Store(db_path, timeout=0.2)
+    app = create_app(store=store, rep="Lee", analyzer_factory=lambda: analyzer)
+    async with app.run_test(size=(140, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CallScreen)
+        blocker = sqlite3.connect(db_path)
+        blocker.execute("begin exclusive")
+        reply = app.screen.query_one("#reply", Input)
+        reply.value = "How do you plan routes today?"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert reply.value == "How do you plan routes today?"
+        assert "Not saved" in _text(app.screen.query_one("#call-status", Static))
+        assert len(app.screen.query(".turn.rep")) == 0
+        blocker.rollback()
+        blocker.close()
+        reply.focus()
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert len(app.screen.query(".turn.rep")) == 1
+    [session] = store.sessions()
+    assert [t["speaker"] for t in store.turns(session["id"])] == ["customer", "rep", "customer"]
+    store.close()

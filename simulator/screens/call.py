@@ -273,12 +273,19 @@ class CallScreen(Screen):
     def on_reply_analysed(self, message: ReplyAnalysed) -> None:
         assert self.call is not None
         self.waiting = False
+        saved_before = len(self.call.turns)
         try:
             line = self.call.rep_turn(message.text, message.analysis, started_at=message.started_at,
                                       audio_path=message.audio_path)
         except StoreError as exc:
             self.notify(str(exc), severity="error", timeout=30)
-            self._status("[red]Not saved.[/red] Fix the database problem, then end the call.")
+            if len(self.call.turns) == saved_before:
+                # The reply itself was not saved and the customer has not reacted: give it back.
+                self.query(".turn.rep").last().remove()
+                self.query_one("#reply", Input).value = message.text
+                self._status("[red]Not saved.[/red] Your reply is back in the box: press Enter to try again.")
+            else:
+                self._status("[red]The customer's answer was not saved.[/red] Fix the database, then end the call.")
             return
         # Replace the placeholder turn's tag line now that the analysis is in.
         turns = self.query(".turn.rep")
