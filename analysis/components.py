@@ -30,7 +30,8 @@ for _name in ("spar_questions", "spar_spin", "spar_pitches"):
 
 
 def _words(tokens: list[Token]) -> list[str]:
-    return [t.lower_ for t in tokens]
+    # Transcripts mark a restart with a dash glued to the word ("tell me- tell me"): the word counts.
+    return [t.lower_.rstrip("-") if len(t.lower_) > 1 else t.lower_ for t in tokens]
 
 
 def _starts_with(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:

@@ -222,3 +222,8 @@ def test_musing_cut_off_and_embedded_question_words(analyzer, text, expected):
 def test_end_of_a_quotation_is_reported_speech(analyzer):
     result = _turn(analyzer, 'Dana said, "We can manage. What if it breaks?"')
     assert result["is_question"] is False
+
+
+def test_restarts_marked_with_a_dash_still_count(analyzer):
+    result = _turn(analyzer, "So tell me- tell me how the morning goes")
+    assert result["is_question"] and result["question_type"] == "open"
