@@ -29,9 +29,19 @@ for _name in ("spar_questions", "spar_spin", "spar_pitches"):
         Doc.set_extension(_name, default=None)
 
 
+def _spoken_word(text: str) -> str:
+    """The word a transcript's disfluency marks stand for: "me-" (a restart) and "wh-what"
+    (a stutter) are "me" and "what"."""
+    word = text.rstrip("-") if len(text) > 1 else text
+    if "-" in word:
+        first, _, last = word.rpartition("-")
+        if last and last.startswith(first.split("-")[0]):
+            return last
+    return word
+
+
 def _words(tokens: list[Token]) -> list[str]:
-    # Transcripts mark a restart with a dash glued to the word ("tell me- tell me"): the word counts.
-    return [t.lower_.rstrip("-") if len(t.lower_) > 1 else t.lower_ for t in tokens]
+    return [_spoken_word(t.lower_) for t in tokens]
 
 
 def _starts_with(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:

@@ -227,3 +227,8 @@ def test_end_of_a_quotation_is_reported_speech(analyzer):
 def test_restarts_marked_with_a_dash_still_count(analyzer):
     result = _turn(analyzer, "So tell me- tell me how the morning goes")
     assert result["is_question"] and result["question_type"] == "open"
+
+
+def test_stutters_are_read_as_the_word(analyzer):
+    result = _turn(analyzer, "Wh-what gets in the way on a busy morning?")
+    assert result["is_question"] and result["question_type"] == "open"
