@@ -37,12 +37,14 @@ class IncrementalTranscriber:
         self.max_chunk = int(max_chunk_seconds * SAMPLE_RATE)
         self._vad = webrtcvad.Vad(aggressiveness)
         self._audio: list[np.ndarray] = []
-        self._length = 0
+        self._length = 0           # samples fed so far
         self._scanned = 0          # samples already run through the VAD
         self._unscanned = np.zeros(0, dtype=np.float32)
         self._cut = 0              # start of the audio not yet sent for transcription
-        self._silent_frames = 0
+        self._silent_frames = 0    # unvoiced frames since the last voiced one (reset by a cut)
         self._voiced_since_cut = False
+        self.heard_speech = False  # any voice yet this turn
+        self._quiet_frames = 0     # unvoiced frames since the last voiced one, cuts or not
         self._pending: list[tuple[int, Future]] = []
 
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transcribe")
@@ -52,6 +54,16 @@ class IncrementalTranscriber:
     def audio(self) -> np.ndarray:
         with self._lock:
             return np.concatenate(self._audio) if self._audio else np.zeros(0, dtype=np.float32)
+
+    @property
+    def seconds(self) -> float:
+        """How much audio has been fed."""
+        return self._length / SAMPLE_RATE
+
+    @property
+    def trailing_silence(self) -> float:
+        """Seconds of silence since the rep last spoke (what ends a hands-free turn)."""
+        return self._quiet_frames * FRAME / SAMPLE_RATE
 
     def confirmed_text(self) -> str:
         """What is already transcribed (for a live caption); never blocks."""
@@ -72,10 +84,11 @@ class IncrementalTranscriber:
             used += FRAME
             self._scanned += FRAME
             if self._vad.is_speech(frame.tobytes(), SAMPLE_RATE):
-                self._silent_frames = 0
-                self._voiced_since_cut = True
+                self._silent_frames = self._quiet_frames = 0
+                self._voiced_since_cut = self.heard_speech = True
             else:
                 self._silent_frames += 1
+                self._quiet_frames += 1
             since_cut = self._scanned - self._cut
             if self._voiced_since_cut and self._silent_frames >= self.pause_frames and since_cut >= self.min_chunk:
                 self._send(self._scanned)

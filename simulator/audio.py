@@ -126,14 +126,10 @@ def record_turn(
     on_caption: Callable[[str], None] | None = None,
 ) -> RecordedTurn:
     """Record one reply and return it with its transcript (see the module docstring)."""
-    import webrtcvad
-
     from analysis.incremental import IncrementalTranscriber
 
+    # The transcriber's own voice activity detection also tells when a hands-free turn ends.
     live = IncrementalTranscriber(transcriber)
-    vad = webrtcvad.Vad(2)
-    frame = SAMPLE_RATE * 30 // 1000
-    heard_speech, silent_for, total = False, 0.0, 0
     ended_by = "source"
     caption = ""
     for block in source.blocks(stop):
@@ -141,19 +137,12 @@ def record_turn(
         if on_caption and live.confirmed_text() != caption:
             caption = live.confirmed_text()
             on_caption(caption)
-        total += len(block)
         if on_level:
             on_level(level_dbfs(block))
-        pcm = (np.clip(block, -1, 1) * 32767).astype(np.int16)
-        for i in range(0, len(pcm) - frame + 1, frame):
-            if vad.is_speech(pcm[i:i + frame].tobytes(), SAMPLE_RATE):
-                heard_speech, silent_for = True, 0.0
-            else:
-                silent_for += 0.03
-        if hands_free and heard_speech and silent_for >= end_pause:
+        if hands_free and live.heard_speech and live.trailing_silence >= end_pause:
             ended_by = "pause"
             break
-        if total >= max_seconds * SAMPLE_RATE:
+        if live.seconds >= max_seconds:
             ended_by = "limit"
             break
         if stop.is_set():

@@ -39,7 +39,7 @@ def evidence_text(turns: list[dict[str, Any]], indexes: list[int], persona_name:
             parts.append(why)
         customer = t.get("customer") or {}
         if customer.get("need_id") and customer.get("event") == "need_revealed":
-            parts.append(f"  [dim]→ customer revealed a need[/dim]")
+            parts.append("  [dim]→ customer revealed a need[/dim]")
     return "\n".join(parts)
 
 
