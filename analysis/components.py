@@ -19,7 +19,6 @@ from analysis.rules import SPIN_KINDS, QuestionRules, question_rules
 CUES_KEY = "spar_cues"
 SUBJECT_WORDS = {"i", "you", "we", "they", "he", "she", "it", "there", "that", "this", "anyone",
                  "anything", "anybody", "everyone", "someone", "something", "ya", "u", "y'all"}
-QUANTITY_WORDS = {"much", "many", "long", "often", "far", "soon"}
 CLAUSE_WH = {"which", "when", "where", "whose", "whom"}
 DEFINITE = {"the", "that", "this", "these", "those", "any", "anyone", "anything", "someone", "something"}
 SECOND_PERSON = {"you", "your", "yours", "yourself", "yourselves", "ya", "y'all", "u"}
@@ -149,9 +148,14 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
         return None
     asks = sent.text.rstrip().rstrip("\"')]”’").endswith("?") and sent[-1].i not in quoted
     spoken = [t.lower_ for t in tokens if not t.is_punct]
-    if tuple(spoken) in rules.backchannels:
-        # "Yeah?": the detector decides from its place in the turn (see QuestionDetector).
-        return {"type": "closed", "cue": f"check '{sent.text.strip()}' after a statement", "backchannel": True} if asks else None
+    if tuple(spoken) in rules.backchannels | rules.agreement_checks:
+        # "Yeah?", "Okay?": the detector decides from its place in the turn (see QuestionDetector).
+        if not asks:
+            return None
+        agreement = tuple(spoken) in rules.agreement_checks
+        return {"type": "closed", "backchannel": "agreement" if agreement else "continuer",
+                "cue": f"asks for agreement ('{sent.text.strip()}')" if agreement
+                else f"check '{sent.text.strip()}' after a statement"}
     rest = content_tokens(tokens, rules)
     if not rest:
         return {"type": "closed", "cue": "question mark", "rising": True} if asks else None
@@ -173,10 +177,12 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
         if words[0] in rules.open_wh | rules.closed_wh and _wh_is_interrogative(rest, rules, asks):
             if rating:
                 return {"type": "closed", "cue": f"asks for a rating ('{' '.join(rating)}')"}
-            if words[0] == "how" and rest[1].pos_ == "ADJ" and words[1] not in QUANTITY_WORDS:
-                return {"type": "closed", "cue": f"'how {words[1]}' asks for a degree"}
             kind = "open" if words[0] in rules.open_wh else "closed"
             return {"type": kind, "cue": f"question word '{words[0]}'"}
+        if asks and _starts_with(words, rules.invitations):
+            # "Any other thoughts?", "Anything else?": a question with its verb left out that
+            # leaves the answer to the listener.
+            return {"type": "open", "cue": f"'{words[0]} ...' invites the listener to add more"}
         if _aux_question(rest, rules, asks):
             inviting = _starts_with(words, rules.open_yes_no)
             if inviting:
@@ -236,17 +242,27 @@ class QuestionDetector:
     def __call__(self, doc: Doc) -> Doc:
         found = []
         sentences = list(doc.sents)
+        said_something = False  # a sentence before this one that is more than "Mm." or "Okay."
         for index, sent in enumerate(sentences):
             decision = classify_question(sent, self.rules)
-            if decision and decision.pop("backchannel", False):
-                # Only a check that closes a turn after something was said asks for an answer;
-                # "Yeah?" alone or before the rep's own point just keeps the customer talking.
-                if index == 0 or index != len(sentences) - 1 or (index - 1) in {f["sentence"] for f in found}:
+            kind = decision.pop("backchannel", None) if decision else None
+            if kind:
+                # Only a check that closes a turn after something was said asks for an answer
+                # ("That's the plan. Okay?"); so does "Okay?" said alone. "Yeah?" alone or after
+                # "Mm.", and any check before the rep's own point, keep the customer talking.
+                closes = index == len(sentences) - 1 and (index - 1) not in {f["sentence"] for f in found}
+                alone = len(sentences) == 1 and kind == "agreement"
+                if not (closes and said_something or alone):
                     continue
+            said_something = said_something or not self._only_backchannel(sent)
             if decision:
                 found.append(_sentence_record(sent, sentence=index, **decision))
         doc._.spar_questions = found
         return doc
+
+    def _only_backchannel(self, sent: Span) -> bool:
+        spoken = tuple(t.lower_ for t in sent if not t.is_punct and not t.is_space)
+        return not spoken or spoken in self.rules.backchannels | self.rules.agreement_checks
 
 
 @Language.factory("spar_spin", assigns=["doc._.spar_spin"], requires=["doc._.spar_questions"])

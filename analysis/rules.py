@@ -27,7 +27,9 @@ class QuestionRules:
     open_requests: tuple[tuple[str, ...], ...]
     tag_endings: tuple[tuple[str, ...], ...]
     backchannels: frozenset[tuple[str, ...]]
+    agreement_checks: frozenset[tuple[str, ...]]
     open_yes_no: tuple[tuple[str, ...], ...]
+    invitations: tuple[tuple[str, ...], ...]
     musing: tuple[tuple[str, ...], ...]
     rating_words: tuple[tuple[str, ...], ...]
     discourse_tags: tuple[tuple[str, ...], ...]
@@ -68,6 +70,10 @@ def _words(phrase: str) -> tuple[str, ...]:
     return words
 
 
+def _spoken(phrase: str) -> tuple[str, ...]:
+    return tuple(w for w in _words(phrase) if any(c.isalnum() for c in w))
+
+
 @lru_cache(maxsize=4)
 def question_rules(folder: Path | None = None) -> QuestionRules:
     data = _read("questions.yaml", folder)
@@ -80,8 +86,11 @@ def question_rules(folder: Path | None = None) -> QuestionRules:
         auxiliaries=frozenset(w for a in data["auxiliaries"] for w in _words(a)[:1]),
         open_requests=by_length(data["open_requests"]),
         tag_endings=by_length(data["tag_endings"]),
-        backchannels=frozenset(_words(p) for p in data["backchannels"]),
+        # Compared with a sentence's words without punctuation: "mm-hmm" is ("mm", "hmm").
+        backchannels=frozenset(_spoken(p) for p in data["backchannels"]),
+        agreement_checks=frozenset(_spoken(p) for p in data["agreement_checks"]),
         open_yes_no=by_length(data["open_yes_no"]),
+        invitations=by_length(data["invitations"]),
         musing=by_length(data["musing"]),
         rating_words=by_length(data["rating_words"]),
         discourse_tags=by_length(data["discourse_tags"]),

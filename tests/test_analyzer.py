@@ -178,7 +178,9 @@ def test_empty_text_is_analysed_as_nothing(analyzer):
 
 @pytest.mark.parametrize("text, kind", [
     ("On a scale of one to ten, how ready are you to switch?", "closed"),
-    ("How confident are you that Marcus can keep up?", "closed"),
+    ("How confident are you that Marcus can keep up?", "open"),   # invites the reasons, not a number
+    ("Any other thoughts on the rollout?", "open"),
+    ("Anything else?", "open"),
     ("Do you think the drivers would accept a new tool?", "open"),
     ("Is there anything else that makes mornings hard?", "open"),
 ])
@@ -197,6 +199,10 @@ def test_ratings_degrees_and_inviting_yes_no_questions(analyzer, text, kind):
     ("when the trucks leave late the customers notice", False),
     ("when do the trucks usually leave", True),
     ("Do your planning the night before.", False),
+    ("Okay?", True),                                           # asks the customer to agree
+    ("Okay? So the pilot starts on Monday.", False),           # carries on to the rep's own point
+    ("Mm-hmm. Yeah?", False),                                  # no statement before the check
+    ("Mm-hmm. So the pilot starts Monday. Okay?", True),
 ])
 def test_things_that_sound_like_questions(analyzer, text, expected):
     assert _turn(analyzer, text)["is_question"] is expected
