@@ -39,14 +39,17 @@ LIGHT_LEMMAS = {"be", "have", "do", "get", "go", "say", "know", "think", "mean",
 # The signs, in the order the weights file lists them.
 SIGNS = ("shared_words", "shared_share", "you_subject", "you_mention", "person_shift", "feeling", "lead_in",
          "summary_so", "self_subject", "asks_with_question_word", "rising_voice", "advice", "customer_said_little",
-         "long_turn", "statement_about_you", "it_that_subject", "informing", "shared_with_last_turn",
-         "turn_asks_openly")
+         "long_turn", "statement_about_you", "it_that_subject", "shared_with_last_turn",
+         "turn_asks_openly", "listening_phrase", "echo", "repeats_phrase", "inner_voice", "continues_customer", "short_statement")
 # How each sign reads in the evidence when it helped.
 SIGN_TEXT = {
     "you_subject": "speaks about the customer ('you ...')",
     "person_shift": "turns the customer's 'I' into 'you'",
     "summary_so": "sums up with 'so'",
+    "inner_voice": "puts the customer's thought in their own words ('I ...')",
+    "continues_customer": "finishes the customer's sentence",
 }
+CONJUNCTIONS = {"and", "but", "or", "especially", "because", "like", "cause", "'cause"}
 
 
 @lru_cache(maxsize=2)
@@ -102,6 +105,34 @@ def _you_statement(sent: Span, rest: list[Token]) -> bool:
     return bool(words) and words[0] in ("your", "you")
 
 
+GENERAL_SUBJECTS = {"people", "they", "research", "studies", "study", "others", "everyone", "most", "many",
+                    "customers", "clients", "companies", "teams", "folks"}
+GENERAL_QUANTIFIERS = {"most", "many", "some", "few", "other", "all", "typical", "average"}
+
+
+def _speaks_generally(sent: Span) -> bool:
+    """Information about people in general ("most teams our size ...", "studies show ...")."""
+    words = [t for t in sent if t.is_alpha]
+    if len(words) > 1 and words[0].lower_ in GENERAL_QUANTIFIERS and words[1].pos_ == "NOUN":
+        return True  # "Most fleets ...", whatever the parser made of the rest
+    for tok in sent:
+        if tok.dep_ in ("nsubj", "nsubjpass"):
+            if tok.lower_ in GENERAL_SUBJECTS or any(c.lower_ in GENERAL_QUANTIFIERS for c in tok.children):
+                return True
+    return any(t.lower_ in ("percent", "%", "average", "statistics") for t in sent)
+
+
+def _voices_customer(sent: Span) -> bool:
+    """A quotation in the first person inside the rep's sentence: the customer's imagined words."""
+    quoted, inside = [], False
+    for tok in sent:
+        if tok.text in ('"', "“", "”"):
+            inside = not inside
+        elif inside:
+            quoted.append(tok.lower_)
+    return bool(set(quoted) & {"i", "i'm", "me", "my"})
+
+
 @dataclass
 class SentenceSigns:
     index: int
@@ -137,21 +168,30 @@ def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, 
             if span.start >= sent.start and span.end <= sent.end:
                 cues_by_sentence.setdefault(i, []).append(span)
 
+    last_words = [t.lower_ for t in context[0] if t.is_alpha]
+    last_bigrams = set(zip(last_words, last_words[1:]))
     found = []
     for i, sent in enumerate(sentences):
         tokens = [t for t in sent if not t.is_space]
         rest = content_tokens(tokens, rules)
-        if len([t for t in rest if t.is_alpha]) < 2:
-            continue
-        labels = {s.label_: s for s in cues_by_sentence.get(i, [])}
-        if "pitch" in labels:
-            continue
         said = content_lemmas(rest)
         shared = [lemma for lemma in said if lemma in heard]
-        you = _you_statement(sent, rest)
+        alpha = [t for t in rest if t.is_alpha]
+        # "Security." after "... and security": one word can echo, when it is the customer's word.
+        echo = 0 < len(alpha) <= 4 and bool(said) and len(shared) == len(said)
+        if len(alpha) < 2 and not echo:
+            continue
+        labels = {s.label_: s for s in cues_by_sentence.get(i, [])}
         mentions_you = any(t.lower_ in SECOND_PERSON for t in sent)
-        lead_in = labels.get("lead_in")
-        leads = lead_in is not None and lead_in.start <= rest[0].i + 2
+        if "pitch" in labels or (not mentions_you and _speaks_generally(sent)):
+            continue  # advocacy, or information about people in general: neither restates
+        words = [t.lower_ for t in sent if t.is_alpha]
+        you = _you_statement(sent, rest)
+        # "It sounds like ...", "So, again, I hear ...": said near the start of the sentence.
+        listening = labels.get("listening")
+        listens = listening is not None and listening.start <= rest[0].i + 4
+        lead_in = listening if listens else labels.get("lead_in")
+        leads = lead_in is not None and lead_in.start <= rest[0].i + 2 or listens
         question = questions.get(i)
         first_words = [t.lower_ for t in tokens[:4]]
         subjects = {t.lower_ for t in sent if t.dep_ in ("nsubj", "nsubjpass")}
@@ -163,9 +203,11 @@ def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, 
             "you_mention": float(mentions_you),
             "person_shift": float(you and heard_first_person),
             "feeling": float(feeling is not None),
-            "lead_in": float(leads),
+            "lead_in": float(leads and not listens),
+            "listening_phrase": float(listens),
             "summary_so": float("so" in first_words),
-            "self_subject": float(bool(subjects & {"i", "we"}) and not leads),
+            "self_subject": float((bool(subjects & {"i", "we"}) or any(t.lower_ in FIRST_PERSON for t in sent))
+                                  and not leads and not _voices_customer(sent)),
             "asks_with_question_word": float(bool(question) and rest[0].lower_ in rules.open_wh | rules.closed_wh),
             "rising_voice": float(bool(question and question.get("rising"))),
             "advice": float("advice" in labels and labels["advice"].start <= rest[0].i + 1),
@@ -174,14 +216,27 @@ def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, 
             # A statement (not a question) about the customer is what a reflection usually is.
             "statement_about_you": float(mentions_you and question is None and not subjects & {"i", "we"}),
             "it_that_subject": float(bool(subjects & {"it", "that", "this", "'s"})),
-            # Giving information: facts about people in general, numbers, no "you".
             "shared_with_last_turn": float(any(lemma in last_turn for lemma in shared)),
             "turn_asks_openly": float(turn_asks_openly),
-            "informing": float(not mentions_you and (bool(subjects & {"people", "they", "research", "studies"})
-                                                     or any(t.like_num for t in sent))),
+            "echo": float(echo),
+            # Two words in a row from the customer's last turn ("a good mum", "stand up for").
+            "repeats_phrase": float(bool(set(zip(words, words[1:])) & last_bigrams)),
+            # 'a part of you says, "I want ..."': the rep voices the customer's own thought.
+            "inner_voice": float(_voices_customer(sent)),
+            # "-and into a take care of everyone else thing", "Especially in the church.": the rep
+            # finishes the customer's sentence.
+            "continues_customer": float(i == 0 and (sent.text.lstrip().startswith(("-", "—", "–"))
+                                                    or (bool(words) and words[0] in CONJUNCTIONS))),
+            "short_statement": float(question is None and 3 <= len(alpha) <= 15 and not subjects & {"i", "we"}),
         }
         found.append(SentenceSigns(i, sent, signs, shared, feeling, lead_in if leads else None))
     return found, heard
+
+
+def turn_signs(candidates: list[SentenceSigns]) -> dict[str, float]:
+    """The turn's strongest value of each sign: the model is fitted on turn labels, and a sign
+    against (a question word, advice) counts wherever in the turn it stands."""
+    return {name: max((c.signs[name] for c in candidates), default=0.0) for name in SIGNS}
 
 
 def logit(signs: dict[str, float], model: dict[str, Any] | None = None) -> float:
@@ -196,16 +251,18 @@ def find_paraphrase(doc: Doc, context: list[Doc], *, is_pitch: bool,
     candidates, heard = sentence_signs(doc, context, questions)
     if not candidates:
         return ParaphraseFinding(False, 0.0, None, [], [], None)
+    # The sentence shown as evidence is the one that restates most; the turn as a whole is scored.
     best = max(candidates, key=lambda c: logit(c.signs, model))
     cues = []
     if best.shared:
         cues.append(f"repeats the customer's words ({', '.join(best.shared[:4])})")
-    cues += [SIGN_TEXT[name] for name in ("person_shift", "summary_so") if best.signs[name]]
+    cues += [text for name, text in SIGN_TEXT.items() if best.signs[name] and model["weights"][name] > 0]
     if best.feeling is not None:
         cues.append(f"names a feeling or want ('{best.feeling.text}')")
     if best.lead_in is not None:
-        cues.append(f"lead-in '{best.lead_in.text}'")
-    score = 1 / (1 + math.exp(-logit(best.signs, model)))
+        kind = "says it is restating" if best.signs["listening_phrase"] else "lead-in"
+        cues.append(f"{kind} '{best.lead_in.text}'")
+    score = 1 / (1 + math.exp(-logit(turn_signs(candidates), model)))
     record = {"text": best.sent.text.strip(), "start": best.sent.start_char, "end": best.sent.end_char,
               "sentence": best.index}
     return ParaphraseFinding(score >= model["threshold"] and not is_pitch, round(score, 3), record,

@@ -101,7 +101,9 @@ def phrase_pattern(phrase: str) -> str | list[dict[str, Any]]:
     """A SpanRuler pattern for one phrase from the data files: plain phrases stay strings (matched
     on lowercase by the fast PhraseMatcher); `word*` needs a token pattern with a regex."""
     if "*" not in phrase:
-        return " ".join(_words(phrase))
+        # The phrase as written: the tokenizer then splits it as it splits speech ("i'm" -> i, 'm);
+        # re-joined words would not survive ("i 'm" -> i, ', m).
+        return " ".join(phrase.lower().split())
     pattern: list[dict[str, Any]] = []
     for word in _words(phrase):
         if word.endswith("*"):
@@ -128,6 +130,7 @@ def cue_patterns(folder: Path | None = None) -> tuple[dict[str, Any], ...]:
     add("pitch", pitch["phrases"])
     add("pitch_benefit", pitch.get("benefit_claims", []))
     paraphrase = _read("paraphrase.yaml", folder)
+    add("listening", paraphrase["listening_phrases"])
     add("lead_in", paraphrase["lead_ins"])
     add("advice", paraphrase["advice"])
     add("feeling", paraphrase["feelings"])

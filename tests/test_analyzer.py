@@ -142,15 +142,39 @@ def test_paraphrase_of_an_earlier_point_after_a_short_yes(analyzer):
     assert result["is_paraphrase"] and {"overtime", "finance"} <= {w.lower() for w in result["restates"]}
 
 
-def test_information_is_not_a_paraphrase(analyzer):
-    result = _turn(analyzer, "Most fleets our size run about forty trucks from two depots.",
-                   previous="We run forty trucks from two depots.")
-    assert result["is_paraphrase"] is False
+@pytest.mark.parametrize("text", [
+    "Most fleets our size run about forty trucks from two depots.",
+    "Many dispatchers run forty trucks from two depots.",
+])
+def test_information_is_not_a_paraphrase_even_with_the_customers_words(analyzer, text):
+    assert _turn(analyzer, text, previous="We run forty trucks from two depots.")["is_paraphrase"] is False
+
 
 
 def test_pitch_that_reuses_customer_words_is_not_a_paraphrase(analyzer):
     result = _turn(analyzer, "RouteDesk moves drivers around every morning so you save two hours.")
     assert result["is_pitch"] is True and result["is_paraphrase"] is False
+
+
+@pytest.mark.parametrize("customer, rep, cue", [
+    ("What I need most is reliability, price and support.", "Reliability, price, support.",
+     "repeats the customer's words (reliability, price, support)"),
+    ("Mostly it's the morning scramble with the drivers.", "I'm hearing that the mornings are where it hurts.",
+     "says it is restating 'I'm hearing'"),
+    ("We tried a tool once and the drivers hated it.", "-especially the ones who've been there longest.",
+     "finishes the customer's sentence"),
+])
+def test_paraphrase_forms_without_the_usual_lead_in(analyzer, customer, rep, cue):
+    result = _turn(analyzer, rep, previous=customer)
+    assert result["is_paraphrase"] is True
+    evidence = next(e for e in result["evidence"] if e["label"] == "paraphrase")
+    assert cue in evidence["cue"]
+
+
+def test_phrases_with_apostrophes_are_matched_as_spoken(analyzer):
+    # "i'm hearing" in the data file must match "I'm hearing" in speech (the tokenizer splits both alike).
+    doc = analyzer.nlp("I'm hearing that you've had enough.")
+    assert ("listening", "I'm hearing") in {(s.label_, s.text) for s in doc.spans["spar_cues"]}
 
 
 def test_own_statement_is_not_a_paraphrase(analyzer):
