@@ -64,6 +64,10 @@ def content_tokens(tokens: list[Token], rules: QuestionRules) -> list[Token]:
         if tokens[i].is_punct or tokens[i].is_space:
             i += 1
             continue
+        if (i + 2 < len(tokens) and tokens[i + 1].text == "-" and tokens[i].is_alpha
+                and tokens[i + 2].lower_.startswith(tokens[i].lower_)):
+            i += 2  # a stutter split by the tokenizer: "Wh - What" is "What"
+            continue
         filler = _starts_with(_words(tokens[i:]), rules.fillers)
         # A filler is only skipped when something follows it: "Okay?" alone stays a question.
         if filler and i + len(filler) < len(tokens):

@@ -224,6 +224,7 @@ def test_ratings_degrees_and_inviting_yes_no_questions(analyzer, text, kind):
     ("when do the trucks usually leave", True),
     ("Do your planning the night before.", False),
     ("Okay?", True),                                           # asks the customer to agree
+    ("Mm-hmm. Wh-What sort of delays do you get", True),       # a stutter the tokenizer splits
     ("Okay? So the pilot starts on Monday.", False),           # carries on to the rep's own point
     ("Mm-hmm. Yeah?", False),                                  # no statement before the check
     ("Mm-hmm. So the pilot starts Monday. Okay?", True),
