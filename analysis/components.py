@@ -166,8 +166,15 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
     words = _words(rest)
 
     def decide(rest: list[Token], words: list[str]) -> dict[str, Any] | None:
-        if not asks and _starts_with(words, rules.musing):
-            return None  # "I'm wondering if she knows" shares a thought unless said as a question
+        musing = _starts_with(words, rules.musing) if not asks else None
+        if musing:
+            # "I'm wondering what else is on that list" asks for an answer, as coding manuals
+            # count it; "I'm wondering if she knows" shares a thought unless said as a question.
+            nxt = words[len(musing)] if len(words) > len(musing) else ""
+            if nxt in rules.open_wh | rules.closed_wh | {"whether"}:
+                kind = "open" if nxt in rules.open_wh else "closed"
+                return {"type": kind, "cue": f"'{' '.join(words[:len(musing) + 1])}' asks without a question mark"}
+            return None
         request = _starts_with(words, rules.open_requests)
         if request:
             return {"type": "open", "cue": f"request '{' '.join(request)}'"}

@@ -242,6 +242,8 @@ def test_benefit_claim_is_a_pitch_only_in_a_statement(analyzer):
 @pytest.mark.parametrize("text, expected", [
     ("I'm wondering if Marcus knows that.", False),       # a thought shared, not asked
     ("I'm wondering if Marcus knows that?", True),
+    ("I'm wondering what else is on that list.", True),   # asks, question mark or not
+    ("So I'm wondering how much of that Marcus tells you.", True),
     ("So what's the-", False),                            # broken off before asking
     ("It matters to know what works for your team.", False),
     ("Given all that, what would you change?", True),
