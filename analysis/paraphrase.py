@@ -4,15 +4,20 @@ A lead-in ("it sounds like") alone proves little, and a good reflection often ha
 that code counselling talk automatically (e.g. Can et al., 2015, on motivational interviewing)
 combine the wording of the turn with how it relates to what the client said in the turns before.
 Sparring does the same with a handful of named signs per sentence, each kept as evidence:
-- shared content: nouns, verbs, adjectives of the customer's recent turns that come back (by lemma);
+- shared content: nouns, verbs, adjectives of the customer's recent turns that come back (by
+  lemma), and two words in a row from their last turn;
 - the person shift: the customer spoke of "I/we", the rep says "you/your";
 - a named feeling or want ("you're worried", "it matters to you");
-- a lead-in ("so you're", "it sounds like") or a summarising "so";
+- a phrase that says it restates ("it sounds like", "I'm hearing"), a weaker lead-in ("so
+  you're") or a summarising "so";
+- finishing the customer's sentence, voicing their thought in the first person, a short statement;
 - and signs against: the rep talking about themselves, asking with a question word, advising,
-  pitching.
-The signs are weighed by `patterns/paraphrase_weights.yaml` (a logistic model: a coach can read
-which sign counts how much); `bench/fit_paraphrase.py` refits the weights on labelled dialogues
-with cross-validation by conversation.
+  a long turn. A pitch, or information about people in general, never restates.
+Each sign takes its strongest value in the turn (the labels it is fitted on are per turn); the
+sentence that restates most is the evidence. The signs are weighed by
+`patterns/paraphrase_weights.yaml` (a logistic model: a coach can read which sign counts how
+much); `bench/fit_paraphrase.py` refits the weights on labelled dialogues with cross-validation
+by conversation.
 """
 
 from __future__ import annotations
@@ -105,8 +110,9 @@ def _you_statement(sent: Span, rest: list[Token]) -> bool:
     return bool(words) and words[0] in ("your", "you")
 
 
-GENERAL_SUBJECTS = {"people", "they", "research", "studies", "study", "others", "everyone", "most", "many",
-                    "customers", "clients", "companies", "teams", "folks"}
+# Kept narrow, because it vetoes a sentence: "they" or "the drivers" may well be the customer's
+# people, restated.
+GENERAL_SUBJECTS = {"people", "research", "studies", "study", "others", "everyone", "everybody", "most", "many"}
 GENERAL_QUANTIFIERS = {"most", "many", "some", "few", "other", "all", "typical", "average"}
 
 
@@ -186,6 +192,7 @@ def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, 
         if "pitch" in labels or (not mentions_you and _speaks_generally(sent)):
             continue  # advocacy, or information about people in general: neither restates
         words = [t.lower_ for t in sent if t.is_alpha]
+        voices = _voices_customer(sent)
         you = _you_statement(sent, rest)
         # "It sounds like ...", "So, again, I hear ...": said near the start of the sentence.
         listening = labels.get("listening")
@@ -207,7 +214,7 @@ def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, 
             "listening_phrase": float(listens),
             "summary_so": float("so" in first_words),
             "self_subject": float((bool(subjects & {"i", "we"}) or any(t.lower_ in FIRST_PERSON for t in sent))
-                                  and not leads and not _voices_customer(sent)),
+                                  and not leads and not voices),
             "asks_with_question_word": float(bool(question) and rest[0].lower_ in rules.open_wh | rules.closed_wh),
             "rising_voice": float(bool(question and question.get("rising"))),
             "advice": float("advice" in labels and labels["advice"].start <= rest[0].i + 1),
@@ -222,7 +229,7 @@ def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, 
             # Two words in a row from the customer's last turn ("a good mum", "stand up for").
             "repeats_phrase": float(bool(set(zip(words, words[1:])) & last_bigrams)),
             # 'a part of you says, "I want ..."': the rep voices the customer's own thought.
-            "inner_voice": float(_voices_customer(sent)),
+            "inner_voice": float(voices),
             # "-and into a take care of everyone else thing", "Especially in the church.": the rep
             # finishes the customer's sentence.
             "continues_customer": float(i == 0 and (sent.text.lstrip().startswith(("-", "—", "–"))
