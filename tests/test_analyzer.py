@@ -182,6 +182,14 @@ def test_own_statement_is_not_a_paraphrase(analyzer):
     assert result["is_paraphrase"] is False
 
 
+@pytest.mark.parametrize("customer, rep", [
+    ("Thanks, that's helpful.", "Thanks."),
+    ("That would be great.", "Great."),
+])
+def test_a_pleasantry_echoed_back_is_not_a_paraphrase(analyzer, customer, rep):
+    assert _turn(analyzer, rep, previous=customer)["is_paraphrase"] is False
+
+
 def test_conversations_are_kept_apart_and_order_is_kept(analyzer):
     utterances = [
         Utterance("customer", CUSTOMER, "a"),
