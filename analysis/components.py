@@ -152,7 +152,7 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
         return None
     asks = sent.text.rstrip().rstrip("\"')]”’").endswith("?") and sent[-1].i not in quoted
     spoken = [t.lower_ for t in tokens if not t.is_punct]
-    if tuple(spoken) in rules.backchannels | rules.agreement_checks:
+    if tuple(spoken) in rules.short_replies:
         # "Yeah?", "Okay?": the detector decides from its place in the turn (see QuestionDetector).
         if not asks:
             return None
@@ -273,7 +273,7 @@ class QuestionDetector:
 
     def _only_backchannel(self, sent: Span) -> bool:
         spoken = tuple(t.lower_ for t in sent if not t.is_punct and not t.is_space)
-        return not spoken or spoken in self.rules.backchannels | self.rules.agreement_checks
+        return not spoken or spoken in self.rules.short_replies
 
 
 @Language.factory("spar_spin", assigns=["doc._.spar_spin"], requires=["doc._.spar_questions"])

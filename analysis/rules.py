@@ -28,6 +28,7 @@ class QuestionRules:
     tag_endings: tuple[tuple[str, ...], ...]
     backchannels: frozenset[tuple[str, ...]]
     agreement_checks: frozenset[tuple[str, ...]]
+    short_replies: frozenset[tuple[str, ...]]  # backchannels and agreement checks together
     open_yes_no: tuple[tuple[str, ...], ...]
     invitations: tuple[tuple[str, ...], ...]
     musing: tuple[tuple[str, ...], ...]
@@ -89,6 +90,7 @@ def question_rules(folder: Path | None = None) -> QuestionRules:
         # Compared with a sentence's words without punctuation: "mm-hmm" is ("mm", "hmm").
         backchannels=frozenset(_spoken(p) for p in data["backchannels"]),
         agreement_checks=frozenset(_spoken(p) for p in data["agreement_checks"]),
+        short_replies=frozenset(_spoken(p) for p in data["backchannels"] + data["agreement_checks"]),
         open_yes_no=by_length(data["open_yes_no"]),
         invitations=by_length(data["invitations"]),
         musing=by_length(data["musing"]),
