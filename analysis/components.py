@@ -28,10 +28,39 @@ for _name in ("spar_questions", "spar_spin", "spar_pitches"):
         Doc.set_extension(_name, default=None)
 
 
+TERMINAL = {".", "?", "!", "…", "..."}
+CLOSERS = QUOTES_CLOSING = {'"', "”", "’", ")", "'"}
+
+
+@Language.component("spar_sentences")
+def transcript_sentences(doc: Doc) -> Doc:
+    """Sentence boundaries where the transcript puts them: after ".", "?" or "!".
+
+    Runs before the parser, which keeps boundaries already set. Left to itself the parser splits
+    long spoken questions at "and" ("When was a time you tried | and it turned out well?"), and
+    the "?" then marks only the tail, so a question word at the start is lost.
+    """
+    for i, tok in enumerate(doc):
+        if i == 0:
+            tok.is_sent_start = True
+            continue
+        prev = doc[i - 1]
+        if prev.text in CLOSERS and i >= 2 and doc[i - 2].text in TERMINAL and tok.text not in CLOSERS:
+            tok.is_sent_start = True
+        elif tok.is_punct or tok.is_space:
+            tok.is_sent_start = False
+        else:
+            tok.is_sent_start = prev.text in TERMINAL or prev.text.endswith((".", "?", "!")) and prev.is_punct
+    return doc
+
+
 def _spoken_word(text: str) -> str:
     """The word a transcript's disfluency marks stand for: "me-" (a restart) and "wh-what"
     (a stutter) are "me" and "what"."""
     word = text.rstrip("-") if len(text) > 1 else text
+    base, apostrophe, verb = word.partition("'")
+    if base and verb in ("d", "s", "re", "ll", "ve"):
+        return base  # "what'd" left whole by the tokenizer after a stutter is "what"
     if "-" in word:
         first, _, last = word.rpartition("-")
         if last and last.startswith(first.split("-")[0]):
@@ -68,6 +97,10 @@ def content_tokens(tokens: list[Token], rules: QuestionRules) -> list[Token]:
                 and tokens[i + 2].lower_.startswith(tokens[i].lower_)):
             i += 2  # a stutter split by the tokenizer: "Wh - What" is "What"
             continue
+        restart = _restarted(tokens, i)
+        if restart:
+            i += restart  # "what would- what would you like": the speaker started again
+            continue
         filler = _starts_with(_words(tokens[i:]), rules.fillers)
         # A filler is only skipped when something follows it: "Okay?" alone stays a question.
         if filler and i + len(filler) < len(tokens):
@@ -75,6 +108,27 @@ def content_tokens(tokens: list[Token], rules: QuestionRules) -> list[Token]:
             continue
         break
     return tokens[i:]
+
+
+MUSING_CUE = "asks without a question mark"
+def _restarted(tokens: list[Token], i: int) -> int:
+    """How many tokens to skip when the words from i are said, broken off, and said again
+    ("what would - what would", "what would- what would": the tokenizer may keep the dash)."""
+    for size in (1, 2, 3):
+        said = [t.lower_ for t in tokens[i:i + size]]
+        if len(said) < size or not all(t.is_alpha or t.text.endswith("-") for t in tokens[i:i + size]):
+            break
+        skip = size
+        if said[-1].endswith("-") and len(said[-1]) > 1:
+            said[-1] = said[-1].rstrip("-")
+        elif i + size < len(tokens) and tokens[i + size].text in ("-", "--", "—"):
+            skip += 1
+        else:
+            continue
+        again = [t.lower_ for t in tokens[i + skip:i + skip + size]]
+        if said == again:
+            return skip
+    return 0
 
 
 QUOTES = {'"', "“", "”", "'", "‘", "’", "``", "''"}
@@ -99,15 +153,20 @@ def _wh_is_interrogative(rest: list[Token], rules: QuestionRules, asks: bool) ->
     """Is "what/how/which ..." asking, rather than a clause ("what I mean is", "which is why")?"""
     if len(rest) < 2:
         return False
+    if "'" in rest[0].text[1:]:
+        return True  # the verb contracted onto the question word: "what'd you", "how's it"
     nxt = rest[1]
     if nxt.lower_ in {"i", "you", "we", "they", "he", "she"} and nxt.dep_.startswith("nsubj"):
         # "what you said is ..." is a clause; "how you doing" is the exception not worth chasing.
         return False
-    inverted = any(
-        tok.lower_ in rules.auxiliaries and i + 1 < len(rest)
-        and (rest[i + 1].lower_ in SUBJECT_WORDS or rest[i + 1].pos_ in ("PRON", "NOUN", "PROPN", "DET"))
-        for i, tok in enumerate(rest[1:6], start=1)
-    )
+    inverted = False
+    for i, tok in enumerate(rest[1:6], start=1):
+        if tok.dep_.startswith("nsubj"):
+            break  # the subject before its verb: "when somebody has asthma, ..." is a clause
+        if (tok.lower_ in rules.auxiliaries and i + 1 < len(rest)
+                and (rest[i + 1].lower_ in SUBJECT_WORDS or rest[i + 1].pos_ in ("PRON", "NOUN", "PROPN", "DET"))):
+            inverted = True
+            break
     if rest[0].lower_ in CLAUSE_WH and not asks:
         # Without a question mark, "which is why ..." and "when somebody has ..." are clauses;
         # only the inverted form ("when did you ...") asks. "Who plans it" asks either way.
@@ -150,7 +209,11 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
     tokens = [t for t in sent if not t.is_space and t.i not in quoted]
     if not tokens or all(t.is_punct for t in tokens):
         return None
-    asks = sent.text.rstrip().rstrip("\"')]”’").endswith("?") and sent[-1].i not in quoted
+    # The question mark must be the rep's own: in 'hard to think, "How will I cope?"' it ends a
+    # quotation, the rep voicing the customer's thought.
+    last_mark = next((t for t in reversed(sent) if t.text not in QUOTES and not t.is_space), None)
+    asks = (sent.text.rstrip().rstrip("\"')]”’").endswith("?")
+            and last_mark is not None and last_mark.i not in quoted)
     spoken = [t.lower_ for t in tokens if not t.is_punct]
     if tuple(spoken) in rules.short_replies:
         # "Yeah?", "Okay?": the detector decides from its place in the turn (see QuestionDetector).
@@ -173,7 +236,7 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
             nxt = words[len(musing)] if len(words) > len(musing) else ""
             if nxt in rules.open_wh | rules.closed_wh | {"whether"}:
                 kind = "open" if nxt in rules.open_wh else "closed"
-                return {"type": kind, "cue": f"'{' '.join(words[:len(musing) + 1])}' asks without a question mark"}
+                return {"type": kind, "cue": f"'{' '.join(words[:len(musing) + 1])}' {MUSING_CUE}"}
             return None
         request = _starts_with(words, rules.open_requests)
         if request:
@@ -218,7 +281,8 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
                 tail = content_tokens(rest[i + 1:], rules)
                 if tail:
                     found = decide(tail, _words(tail))
-                    if found and not asks and not found["cue"].startswith("request"):
+                    # ... and "In terms of all that, I'm wondering how ...".
+                    if found and not asks and not found["cue"].startswith("request") and MUSING_CUE not in found["cue"]:
                         found = None
                     if found:
                         break

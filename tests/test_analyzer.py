@@ -27,6 +27,7 @@ def _turn(analyzer, text, previous=CUSTOMER, products=("RouteDesk",)):
     ("How often do the trucks leave late?", "open"),
     ("When did this start to hurt?", "open"),
     ("Could you see yourself switching this year?", "closed"),
+    ("Uh-huh so how often does that happen?", "open"),   # the backchannel is skipped like a filler
 ])
 def test_questions_open_and_closed(analyzer, text, kind):
     result = _turn(analyzer, text)
@@ -236,6 +237,9 @@ def test_ratings_degrees_and_inviting_yes_no_questions(analyzer, text, kind):
     ("Okay? So the pilot starts on Monday.", False),           # carries on to the rep's own point
     ("Mm-hmm. Yeah?", False),                                  # no statement before the check
     ("Mm-hmm. So the pilot starts Monday. Okay?", True),
+    ("When a driver has a flat tyre, the whole plan changes.", False),  # a clause, not asking
+    ("It's hard to think, \"How will I catch up on Monday?\"", False),     # the customer's thought voiced
+    ("Is it- is it the mornings that hurt most", True),                # restarted, no question mark
 ])
 def test_things_that_sound_like_questions(analyzer, text, expected):
     assert _turn(analyzer, text)["is_question"] is expected
@@ -255,6 +259,7 @@ def test_benefit_claim_is_a_pitch_only_in_a_statement(analyzer):
     ("So what's the-", False),                            # broken off before asking
     ("It matters to know what works for your team.", False),
     ("Given all that, what would you change?", True),
+    ("So with the new depot opening, I'm wondering how ready your planners are.", True),
 ])
 def test_musing_cut_off_and_embedded_question_words(analyzer, text, expected):
     assert _turn(analyzer, text)["is_question"] is expected
@@ -272,4 +277,22 @@ def test_restarts_marked_with_a_dash_still_count(analyzer):
 
 def test_stutters_are_read_as_the_word(analyzer):
     result = _turn(analyzer, "Wh-what gets in the way on a busy morning?")
+    assert result["is_question"] and result["question_type"] == "open"
+
+
+@pytest.mark.parametrize("text", [
+    "So what would- what would make Monday easier?",   # the tokenizer keeps the dash on "would-"
+    "So what-what'd you change first?",
+])
+def test_a_restarted_question_still_opens_the_question(analyzer, text):
+    result = _turn(analyzer, text)
+    assert result["is_question"] and result["question_type"] == "open"
+
+
+def test_a_long_question_joined_by_and_is_one_sentence(analyzer):
+    # The parser alone splits this at "and", leaving the "?" on a tail with no question word.
+    text = ("Right. I'd love to hear about that. When was the last time you felt stuck about something "
+            "and you actually did it and it turned out well?")
+    result = _turn(analyzer, text)
+    assert result["sentences"] == 3
     assert result["is_question"] and result["question_type"] == "open"
