@@ -149,6 +149,53 @@ def _quoted(tokens: list[Token]) -> set[int]:
     return inside
 
 
+def _up_to_comma(tokens: list[Token]) -> list[Token]:
+    """The words before the next comma or dash: one clause of running speech."""
+    for i, tok in enumerate(tokens):
+        if tok.text in (",", ";", "-", "--", "—", ":"):
+            return tokens[:i]
+    return tokens
+
+
+QUOTATIVES = {"like", "said", "says", "saying", "thinking", "thought", "goes", "went", "asked", "asking"}
+
+
+def _reports_speech(before: list[Token]) -> bool:
+    """Does the clause end in a quotative ("and I'm like, ...", "she said, ...")? What follows is
+    someone's words or thoughts, voiced, not the speaker's own question."""
+    spoken = [t for t in before if t.is_alpha]
+    return bool(spoken) and spoken[-1].lower_ in QUOTATIVES
+
+
+def _modal(tokens: list[Token]) -> str:
+    modal = next((t.lower_ for t in tokens if t.tag_ == "MD"), "")
+    return {"'d": "would", "'ll": "will"}.get(modal, modal)
+
+
+def _asks_by_form(rest: list[Token], rules: QuestionRules) -> bool:
+    """A wh-question that shows it asks without a question mark: the verb before its subject
+    ("what have you been thinking about") or the question word as the subject of the sentence's
+    main verb ("..., what sounds like a good next step"). An embedded clause does neither
+    ("it's important to know what works": "works" hangs off "know")."""
+    if len(rest) < 2:
+        return False
+    if _inverted(rest, rules):
+        return True
+    head = rest[0].head
+    return rest[0].dep_ in ("nsubj", "nsubjpass") and head.dep_ == "ROOT" and head.pos_ in ("VERB", "AUX")
+
+
+def _inverted(rest: list[Token], rules: QuestionRules) -> bool:
+    """"when did you ...", "how many trucks do you ...": an auxiliary before the subject."""
+    for i, tok in enumerate(rest[1:6], start=1):
+        if tok.dep_.startswith("nsubj"):
+            return False  # the subject before its verb: "when somebody has asthma, ..." is a clause
+        if (tok.lower_ in rules.auxiliaries and i + 1 < len(rest)
+                and (rest[i + 1].lower_ in SUBJECT_WORDS or rest[i + 1].pos_ in ("PRON", "NOUN", "PROPN", "DET"))):
+            return True
+    return False
+
+
 def _wh_is_interrogative(rest: list[Token], rules: QuestionRules, asks: bool) -> bool:
     """Is "what/how/which ..." asking, rather than a clause ("what I mean is", "which is why")?"""
     if len(rest) < 2:
@@ -159,14 +206,7 @@ def _wh_is_interrogative(rest: list[Token], rules: QuestionRules, asks: bool) ->
     if nxt.lower_ in {"i", "you", "we", "they", "he", "she"} and nxt.dep_.startswith("nsubj"):
         # "what you said is ..." is a clause; "how you doing" is the exception not worth chasing.
         return False
-    inverted = False
-    for i, tok in enumerate(rest[1:6], start=1):
-        if tok.dep_.startswith("nsubj"):
-            break  # the subject before its verb: "when somebody has asthma, ..." is a clause
-        if (tok.lower_ in rules.auxiliaries and i + 1 < len(rest)
-                and (rest[i + 1].lower_ in SUBJECT_WORDS or rest[i + 1].pos_ in ("PRON", "NOUN", "PROPN", "DET"))):
-            inverted = True
-            break
+    inverted = _inverted(rest, rules)
     if rest[0].lower_ in CLAUSE_WH and not asks:
         # Without a question mark, "which is why ..." and "when somebody has ..." are clauses;
         # only the inverted form ("when did you ...") asks. "Who plans it" asks either way.
@@ -189,6 +229,8 @@ def _aux_question(rest: list[Token], rules: QuestionRules, asks: bool) -> bool:
     if second.lower_ in ("be", "have") or second.pos_ == "VERB" and second.lower_ not in SUBJECT_WORDS:
         return False
     if not asks:
+        if rest[0].dep_ == "ROOT" and rest[0].pos_ == "VERB":
+            return False  # "have those feelings come up", "do the planning": the verb itself, not asking
         # Unpunctuated speech: only a pronoun subject makes it a question ("do you ...");
         # "do your homework" and "have a drink" are instructions.
         return second.lower_ in SUBJECT_WORDS or second.pos_ == "PROPN" or second.lower_ in DEFINITE
@@ -234,9 +276,16 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
             # "I'm wondering what else is on that list" asks for an answer, as coding manuals
             # count it; "I'm wondering if she knows" shares a thought unless said as a question.
             nxt = words[len(musing)] if len(words) > len(musing) else ""
-            if nxt in rules.open_wh | rules.closed_wh | {"whether"}:
+            clause = _up_to_comma(rest[len(musing) + 1:])
+            if nxt in rules.open_wh | rules.closed_wh and any(t.pos_ in ("VERB", "AUX") for t in clause):
+                # "I'm wondering what the- the thinking, 'cause ..." never got to its verb: no question.
                 kind = "open" if nxt in rules.open_wh else "closed"
                 return {"type": kind, "cue": f"'{' '.join(words[:len(musing) + 1])}' {MUSING_CUE}"}
+            if nxt in ("if", "whether") and any(t.tag_ == "MD" for t in clause):
+                # "I'm wondering if you'd be open to a pilot" asks, tentatively; "I wonder if
+                # that's part of it" guesses aloud, which coders count as a reflection.
+                said = rest[0].doc[rest[0].i:rest[len(musing)].i + 1].text
+                return {"type": "closed", "cue": f"'{said} ... {_modal(clause)}' {MUSING_CUE}"}
             return None
         request = _starts_with(words, rules.open_requests)
         if request:
@@ -271,18 +320,26 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
     cut_off = sent.text.rstrip().endswith(("-", "—", "–")) and not asks
     if cut_off and len([t for t in rest if t.is_alpha]) < 5:
         return None  # "So what's the-": broken off before it asked anything
+    if not asks and words[0] in rules.open_wh | rules.closed_wh and any(
+            t.text in ("-", "--", "—") or t.text.endswith("-") and len(t.text) > 1 for t in rest[1:4]):
+        return None  # "So what's the-- Say, if you get the job ...": abandoned for another sentence
     found = decide(rest, words)
     if found is None:
         # "Given all that, what would you change?": the question can start after a comma. Without
         # a question mark only a request counts there ("..., tell me about ..."): a question
         # word inside a running statement ("it's important to know what works") asks nothing.
         for i in range(len(rest) - 1, 0, -1):
-            if rest[i].text in (",", ";", "-", "--", ":") and i + 1 < len(rest):
+            breaks = rest[i].text in (",", ";", "-", "--", ":") or len(rest[i].text) > 1 and rest[i].text.endswith("-")
+            if breaks and i + 1 < len(rest):  # "you--" keeps its dash: a break all the same
                 tail = content_tokens(rest[i + 1:], rules)
                 if tail:
                     found = decide(tail, _words(tail))
-                    # ... and "In terms of all that, I'm wondering how ...".
-                    if found and not asks and not found["cue"].startswith("request") and MUSING_CUE not in found["cue"]:
+                    # ... and "In terms of all that, I'm wondering how ...", and a question word
+                    # whose form asks ("after last week, what have you been thinking about").
+                    if (found and not asks and not found["cue"].startswith("request")
+                            and MUSING_CUE not in found["cue"]
+                            and not (found["cue"].startswith("question word") and _asks_by_form(tail, rules)
+                                     and not _reports_speech([t for t in rest if t.i < tail[0].i]))):
                         found = None
                     if found:
                         break

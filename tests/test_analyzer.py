@@ -260,6 +260,15 @@ def test_benefit_claim_is_a_pitch_only_in_a_statement(analyzer):
     ("It matters to know what works for your team.", False),
     ("Given all that, what would you change?", True),
     ("So with the new depot opening, I'm wondering how ready your planners are.", True),
+    ("I'm wondering what the- the routes, 'cause Marcus changed them all.", False),  # never got to a verb
+    ("And I'm wondering if you'd be open to a short pilot.", True),   # a modal: asks, tentatively
+    ("I wonder if that's part of the trouble.", False),               # a guess said aloud
+    ("So what's the- what's the-- Say, if the pilot starts on Monday-", False),  # abandoned
+    ("Have those numbers ready for Monday.", False),                  # 'have' is the verb itself
+    # Without a question mark, a question word after a comma asks only in question form.
+    ("After the call last week, what-what were you-- what have you been thinking about since", True),
+    ("In addition to the pilot, what sounds like a sensible next step for your team", True),
+    ("It was a mess, you know, like, how could anyone plan that by hand", False),  # voiced, not asked
 ])
 def test_musing_cut_off_and_embedded_question_words(analyzer, text, expected):
     assert _turn(analyzer, text)["is_question"] is expected
