@@ -111,7 +111,7 @@ class Analyzer:
                                     "sentence": index, "cue": f"names the product '{hit}'", "kind": "offer"})
         # "It sounds like that would help you" can claim a benefit and still restate; an offer cannot.
         paraphrase = find_paraphrase(doc, context, is_pitch=any(p["kind"] == "offer" for p in pitches),
-                                     questions={q["sentence"]: q for q in questions})
+                                     questions={q["sentence"]: q for q in questions + list(doc._.spar_rising_statements or [])})
 
         evidence: list[dict[str, Any]] = []
         evidence += [{k: v for k, v in q.items() if k != "rising"} | {"label": f"{q['type']} question"}

@@ -23,7 +23,7 @@ CLAUSE_WH = {"which", "when", "where", "whose", "whom"}
 DEFINITE = {"the", "that", "this", "these", "those", "any", "anyone", "anything", "someone", "something"}
 SECOND_PERSON = {"you", "your", "yours", "yourself", "yourselves", "ya", "y'all", "u"}
 
-for _name in ("spar_questions", "spar_spin", "spar_pitches"):
+for _name in ("spar_questions", "spar_rising_statements", "spar_spin", "spar_pitches"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -110,6 +110,8 @@ def content_tokens(tokens: list[Token], rules: QuestionRules) -> list[Token]:
     return tokens[i:]
 
 
+# Words said after a rising statement that show the rep went on talking rather than waiting.
+TALKS_ON_WORDS = 3
 MUSING_CUE = "asks without a question mark"
 def _restarted(tokens: list[Token], i: int) -> int:
     """How many tokens to skip when the words from i are said, broken off, and said again
@@ -216,6 +218,8 @@ def _wh_is_interrogative(rest: list[Token], rules: QuestionRules, asks: bool) ->
     if nxt.lower_ in {"many", "much", "long", "often", "kind", "sort", "type", "else", "about", "if",
                       "exactly", "specifically", "other", "'s", "'re", "'d", "'ll"}:
         return True
+    if asks and nxt.pos_ in ("ADP", "ADV", "PART", "ADJ"):
+        return True  # a question word with its verb left out: "Where in particular?", "Why not?"
     return inverted
 
 
@@ -362,7 +366,8 @@ def _cues_in(doc: Doc, sent: Span, prefix: str) -> list[Span]:
             and s.start >= sent.start and s.end <= sent.end]
 
 
-@Language.factory("spar_questions", assigns=["doc._.spar_questions"], requires=["token.dep"])
+@Language.factory("spar_questions", assigns=["doc._.spar_questions", "doc._.spar_rising_statements"],
+                  requires=["token.dep"])
 def make_question_detector(nlp: Language, name: str) -> "QuestionDetector":
     return QuestionDetector(question_rules())
 
@@ -389,8 +394,17 @@ class QuestionDetector:
             said_something = said_something or not self._only_backchannel(sent)
             if decision:
                 found.append(_sentence_record(sent, sentence=index, **decision))
-        doc._.spar_questions = found
+        # A statement said with a rising voice, then the rep's own point ("So you cut it by three?
+        # That's a real change."): the rep did not wait for an answer, so it was not asked.
+        talked_on = [f for f in found if f.get("rising") and self._talks_on(sentences, f["sentence"])]
+        doc._.spar_questions = [f for f in found if f not in talked_on]
+        # Kept apart for the paraphrase check, for which a rising voice is still a sign.
+        doc._.spar_rising_statements = talked_on
         return doc
+
+    def _talks_on(self, sentences: list[Span], index: int) -> bool:
+        after = [t for sent in sentences[index + 1:] for t in sent if t.is_alpha]
+        return len(after) >= TALKS_ON_WORDS
 
     def _only_backchannel(self, sent: Span) -> bool:
         spoken = tuple(t.lower_ for t in sent if not t.is_punct and not t.is_space)

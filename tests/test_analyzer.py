@@ -28,6 +28,8 @@ def _turn(analyzer, text, previous=CUSTOMER, products=("RouteDesk",)):
     ("When did this start to hurt?", "open"),
     ("Could you see yourself switching this year?", "closed"),
     ("Uh-huh so how often does that happen?", "open"),   # the backchannel is skipped like a filler
+    ("So you cut it down by three trucks? What made that work?", "open"),
+    ("Where in particular?", "open"),                     # a question word with its verb left out
 ])
 def test_questions_open_and_closed(analyzer, text, kind):
     result = _turn(analyzer, text)
@@ -240,6 +242,9 @@ def test_ratings_degrees_and_inviting_yes_no_questions(analyzer, text, kind):
     ("When a driver has a flat tyre, the whole plan changes.", False),  # a clause, not asking
     ("It's hard to think, \"How will I catch up on Monday?\"", False),     # the customer's thought voiced
     ("Is it- is it the mornings that hurt most", True),                # restarted, no question mark
+    # A rising statement, then the rep's own point: no pause for an answer, so nothing was asked.
+    ("So you cut it down by three trucks? That's a real change for the team.", False),
+    ("So you cut it down by three trucks? Mm.", True),
 ])
 def test_things_that_sound_like_questions(analyzer, text, expected):
     assert _turn(analyzer, text)["is_question"] is expected
