@@ -191,6 +191,9 @@ def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, 
         mentions_you = any(t.lower_ in SECOND_PERSON for t in sent)
         if "pitch" in labels or (not mentions_you and _speaks_generally(sent)):
             continue  # advocacy, or information about people in general: neither restates
+        pleasantry = min((s.start for s in cues_by_sentence.get(i, []) if s.label_ == "pleasantry"), default=None)
+        if pleasantry is not None and pleasantry <= rest[0].i + 1:
+            continue  # "Nice to meet you, too.": ritual, however much it echoes
         words = [t.lower_ for t in sent if t.is_alpha]
         voices = _voices_customer(sent)
         you = _you_statement(sent, rest)

@@ -136,4 +136,5 @@ def cue_patterns(folder: Path | None = None) -> tuple[dict[str, Any], ...]:
     add("lead_in", paraphrase["lead_ins"])
     add("advice", paraphrase["advice"])
     add("feeling", paraphrase["feelings"])
+    add("pleasantry", paraphrase.get("pleasantries", []))
     return tuple(patterns)

@@ -188,6 +188,8 @@ def test_own_statement_is_not_a_paraphrase(analyzer):
 @pytest.mark.parametrize("customer, rep", [
     ("Thanks, that's helpful.", "Thanks."),
     ("That would be great.", "Great."),
+    ("Nice to meet you.", "Nice to meet you, too. Thanks for making the time today."),
+    ("Thanks so much, you've been a big help.", "Oh, you're welcome."),
 ])
 def test_a_pleasantry_echoed_back_is_not_a_paraphrase(analyzer, customer, rep):
     assert _turn(analyzer, rep, previous=customer)["is_paraphrase"] is False
