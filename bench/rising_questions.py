@@ -4,7 +4,8 @@ Runs the real `spar analyze` over ../shared/data/annomi-dev.jsonl, takes the tur
 questions are "rising" (a question mark, no question word, no inverted verb), and prints
 1. how the expert coders labelled them, conversation by conversation;
 2. what a logistic model over their wording gains on held-out conversations, against keeping
-   them all as questions (the analyzer's choice).
+   them all as questions (the analyzer's choice); and the same with the customer's reply that
+   follows (a bare "yes"/"no" answers a question; a reflection tends to draw more talk).
 
     .venv/bin/python bench/rising_questions.py [--data ../shared/data/annomi-dev.jsonl]
 """
@@ -38,6 +39,28 @@ def wording(row: dict, customer: str) -> list[float]:
             len(re.findall(r"[a-z']+", customer.lower())) / 20, float(customer.strip().endswith("?"))]
 
 
+def reply(text: str) -> list[float]:
+    """The customer's next turn: how a conversation-analysis reading would tell that a question
+    was heard as one."""
+    words = re.findall(r"[a-z']+", text.lower())
+    first = words[0] if words else ""
+    return [float(first in ("yes", "yep", "no", "nope", "nah")), float(first == "yeah"),
+            float(first in ("right", "exactly", "mm", "mhm", "hmm", "uh", "um")),
+            min(len(words), 40) / 20, float(len(words) <= 2)]
+
+
+def held_out(X: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int) -> np.ndarray:
+    conversations = np.array(sorted(set(groups)))
+    np.random.default_rng(seed).shuffle(conversations)
+    kept = np.zeros(len(y), dtype=bool)
+    for k in range(5):
+        test = np.isin(groups, conversations[k::5])
+        w, b = fit(X[~test], y[~test])
+        # Keep a turn as a question while its odds favour it: what maximises F1 when most are.
+        kept[test] = 1 / (1 + np.exp(-(X[test] @ w + b))) >= 0.45
+    return kept
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "annomi-dev.jsonl")
@@ -49,7 +72,7 @@ def main() -> None:
     X, y, groups = [], [], []
     by_conversation: dict[str, Counter] = defaultdict(Counter)
     customer: dict[str, str] = {}
-    for row in rows:
+    for index, row in enumerate(rows):
         if row["speaker"] != "rep":
             customer[row["conversation_id"]] = row["text"] or ""
             continue
@@ -59,7 +82,10 @@ def main() -> None:
         gold = row["labels"]
         by_conversation[row["conversation_id"]][
             "question" if gold["is_question"] else "reflection" if gold["is_paraphrase"] else "other"] += 1
-        X.append(wording(row, customer.get(row["conversation_id"], "")))
+        after = rows[index + 1] if index + 1 < len(rows) else None
+        answered = (after["text"] or "") if after and after["conversation_id"] == row["conversation_id"] \
+            and after["speaker"] != "rep" else ""
+        X.append(wording(row, customer.get(row["conversation_id"], "")) + reply(answered))
         y.append(float(gold["is_question"]))
         groups.append(row["conversation_id"])
 
@@ -69,18 +95,12 @@ def main() -> None:
                 [[c, str(n["question"]), str(n["reflection"]), str(n["other"])] for c, n in busiest]))
 
     X, y, groups = np.array(X), np.array(y), np.array(groups)
-    conversations = np.array(sorted(set(groups)))
     out = []
-    for seed in range(3):
-        np.random.default_rng(seed).shuffle(conversations)
-        kept = np.zeros(len(y), dtype=bool)
-        for k in range(5):
-            test = np.isin(groups, conversations[k::5])
-            w, b = fit(X[~test], y[~test])
-            # Keep a turn as a question while its odds favour it: what maximises F1 when most are.
-            kept[test] = 1 / (1 + np.exp(-(X[test] @ w + b))) >= 0.45
-        out.append([f"model, shuffle {seed + 1}", str(int((kept & (y == 1)).sum())),
-                    str(int((kept & (y == 0)).sum())), str(int((~kept & (y == 1)).sum()))])
+    for name, columns in (("wording", slice(0, -5)), ("wording + customer's reply", slice(None))):
+        for seed in range(3):
+            kept = held_out(X[:, columns], y, groups, seed)
+            out.append([f"model on {name}, shuffle {seed + 1}", str(int((kept & (y == 1)).sum())),
+                        str(int((kept & (y == 0)).sum())), str(int((~kept & (y == 1)).sum()))])
     out.append(["all kept as questions", str(int(y.sum())), str(int((y == 0).sum())), "0"])
     print(f"\n{len(y)} rising-voice turns, {y.mean():.0%} coded as questions. Held-out conversations:")
     print(table(["decision", "questions kept", "non-questions kept", "questions dropped"], out))
