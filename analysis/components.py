@@ -1,6 +1,7 @@
 """spaCy components that mark what each sentence of an utterance does.
 
-Pipeline order: the model's parser (sentences, subjects) -> `spar_cue_ruler` (a SpanRuler with
+Pipeline order: `spar_sentences` (boundaries from the transcript's punctuation) -> the model's
+parser (subjects, heads) -> `spar_cue_ruler` (a SpanRuler with
 the phrase cues from `analysis/patterns/`, in doc.spans["spar_cues"]) -> `spar_questions` ->
 `spar_spin` -> `spar_pitch`. Each component writes one Doc extension holding a list of plain
 dicts, one per sentence it found something in, so every decision keeps its evidence: the
@@ -29,7 +30,19 @@ for _name in ("spar_questions", "spar_rising_statements", "spar_spin", "spar_pit
 
 
 TERMINAL = {".", "?", "!", "…", "..."}
-CLOSERS = QUOTES_CLOSING = {'"', "”", "’", ")", "'"}
+CLOSERS = {'"', "”", "’", ")", "'"}
+DASHES = {"-", "--", "—", "–"}
+CLAUSE_BREAKS = {",", ";", ":"} | DASHES
+
+
+def _dashed(tok: Token) -> bool:
+    """A dash, alone or carried by the word before it ("you--", "would-"): speech broken off."""
+    return tok.text in DASHES or len(tok.text) > 1 and tok.text.endswith("-")
+
+
+def _breaks(tok: Token) -> bool:
+    """Where running speech breaks into clauses."""
+    return tok.text in CLAUSE_BREAKS or _dashed(tok)
 
 
 @Language.component("spar_sentences")
@@ -58,7 +71,7 @@ def _spoken_word(text: str) -> str:
     """The word a transcript's disfluency marks stand for: "me-" (a restart) and "wh-what"
     (a stutter) are "me" and "what"."""
     word = text.rstrip("-") if len(text) > 1 else text
-    base, apostrophe, verb = word.partition("'")
+    base, _, verb = word.partition("'")
     if base and verb in ("d", "s", "re", "ll", "ve"):
         return base  # "what'd" left whole by the tokenizer after a stutter is "what"
     if "-" in word:
@@ -113,6 +126,8 @@ def content_tokens(tokens: list[Token], rules: QuestionRules) -> list[Token]:
 # Words said after a rising statement that show the rep went on talking rather than waiting.
 TALKS_ON_WORDS = 3
 MUSING_CUE = "asks without a question mark"
+
+
 def _restarted(tokens: list[Token], i: int) -> int:
     """How many tokens to skip when the words from i are said, broken off, and said again
     ("what would - what would", "what would- what would": the tokenizer may keep the dash)."""
@@ -123,7 +138,7 @@ def _restarted(tokens: list[Token], i: int) -> int:
         skip = size
         if said[-1].endswith("-") and len(said[-1]) > 1:
             said[-1] = said[-1].rstrip("-")
-        elif i + size < len(tokens) and tokens[i + size].text in ("-", "--", "—"):
+        elif i + size < len(tokens) and tokens[i + size].text in DASHES:
             skip += 1
         else:
             continue
@@ -154,7 +169,7 @@ def _quoted(tokens: list[Token]) -> set[int]:
 def _up_to_comma(tokens: list[Token]) -> list[Token]:
     """The words before the next comma or dash: one clause of running speech."""
     for i, tok in enumerate(tokens):
-        if tok.text in (",", ";", "-", "--", "—", ":"):
+        if tok.text in CLAUSE_BREAKS:
             return tokens[:i]
     return tokens
 
@@ -324,8 +339,7 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
     cut_off = sent.text.rstrip().endswith(("-", "—", "–")) and not asks
     if cut_off and len([t for t in rest if t.is_alpha]) < 5:
         return None  # "So what's the-": broken off before it asked anything
-    if not asks and words[0] in rules.open_wh | rules.closed_wh and any(
-            t.text in ("-", "--", "—") or t.text.endswith("-") and len(t.text) > 1 for t in rest[1:4]):
+    if not asks and words[0] in rules.open_wh | rules.closed_wh and any(_dashed(t) for t in rest[1:4]):
         return None  # "So what's the-- Say, if you get the job ...": abandoned for another sentence
     found = decide(rest, words)
     if found is None:
@@ -333,8 +347,7 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
         # a question mark only a request counts there ("..., tell me about ..."): a question
         # word inside a running statement ("it's important to know what works") asks nothing.
         for i in range(len(rest) - 1, 0, -1):
-            breaks = rest[i].text in (",", ";", "-", "--", ":") or len(rest[i].text) > 1 and rest[i].text.endswith("-")
-            if breaks and i + 1 < len(rest):  # "you--" keeps its dash: a break all the same
+            if _breaks(rest[i]) and i + 1 < len(rest):
                 tail = content_tokens(rest[i + 1:], rules)
                 if tail:
                     found = decide(tail, _words(tail))
