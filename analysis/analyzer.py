@@ -63,6 +63,14 @@ def load_pipeline(model: str = DEFAULT_MODEL):
     return nlp
 
 
+# Paraphrase signs of a rep summing up what the customer said ("so ...", "it sounds like ...").
+SUMMING_UP_SIGNS = ("lead_in", "summary_so", "listening_phrase")
+
+
+def _sums_up(signs: dict[str, float] | None) -> bool:
+    return bool(signs) and any(signs.get(name, 0) > 0 for name in SUMMING_UP_SIGNS)
+
+
 class Analyzer:
     def __init__(self, nlp=None, model: str = DEFAULT_MODEL):
         self.nlp = nlp if nlp is not None else load_pipeline(model)
@@ -100,18 +108,27 @@ class Analyzer:
         spins = list(doc._.spar_spin or [])
         pitches = list(doc._.spar_pitches or [])
         asked = {q["sentence"] for q in questions}
-        pitched = {p["sentence"] for p in pitches}
+        offered = {p["sentence"] for p in pitches if p["kind"] == "offer"}
         if products:
             for index, sent in enumerate(doc.sents):
-                if index in pitched or index in asked:
+                if index in offered or index in asked:
                     continue
                 hit = next((name for name, pattern in products if pattern.search(sent.text.lower())), None)
                 if hit:
+                    # Naming the product is the stronger evidence: it replaces a weaker claim.
+                    pitches = [p for p in pitches if p["sentence"] != index]
                     pitches.append({"text": sent.text.strip(), "start": sent.start_char, "end": sent.end_char,
                                     "sentence": index, "cue": f"names the product '{hit}'", "kind": "offer"})
-        # "It sounds like that would help you" can claim a benefit and still restate; an offer cannot.
-        paraphrase = find_paraphrase(doc, context, is_pitch=any(p["kind"] == "offer" for p in pitches),
+        # "It sounds like that would help you" can claim a benefit and still restate; a sentence
+        # that presents the product cannot (the turn's other sentences still may).
+        paraphrase = find_paraphrase(doc, context, offers=frozenset(p["sentence"] for p in pitches if p["kind"] == "offer"),
                                      questions={q["sentence"]: q for q in questions + list(doc._.spar_rising_statements or [])})
+
+        if paraphrase.is_paraphrase and paraphrase.sentence and _sums_up(paraphrase.signs):
+            # "So it helps you relax" gives the customer's own view back: up to the sentence that
+            # restates, a claim or benefit is theirs, not the rep advocating. Naming the offer counts.
+            last = paraphrase.sentence["sentence"]
+            pitches = [p for p in pitches if p["kind"] == "offer" or p["sentence"] > last]
 
         evidence: list[dict[str, Any]] = []
         evidence += [{k: v for k, v in q.items() if k != "rising"} | {"label": f"{q['type']} question"}

@@ -149,9 +149,11 @@ class SentenceSigns:
     lead_in: Span | None
 
 
-def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, Any]]) -> tuple[list[SentenceSigns], dict[str, Token]]:
+def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, Any]],
+                   offers: frozenset[int] = frozenset()) -> tuple[list[SentenceSigns], dict[str, Token]]:
     """The signs for every sentence of `doc` that could restate `context` (the other speaker's
-    recent turns, most recent first); `questions` maps sentence index to its question record."""
+    recent turns, most recent first); `questions` maps sentence index to its question record;
+    `offers` are the sentences that present the product, which never restate."""
     rules = question_rules()
     heard: dict[str, Token] = {}
     for turn in context:
@@ -189,7 +191,7 @@ def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, 
             continue
         labels = {s.label_: s for s in cues_by_sentence.get(i, [])}
         mentions_you = any(t.lower_ in SECOND_PERSON for t in sent)
-        if "pitch" in labels or (not mentions_you and _speaks_generally(sent)):
+        if i in offers or "pitch" in labels or (not mentions_you and _speaks_generally(sent)):
             continue  # advocacy, or information about people in general: neither restates
         pleasantry = min((s.start for s in cues_by_sentence.get(i, []) if s.label_ == "pleasantry"), default=None)
         if pleasantry is not None and pleasantry <= rest[0].i + 1:
@@ -254,11 +256,11 @@ def logit(signs: dict[str, float], model: dict[str, Any] | None = None) -> float
     return model["bias"] + sum(model["weights"][name] * value for name, value in signs.items())
 
 
-def find_paraphrase(doc: Doc, context: list[Doc], *, is_pitch: bool,
+def find_paraphrase(doc: Doc, context: list[Doc], *, offers: frozenset[int],
                     questions: dict[int, dict[str, Any]]) -> ParaphraseFinding:
     """The sentence of `doc` most likely to restate `context`, scored by the weighted signs."""
     model = weights()
-    candidates, heard = sentence_signs(doc, context, questions)
+    candidates, heard = sentence_signs(doc, context, questions, offers)
     if not candidates:
         return ParaphraseFinding(False, 0.0, None, [], [], None)
     # The sentence shown as evidence is the one that restates most; the turn as a whole is scored.
@@ -275,5 +277,5 @@ def find_paraphrase(doc: Doc, context: list[Doc], *, is_pitch: bool,
     score = 1 / (1 + math.exp(-logit(turn_signs(candidates), model)))
     record = {"text": best.sent.text.strip(), "start": best.sent.start_char, "end": best.sent.end_char,
               "sentence": best.index}
-    return ParaphraseFinding(score >= model["threshold"] and not is_pitch, round(score, 3), record,
+    return ParaphraseFinding(score >= model["threshold"], round(score, 3), record,
                              [heard[lemma].text for lemma in best.shared], cues, best.signs)

@@ -131,6 +131,8 @@ def cue_patterns(folder: Path | None = None) -> tuple[dict[str, Any], ...]:
     pitch = _read("pitch.yaml", folder)
     add("pitch", pitch["phrases"])
     add("pitch_benefit", pitch.get("benefit_claims", []))
+    add("pitch_credential", pitch.get("credentials", []))
+    add("pitch_appeal", pitch.get("appeals", []))
     paraphrase = _read("paraphrase.yaml", folder)
     add("listening", paraphrase["listening_phrases"])
     add("lead_in", paraphrase["lead_ins"])
@@ -138,3 +140,16 @@ def cue_patterns(folder: Path | None = None) -> tuple[dict[str, Any], ...]:
     add("feeling", paraphrase["feelings"])
     add("pleasantry", paraphrase.get("pleasantries", []))
     return tuple(patterns)
+
+
+@dataclass(frozen=True)
+class PitchRules:
+    offer_nouns: frozenset[str]
+    offer_verbs: frozenset[str]
+
+
+@lru_cache(maxsize=4)
+def pitch_rules(folder: Path | None = None) -> PitchRules:
+    data = _read("pitch.yaml", folder)
+    return PitchRules(offer_nouns=frozenset(w.lower() for w in data.get("offer_nouns", [])),
+                      offer_verbs=frozenset(w.lower() for w in data.get("offer_verbs", [])))

@@ -29,6 +29,7 @@ FLOORS = {  # trivial rules, from the data's README
     ("p4g", "is_needs_question"): "0.57 (every question)",
     ("p4g", "is_pitch"): "0.70 (everything)",
 }
+P4G_ONLY = {"is_needs_question", "is_pitch"}  # labels only the persuasion corpus carries
 TARGETS = {("annomi", "is_question"): 0.92, ("annomi", "open/closed"): 0.80, ("annomi", "is_paraphrase"): 0.65}
 
 
@@ -83,6 +84,16 @@ def evaluate(corpus: str, rows: list[dict], labels: list[str]) -> list[list[str]
     return out
 
 
+def pitch_false_alarms(rows: list[dict]) -> list[str]:
+    """AnnoMI has no pitch labels, but a reflection (a paraphrase that asks nothing) never
+    advocates: how often the pitch detector fires on one is a false-alarm rate in talk that
+    listens, which the persuasion corpus cannot show."""
+    reflections = [r for r in rows if r.get("labels") and r["labels"]["is_paraphrase"] and not r["labels"]["is_question"]]
+    rate = sum(r["analysis"]["is_pitch"] for r in reflections) / len(reflections)
+    return ["annomi", "all", "is_pitch on reflections", "", "", f"{rate:.3f} rate", str(len(reflections)),
+            "", "near 0"]
+
+
 def _target(corpus: str, label: str, value: float) -> str:
     target = TARGETS.get((corpus, label))
     if target is None:
@@ -99,6 +110,9 @@ def held_out_paraphrase(path: Path) -> list[str]:
     p, r, f = f1_at(cross_validated(X, y, groups, folds=5, seed=0), y, 0.5)
     return ["annomi", "held out", "is_paraphrase", f"{p:.3f}", f"{r:.3f}", f"{f:.3f}", str(len(y)),
             FLOORS[("annomi", "is_paraphrase")], _target("annomi", "is_paraphrase", f)]
+
+
+SHOWN = ('is_question', 'question_type', 'is_paraphrase', 'paraphrase_score', 'is_needs_question', 'is_pitch')
 
 
 def show_errors(rows: list[dict], spec: str, limit: int) -> None:
@@ -121,7 +135,7 @@ def show_errors(rows: list[dict], spec: str, limit: int) -> None:
             if (kind == "fn" and not (gold and not got)) or (kind == "fp" and not (got and not gold)):
                 continue
         print(f"- CUSTOMER: {previous.get(r['conversation_id'], '')[:200]}\n  REP: {r['text'][:300]}\n"
-              f"  gold={r['labels']} got={ {k: r['analysis'][k] for k in ('is_question', 'question_type', 'is_paraphrase', 'paraphrase_score')} }")
+              f"  gold={r['labels']} got={ {k: r['analysis'][k] for k in SHOWN if k in r['analysis']} }")
         shown += 1
         if shown >= limit:
             break
@@ -144,10 +158,12 @@ def main() -> None:
         speed.append([corpus, str(len(rows)), f"{seconds:.1f}", f"{len(rows) / seconds:,.0f}"])
         if corpus == "annomi":
             rows_out += evaluate(corpus, rows, ["is_question", "open/closed", "is_paraphrase"])
-            if args.errors:
-                show_errors(rows, args.errors, args.limit)
+            false_alarms = pitch_false_alarms(rows)
         else:
             rows_out += evaluate(corpus, rows, ["is_question", "is_needs_question", "is_pitch"])
+            rows_out.append(false_alarms)
+        if args.errors and corpus == ("p4g" if args.errors.split(":")[0] in P4G_ONLY else "annomi"):
+            show_errors(rows, args.errors, args.limit)
     rows_out.insert(3, held_out_paraphrase(files["annomi"]))  # beside the whole-file paraphrase row
     print(table(["corpus", "part", "label", "precision", "recall", "F1 / acc", "n", "trivial floor", "target"],
                 rows_out))

@@ -312,3 +312,60 @@ def test_a_long_question_joined_by_and_is_one_sentence(analyzer):
     result = _turn(analyzer, text)
     assert result["sentences"] == 3
     assert result["is_question"] and result["question_type"] == "open"
+
+
+# Advocacy without a cue phrase: the offer as subject and what it does, is or has; a figure
+# put forward; a credential; an appeal to picture it.
+@pytest.mark.parametrize("text, cue", [
+    ("It plans every route overnight and sends each driver a schedule.", "'It ... plans': says what the offer does"),
+    ("The dashboard shows every truck on one map.", "'dashboard ... shows': says what the offer does"),
+    ("We work with forty freight firms in the north.", "'We ... work': says what your side does"),
+    ("I think it would save Marcus most of his morning.", "'it ... save': says what the offer does"),
+    ("Honestly, it's a scheduling platform built for depots like yours.",
+     "'it 's ... platform': says what the offer is or has"),
+    ("Across our accounts, late loads fell by 3,000 a month.", "cites a figure ('3,000')"),
+    ("It's one of the top rated tools in logistics.", "'top rated'"),
+    ("Imagine Marcus home by six every evening.", "'Imagine'"),
+    ("You'd never have to rebuild the schedule by hand.", "'never have to'"),
+])
+def test_pitches_in_plain_words(analyzer, text, cue):
+    result = _turn(analyzer, text, previous="Fine.")
+    assert result["is_pitch"] is True
+    assert [e["cue"] for e in result["evidence"] if e["label"] == "pitch"] == [cue]
+
+
+@pytest.mark.parametrize("text", [
+    "We can work on that together next week.",            # plans the talk, does not advocate
+    "I would imagine that's hard on the team.",           # a guess, not "imagine ..." asked of them
+    "It's been a rough quarter for you.",                  # "it" is the customer's situation
+    "That's a good question.",
+    "Thanks, take care of yourself.",
+    "So there are two depots and three planners.",         # small counts are the talk's own detail
+    "It's been part of your life for 300 days now.",       # their story given back, with "your"
+    "You're clearly a credible voice on your team.",       # a credential word as praise of the customer
+    "Does it help to plan the night before?",              # a question asks; it does not claim
+])
+def test_statements_that_do_not_advocate(analyzer, text):
+    result = _turn(analyzer, text, previous="Fine.")
+    assert result["is_pitch"] is False, [e for e in result["evidence"] if e["label"] == "pitch"]
+
+
+def test_summing_up_the_customers_view_is_not_a_pitch(analyzer):
+    """The customer's own claim given back ("it helps you relax") is listening, not advocating."""
+    result = _turn(analyzer, "So the spreadsheet helps you keep track of who is where.",
+                   previous="The spreadsheet is a pain, but it helps me keep track of who is where.")
+    assert result["is_paraphrase"] is True
+    assert result["is_pitch"] is False
+
+
+def test_summing_up_then_advocating_counts_the_advocacy(analyzer):
+    result = _turn(analyzer, "So the spreadsheet helps you keep track. RouteDesk does that on its own.",
+                   previous="The spreadsheet is a pain, but it helps me keep track of who is where.")
+    assert result["is_pitch"] is True
+    assert [e["text"] for e in result["evidence"] if e["label"] == "pitch"] == ["RouteDesk does that on its own."]
+
+
+def test_naming_the_product_outranks_a_plain_claim(analyzer):
+    result = _turn(analyzer, "It plans the routes, and RouteDesk sends them out.", previous="Fine.")
+    pitch = [e for e in result["evidence"] if e["label"] == "pitch"]
+    assert [p["cue"] for p in pitch] == ["names the product 'RouteDesk'"]
