@@ -487,6 +487,7 @@ def _main_clauses(sent: Span) -> list[tuple[Token, Token]]:
 
 
 MIN_FIGURE_WORDS = 6
+RATING_SCALE = {"scale", "rate", "rating"}
 SCALE_WORDS = {"percent", "per", "%", "hundred", "hundreds", "thousand", "thousands", "million", "millions",
                "billion", "billions", "dozens"}
 
@@ -559,6 +560,8 @@ class PitchDetector:
             return None
         if any(t.lower_ in SECOND_PERSON for t in sent):
             return None  # "It's been part of your life for 18 years" gives their story back
+        if any(t.lower_ in RATING_SCALE or t.lower_ == "being" and t.i > 0 and t.nbor(-1).like_num for t in sent):
+            return None  # "zero being not at all, 100 being totally": a scale to rate on, not evidence
         number = next((t for t in sent if _statistic(t)), None)
         if number is None:
             return None

@@ -342,6 +342,7 @@ def test_pitches_in_plain_words(analyzer, text, cue):
     "Thanks, take care of yourself.",
     "So there are two depots and three planners.",         # small counts are the talk's own detail
     "It's been part of your life for 300 days now.",       # their story given back, with "your"
+    "Zero being no interest at all, 100 being totally sold.",  # a scale to rate on, not evidence
     "You're clearly a credible voice on your team.",       # a credential word as praise of the customer
     "Does it help to plan the night before?",              # a question asks; it does not claim
 ])
