@@ -19,6 +19,7 @@ from textual.worker import Worker, WorkerState
 
 from simulator.messages import AnalyzerFailed, AnalyzerReady, TranscriberFailed, TranscriberReady
 from simulator.scenario import Catalogue, Scenario, load_catalogue
+from simulator.screens import literal
 from simulator.screens.history import HistoryScreen
 from simulator.screens.start import StartScreen
 from simulator.storage import Store
@@ -135,7 +136,7 @@ class SparringApp(App):
         self._tell_screen(AnalyzerReady(message.seconds))
 
     def on_analyzer_failed(self, message: AnalyzerFailed) -> None:
-        self.notify(f"The language model did not load: {message.error}", severity="error", timeout=30)
+        self.notify(f"The language model did not load: {literal(message.error)}", severity="error", timeout=30)
         self._tell_screen(AnalyzerFailed(message.error))
 
     def on_transcriber_ready(self, message: TranscriberReady) -> None:
@@ -147,7 +148,7 @@ class SparringApp(App):
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker failure ends up here, as one visible notification."""
         if event.state == WorkerState.ERROR:
-            self.notify(f"{event.worker.name} failed: {event.worker.error}", severity="error", timeout=30)
+            self.notify(f"{event.worker.name} failed: {literal(event.worker.error)}", severity="error", timeout=30)
 
 
 def create_app(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from textual.visual import visualize
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from simulator.app import create_app
@@ -195,3 +196,41 @@ async def test_locked_database_gives_the_reply_back(db_path, analyzer):
     [session] = store.sessions()
     assert [t["speaker"] for t in store.turns(session["id"])] == ["customer", "rep", "customer"]
     store.close()
+
+
+async def test_brackets_in_names_and_replies_show_as_typed(store, analyzer, freight):
+    """Text in square brackets ("[50%]", Whisper's "[BLANK_AUDIO]", even "[/b]") is what the rep
+    said or typed: every screen shows it as it is, and none of them breaks on it."""
+    rep, reply = "Jo [team B]", "How do you plan routes today, [BLANK_AUDIO] with [/b] a spreadsheet?"
+    app = create_app(store=store, rep=rep, scenario=freight, analyzer_factory=lambda: analyzer)
+    async with app.run_test(size=(160, 50)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        await _say(pilot, app, reply)
+        assert f"{rep}  {reply}" in _text(app.screen.query(".turn.rep").last())
+        await _say(pilot, app, "RouteDesk plans every route overnight.")
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, DebriefScreen)
+        await pilot.press("ctrl+n")
+        await pilot.pause()
+        table = app.screen.query_one("#figures", DataTable)
+        table.move_cursor(row=[str(k.value) for k in table.rows].index("questions"))
+        await pilot.pause()
+        assert reply in _text(app.screen.query_one("#evidence", Static))
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        await pilot.press("f2")
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause()
+        assert isinstance(app.screen, TranscriptScreen)
+        assert rep in _text(app.screen.query_one("#session-summary", Static))
+        turns = app.screen.query_one("#turns", OptionList)
+        shown = [visualize(turns, turns.get_option_at_index(i).prompt).plain for i in (1, 3)]
+        assert reply in shown[0] and shown[0].endswith("[open question · needs: situation]")
+        assert shown[1].endswith("overnight.  [pitch]")
+        turns.highlighted = 1
+        await pilot.pause()
+        assert reply in _text(app.screen.query_one("#turn-evidence", Static))

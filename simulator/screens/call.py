@@ -18,6 +18,7 @@ from simulator.scenario import Scenario
 from simulator.session import PracticeCall
 from simulator.storage import StoreError
 from simulator.storage.store import now
+from simulator.screens import literal
 
 
 def turn_labels(analysis: dict | None) -> str:
@@ -40,7 +41,7 @@ class Turn(Static):
     """One line of the transcript."""
 
     def __init__(self, speaker: str, name: str, text: str, labels: str = ""):
-        body = f"[b]{name}[/b]  {text}"
+        body = f"[b]{literal(name)}[/b]  {literal(text)}"
         if labels:
             body += f"\n[dim]{labels}[/dim]"
         super().__init__(body, classes=f"turn {speaker}")
@@ -67,13 +68,13 @@ class CallScreen(Screen):
     def compose(self) -> ComposeResult:
         p = self.scenario.persona
         yield Header()
-        yield Static(f"[b]{p.name}[/b] · {p.role}, {p.company} · {p.mood}", id="persona")
+        yield Static(f"[b]{literal(p.name)}[/b] · " + literal(f"{p.role}, {p.company} · {p.mood}"), id="persona")
         with Horizontal(id="call"):
             yield VerticalScroll(id="transcript")
             with Vertical(id="sidebar"):
                 yield Static("", id="trust")
                 yield Static("", id="needs")
-                yield Static(f"[b]Objective[/b]\n{self.scenario.objective.description}", id="objective")
+                yield Static(f"[b]Objective[/b]\n{literal(self.scenario.objective.description)}", id="objective")
                 yield Static("", id="call-status")
         yield Static("", id="mic")
         yield Input(placeholder="Type your reply and press Enter (Ctrl+E ends the call)", id="reply")
@@ -85,13 +86,13 @@ class CallScreen(Screen):
             self.call = PracticeCall(self.app.store, self.scenario, self.rep_name)
             opening = self.call.start()
         except StoreError as exc:
-            self.notify(str(exc), severity="error", timeout=30)
+            self.notify(literal(exc), severity="error", timeout=30)
             self.app.pop_screen()
             return
         self._add_turn("customer", opening.text)
         self._update_sidebar()
         if self.call.goal and self.call.goal.get("next_step"):
-            self._status(f"Your goal from last time: {self.call.goal['next_step']}")
+            self._status(f"Your goal from last time: {literal(self.call.goal['next_step'])}")
         if self.app.analyzer is None and self.app.analyzer_error is None:
             self._status("Loading the language model… you can start typing.")
         self._show_mic()
@@ -115,7 +116,7 @@ class CallScreen(Screen):
         trust.update(f"[b]Trust[/b]  {level.upper()}")
         trust.set_classes(f"trust-{level}")
         lines = [f"[b]Needs uncovered[/b]  {len(snap['needs_uncovered'])} of {snap['needs_total']}"]
-        lines += [f"• {n['title']}" for n in snap["needs_uncovered"]]
+        lines += [f"• {literal(n['title'])}" for n in snap["needs_uncovered"]]
         self.query_one("#needs", Static).update("\n".join(lines))
 
     def _status(self, text: str) -> None:
@@ -134,7 +135,7 @@ class CallScreen(Screen):
             self.notify("One moment: the customer is still answering your last reply.")
             return
         if self.app.analyzer_error:
-            self.notify(f"Replies cannot be analysed: {self.app.analyzer_error}", severity="error")
+            self.notify(f"Replies cannot be analysed: {literal(self.app.analyzer_error)}", severity="error")
             return
         event.input.value = ""
         self.waiting = True
@@ -168,7 +169,7 @@ class CallScreen(Screen):
         elif self.app.transcriber is not None:
             text = f"Ctrl+T to speak your reply ({mode}) · or type below"
         elif self.app.transcriber_error:
-            text = f"[yellow]Speech unavailable:[/yellow] {self.app.transcriber_error}. Type your replies."
+            text = f"[yellow]Speech unavailable:[/yellow] {literal(self.app.transcriber_error)}. Type your replies."
         else:
             text = "Speech model loading… type your replies meanwhile."
         self.query_one("#mic", Static).update(text)
@@ -191,13 +192,13 @@ class CallScreen(Screen):
         if self.call is None or self.call.ended or self.waiting:
             return
         if self.app.transcriber is None:
-            self.notify(self.app.transcriber_error or "The speech model is still loading; type for now.",
+            self.notify(literal(self.app.transcriber_error or "The speech model is still loading; type for now."),
                         severity="warning")
             return
         try:
             source = self.app.audio_source_factory()
         except Exception as exc:  # no microphone: say so, keep the call going with typing
-            self.notify(str(exc), severity="error", timeout=20)
+            self.notify(literal(exc), severity="error", timeout=20)
             self._status("Typing your replies: no microphone.")
             return
         self.recording = threading.Event()
@@ -233,12 +234,12 @@ class CallScreen(Screen):
 
     def on_caption_changed(self, message: CaptionChanged) -> None:
         if self.recording is not None and message.text:
-            self._status(f"[dim]Heard so far:[/dim] {message.text}")
+            self._status(f"[dim]Heard so far:[/dim] {literal(message.text)}")
 
     def on_recording_failed(self, message: RecordingFailed) -> None:
         self.recording = None
         self._show_mic()
-        self.notify(message.error, severity="error", timeout=20)
+        self.notify(literal(message.error), severity="error", timeout=20)
         self._status("Type your reply below.")
         self.query_one("#reply", Input).focus()
 
@@ -258,7 +259,7 @@ class CallScreen(Screen):
             folder = self.app.store.path.parent / "audio" / f"session-{self.call.session_id}"
             audio_path = str(save_wav(folder / f"turn-{len(self.call.turns):03d}.wav", message.audio))
         except OSError as exc:  # the reply still counts; only its recording is lost
-            self.notify(f"Could not keep the recording ({exc}); the transcript is saved.", severity="warning")
+            self.notify(f"Could not keep the recording ({literal(exc)}); the transcript is saved.", severity="warning")
         speech = transcript.speech_summary()
         if transcript.words:
             # From the customer's line appearing to the rep's first word.
@@ -278,7 +279,7 @@ class CallScreen(Screen):
             line = self.call.rep_turn(message.text, message.analysis, started_at=message.started_at,
                                       audio_path=message.audio_path)
         except StoreError as exc:
-            self.notify(str(exc), severity="error", timeout=30)
+            self.notify(literal(exc), severity="error", timeout=30)
             if len(self.call.turns) == saved_before:
                 # The reply itself was not saved and the customer has not reacted: give it back.
                 self.query(".turn.rep").last().remove()
@@ -290,7 +291,7 @@ class CallScreen(Screen):
         # Replace the placeholder turn's tag line now that the analysis is in.
         turns = self.query(".turn.rep")
         if turns:
-            turns.last().update(f"[b]{self.rep_name}[/b]  {message.text}\n[dim]{turn_labels(message.analysis)}[/dim]")
+            turns.last().update(f"[b]{literal(self.rep_name)}[/b]  {literal(message.text)}\n[dim]{turn_labels(message.analysis)}[/dim]")
         self._add_turn("customer", line.text)
         self._update_sidebar()
         self._status(_event_hint(line.event))
@@ -301,10 +302,10 @@ class CallScreen(Screen):
         self.waiting = False
         self.query(".turn.rep").last().remove()
         self.query_one("#reply", Input).value = message.text
-        self.notify(f"That reply could not be analysed: {message.error}", severity="error", timeout=20)
+        self.notify(f"That reply could not be analysed: {literal(message.error)}", severity="error", timeout=20)
 
     def on_analyzer_failed(self, message: AnalyzerFailed) -> None:
-        self._status(f"[red]Language model failed:[/red] {message.error}")
+        self._status(f"[red]Language model failed:[/red] {literal(message.error)}")
 
     def on_analyzer_ready(self) -> None:
         if self.call and not self.waiting:

@@ -17,6 +17,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from analysis.debrief import NEXT_STEP_PROMPT, REFLECTION_PROMPTS
 from analysis.metrics import describe_turns
+from simulator.screens import literal
 from simulator.session import PracticeCall
 from simulator.storage import StoreError
 
@@ -31,11 +32,11 @@ def evidence_text(turns: list[dict[str, Any]], indexes: list[int], persona_name:
             continue
         t = turns[i]
         name = persona_name if t["speaker"] == "customer" else rep_name
-        parts.append(f"[b]Turn {i + 1} · {name}[/b]\n{t['text']}")
+        parts.append(f"[b]Turn {i + 1} · {literal(name)}[/b]\n{literal(t['text'])}")
         for e in (t.get("analysis") or {}).get("evidence", []):
-            why = f"  [dim]→ {e['label']}: {e['cue']}[/dim]"
+            why = f"  [dim]→ {e['label']}: {literal(e['cue'])}[/dim]"
             if e.get("restates"):
-                why += f"\n  [dim]  restates: {', '.join(e['restates'])}[/dim]"
+                why += f"\n  [dim]  restates: {literal(', '.join(e['restates']))}[/dim]"
             parts.append(why)
         customer = t.get("customer") or {}
         if customer.get("need_id") and customer.get("event") == "need_revealed":
@@ -60,8 +61,8 @@ class DebriefScreen(Screen):
     def compose(self) -> ComposeResult:
         outcome = self.debrief.outcome
         yield Header()
-        yield Static(f"[b]Call ended:[/b] {outcome.get('end_reason_text', '')}. "
-                     f"Objective: {outcome.get('objective', '')} "
+        yield Static(f"[b]Call ended:[/b] {literal(outcome.get('end_reason_text', ''))}. "
+                     f"Objective: {literal(outcome.get('objective', ''))} "
                      f"({'met' if outcome.get('objective_met') else 'not met this time'}).", id="outcome")
         with VerticalScroll(id="debrief"):
             with Vertical(id="reflect"):
@@ -108,7 +109,7 @@ class DebriefScreen(Screen):
         try:
             self.call.save_debrief(self.answers(), self.debrief)
         except StoreError as exc:
-            self.notify(str(exc), severity="error", timeout=30)
+            self.notify(literal(exc), severity="error", timeout=30)
             return False
         return True
 
@@ -130,7 +131,7 @@ class DebriefScreen(Screen):
             step = self.debrief.outcome.get("previous_next_step")
             self.query_one("#previous-focus", Static).update(
                 f"[b]Last time you chose:[/b] {previous['title']}"
-                + (f" — \"{step}\"" if step else "") + f". On this call: {shown}.")
+                + (f" — \"{literal(step)}\"" if step else "") + f". On this call: {shown}.")
         strengths = "\n".join(
             f"[green]+[/green] [b]{s['title']}[/b]: {s['text']}" + (f" [dim]({s['where']})[/dim]" if s["where"] else "")
             for s in self.debrief.strengths) or "Every call is practice; the figures above are your starting point."

@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
+from simulator.screens import literal
 from simulator.screens.call import turn_labels
 from simulator.storage.store import session_result
 
@@ -37,7 +40,9 @@ class HistoryScreen(Screen):
         table = self.query_one("#sessions", DataTable)
         table.clear()
         for row in self.app.store.sessions():
-            table.add_row(row["started_at"][:16].replace("T", " "), row["rep_name"], row["scenario_title"] or row["scenario_id"],
+            # Text, not str: a DataTable reads a str cell as markup, and names are typed by people.
+            table.add_row(row["started_at"][:16].replace("T", " "), Text(row["rep_name"]),
+                          Text(row["scenario_title"] or row["scenario_id"]),
                           str(row["turn_count"]), str(row["spoken_turns"] or ""), session_result(row),
                           row["focus_skill"] or "", key=str(row["id"]))
 
@@ -69,15 +74,15 @@ class TranscriptScreen(Screen):
         self.turns = store.turns(self.session_id)
         debrief = store.debrief(self.session_id)
         self.sub_title = f"Session {self.session_id}"
-        summary = f"[b]{session['rep_name']}[/b] · {session['scenario_title'] or session['scenario_id']} · {session['started_at'][:16]}"
+        summary = f"[b]{literal(session['rep_name'])}[/b] · {literal(session['scenario_title'] or session['scenario_id'])} · {session['started_at'][:16]}"
         if debrief:
-            summary += f"\nFocus next: {debrief['focus_skill']} · next step: {debrief['next_step'] or '—'}"
+            summary += f"\nFocus next: {debrief['focus_skill']} · next step: {literal(debrief['next_step'] or '—')}"
         self.query_one("#session-summary", Static).update(summary)
         options = self.query_one("#turns", OptionList)
         for t in self.turns:
             who = "Customer" if t["speaker"] == "customer" else session["rep_name"]
             labels = turn_labels(t["analysis"])
-            options.add_option(Option(f"{t['index'] + 1:>3} {who}: {t['text']}" + (f"  [{labels}]" if labels else "")))
+            options.add_option(Option(Content(f"{t['index'] + 1:>3} {who}: {t['text']}" + (f"  [{labels}]" if labels else ""))))
         if self.turns:
             options.highlighted = 0
         options.focus()
@@ -87,9 +92,9 @@ class TranscriptScreen(Screen):
         t = self.turns[event.option_index]
         lines = [f"[b]Turn {t['index'] + 1}[/b] ({t['speaker']})"]
         for e in (t["analysis"] or {}).get("evidence", []):
-            lines.append(f"• {e['label']}: {e['cue']}\n  “{e['text']}”")
+            lines.append(f"• {e['label']}: {literal(e['cue'])}\n  “{literal(e['text'])}”")
             if e.get("restates"):
-                lines.append(f"  restates: {', '.join(e['restates'])}")
+                lines.append(f"  restates: {literal(', '.join(e['restates']))}")
         if t["analysis"] and not t["analysis"].get("evidence"):
             lines.append("Not counted as a question, paraphrase or pitch.")
         if t["customer"]:

@@ -6,22 +6,24 @@ from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from simulator.scenario import Scenario
+from simulator.screens import literal
 
 
 def scenario_brief(s: Scenario) -> str:
     p = s.persona
     needs = len(s.needs)
     return (
-        f"[b]{s.title}[/b]\n"
+        f"[b]{literal(s.title)}[/b]\n"
         f"{s.call_type} · difficulty {'★' * s.difficulty}{'☆' * (3 - s.difficulty)}\n\n"
-        f"[b]Customer[/b]  {p.name}, {p.role} at {p.company} ({p.mood})\n\n"
-        f"[b]Situation[/b]  {' '.join(s.situation.split())}\n\n"
-        f"[b]Your objective[/b]  {s.objective.description}\n"
+        f"[b]Customer[/b]  {literal(f'{p.name}, {p.role} at {p.company} ({p.mood})')}\n\n"
+        f"[b]Situation[/b]  {literal(' '.join(s.situation.split()))}\n\n"
+        f"[b]Your objective[/b]  {literal(s.objective.description)}\n"
         f"The customer has {needs} needs to uncover."
     )
 
@@ -52,9 +54,9 @@ class StartScreen(Screen):
         rep_input.value = app.initial_rep or (names[0] if names else "")
         options = self.query_one("#scenario-list", OptionList)
         for s in app.catalogue.scenarios:
-            options.add_option(Option(f"{'★' * s.difficulty:3} {s.title}", id=s.id))
+            options.add_option(Option(Content(f"{'★' * s.difficulty:3} {s.title}"), id=s.id))
         for broken in app.catalogue.broken:
-            self.notify(f"Skipped a broken scenario: {broken.problems[0]}", severity="warning", timeout=15)
+            self.notify(f"Skipped a broken scenario: {literal(broken.problems[0])}", severity="warning", timeout=15)
         if not app.catalogue.scenarios:
             self.query_one("#scenario-brief", Static).update(
                 "No scenarios found. Check the scenario folders with `spar scenarios list`.")
@@ -94,7 +96,7 @@ class StartScreen(Screen):
 
             text = f"[b]Last time you chose to work on:[/b] {skill(goal['focus_skill']).title}"
             if goal["next_step"]:
-                text += f"\n[b]Your next step:[/b] {goal['next_step']}"
+                text += f"\n[b]Your next step:[/b] {literal(goal['next_step'])}"
         self.query_one("#goal", Static).update(text)
 
     @on(Input.Submitted, "#rep-name")
@@ -125,13 +127,13 @@ class StartScreen(Screen):
         if app.analyzer is not None:
             language = "Language model ready."
         elif app.analyzer_error:
-            language = f"[red]Language model failed:[/red] {app.analyzer_error}"
+            language = f"[red]Language model failed:[/red] {literal(app.analyzer_error)}"
         else:
             language = "Loading the language model in the background…"
         if app.transcriber is not None:
             speech = f"Speech ready ({app.voice.engine} {app.voice.model})."
         elif app.transcriber_error:
-            speech = f"[yellow]Speech unavailable:[/yellow] {app.transcriber_error} (you can type)."
+            speech = f"[yellow]Speech unavailable:[/yellow] {literal(app.transcriber_error)} (you can type)."
         else:
             speech = "Speech model loading…" if app.analyzer is not None or app.analyzer_error else ""
         self.query_one("#model-status", Static).update(f"{language} {speech}".strip())
