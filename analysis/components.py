@@ -493,8 +493,8 @@ SCALE_WORDS = {"percent", "per", "%", "hundred", "hundreds", "thousand", "thousa
 
 
 def _statistic(tok: Token) -> bool:
-    """A figure as evidence: "16,000", "43%", "two million", "a third"; small counts ("two worlds",
-    "three drinks") are the talk's own detail."""
+    """A figure as evidence: "16,000", "43%", "two million"; small counts ("two worlds", "three
+    drinks") are the talk's own detail."""
     if tok.lower_ in SCALE_WORDS:
         return True
     if not tok.like_num:
@@ -513,9 +513,10 @@ def _addressed(verb: Token) -> bool:
 class PitchDetector:
     """Marks sentences that advocate the product; asking permission to pitch is not a pitch.
 
-    Two ways to advocate: with a cue phrase from `patterns/pitch.yaml` ("we offer", "free trial",
-    a benefit or a credential claimed), or with a claim in plain words, where the subject is the
-    offer and the main verb says what it does ("It plans every route overnight")."""
+    Ways to advocate: a cue phrase from `patterns/pitch.yaml` ("we offer", "free trial", a benefit
+    or a credential claimed, "Imagine ..."); a claim in plain words, where the subject is the offer
+    and the main verb says what it does, is or has ("It plans every route overnight"); a figure
+    put forward as evidence. Only an offer counts in a question."""
 
     def __init__(self, rules: PitchRules):
         self.rules = rules

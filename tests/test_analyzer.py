@@ -339,6 +339,8 @@ def test_pitches_in_plain_words(analyzer, text, cue):
     "I would imagine that's hard on the team.",           # a guess, not "imagine ..." asked of them
     "It's been a rough quarter for you.",                  # "it" is the customer's situation
     "That's a good question.",
+    "That's a lot of money for a small depot.",            # the customer's worry, not the offer
+    "That's the cause of the late starts, then.",
     "Thanks, take care of yourself.",
     "So there are two depots and three planners.",         # small counts are the talk's own detail
     "It's been part of your life for 300 days now.",       # their story given back, with "your"
