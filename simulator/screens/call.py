@@ -15,10 +15,10 @@ from textual.widgets import Footer, Header, Input, Static
 from simulator.messages import (AnalyzerFailed, CaptionChanged, LevelChanged, RecordingFailed, ReplyAnalysed,
                                 ReplyFailed, SpokenReply)
 from simulator.scenario import Scenario
+from simulator.screens import literal
 from simulator.session import PracticeCall
 from simulator.storage import StoreError
 from simulator.storage.store import now
-from simulator.screens import literal
 
 
 def turn_labels(analysis: dict | None) -> str:
@@ -41,10 +41,12 @@ class Turn(Static):
     """One line of the transcript."""
 
     def __init__(self, speaker: str, name: str, text: str, labels: str = ""):
+        super().__init__(self.markup(name, text, labels), classes=f"turn {speaker}")
+
+    @staticmethod
+    def markup(name: str, text: str, labels: str = "") -> str:
         body = f"[b]{literal(name)}[/b]  {literal(text)}"
-        if labels:
-            body += f"\n[dim]{labels}[/dim]"
-        super().__init__(body, classes=f"turn {speaker}")
+        return body + f"\n[dim]{labels}[/dim]" if labels else body
 
 
 class CallScreen(Screen):
@@ -291,7 +293,7 @@ class CallScreen(Screen):
         # Replace the placeholder turn's tag line now that the analysis is in.
         turns = self.query(".turn.rep")
         if turns:
-            turns.last().update(f"[b]{literal(self.rep_name)}[/b]  {literal(message.text)}\n[dim]{turn_labels(message.analysis)}[/dim]")
+            turns.last().update(Turn.markup(self.rep_name, message.text, turn_labels(message.analysis)))
         self._add_turn("customer", line.text)
         self._update_sidebar()
         self._status(_event_hint(line.event))
