@@ -3,9 +3,10 @@
 A logistic regression over the named signs of `analysis/paraphrase.py`, cross-validated by
 conversation (whole conversations are held out, as the analyzer meets unseen ones), with the
 decision threshold chosen on the training folds. Prints the held-out figures; `--write` saves the
-weights fitted on all conversations.
+weights fitted on all conversations; `--ablate` shows what each sign is worth, by refitting
+without it.
 
-    .venv/bin/python bench/fit_paraphrase.py [--data ../shared/data/annomi-dev.jsonl] [--write]
+    .venv/bin/python bench/fit_paraphrase.py [--data ../shared/data/annomi-dev.jsonl] [--write] [--ablate]
 """
 
 from __future__ import annotations
@@ -91,12 +92,18 @@ def cross_validated(X: np.ndarray, y: np.ndarray, groups: np.ndarray, folds: int
     return out
 
 
+def held_out_f1(X: np.ndarray, y: np.ndarray, groups: np.ndarray, args: argparse.Namespace) -> float:
+    return float(np.mean([f1_at(cross_validated(X, y, groups, args.folds, seed), y, 0.5)[2]
+                          for seed in range(args.repeats)]))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", type=Path, default=ROOT.parent / "shared" / "data" / "annomi-dev.jsonl")
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--repeats", type=int, default=3, help="shuffles of the conversations into folds")
     parser.add_argument("--write", action="store_true", help="save the weights fitted on all conversations")
+    parser.add_argument("--ablate", action="store_true", help="also refit without each sign in turn")
     args = parser.parse_args()
     if not args.data.is_file():
         raise SystemExit(f"fit_paraphrase: {args.data} not found; pass --data FILE")
@@ -112,6 +119,14 @@ def main() -> None:
     rows.append(["mean", "", "", "", f"{mean:.3f}"])
     print(f"Held-out paraphrase F1, {args.folds}-fold by conversation (threshold chosen on training folds):")
     print(table(["split", "turns", "precision", "recall", "F1"], rows))
+
+    if args.ablate:
+        print()
+        print(f"Without one sign (held-out F1, mean of {args.repeats} shuffles; all signs: {mean:.3f}):")
+        print(table(["sign left out", "F1", "change"], [
+            [name, f"{f:.3f}", f"{f - mean:+.3f}"]
+            for name, f in sorted(((name, held_out_f1(np.delete(X, j, axis=1), y, groups, args))
+                                   for j, name in enumerate(names)), key=lambda item: item[1])]))
 
     w, b = fit(X, y)
     threshold = best_threshold(1 / (1 + np.exp(-(X @ w + b))), y)
