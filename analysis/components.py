@@ -15,7 +15,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from analysis.rules import SPIN_KINDS, PitchRules, QuestionRules, pitch_rules, question_rules
+from analysis.rules import SPIN_KINDS, PitchRules, QuestionRules, commitment_words, pitch_rules, question_rules
 
 CUES_KEY = "spar_cues"
 SUBJECT_WORDS = {"i", "you", "we", "they", "he", "she", "it", "there", "that", "this", "anyone",
@@ -428,18 +428,25 @@ class QuestionDetector:
 def make_spin_classifier(nlp: Language, name: str) -> "SpinClassifier":
     if "spar_cue_ruler" not in nlp.pipe_names or "spar_questions" not in nlp.pipe_names:
         raise ValueError("spar_spin needs 'spar_cue_ruler' and 'spar_questions' earlier in the pipeline")
-    return SpinClassifier()
+    return SpinClassifier(commitment_words())
+
+
+# The auxiliaries that make "you ... donate/sign/buy" a choice put to the customer now.
+COMMITTING_AUXILIARIES = {"would", "will", "'ll", "'d", "wo", "can", "ca", "could", "shall", "gon", "gonna"}
 
 
 class SpinClassifier:
     """Marks each needs question with its SPIN kind and the cue that decided it."""
+
+    def __init__(self, commitment: frozenset[str]):
+        self.commitment = commitment
 
     def __call__(self, doc: Doc) -> Doc:
         sentences = list(doc.sents)
         found = []
         for question in doc._.spar_questions or []:
             sent = sentences[question["sentence"]]
-            if _cues_in(doc, sent, "not_needs"):
+            if _cues_in(doc, sent, "not_needs") or self._asks_for_commitment(doc, sent):
                 continue
             kinds = {s.label_.split(":", 1)[1]: s for s in _cues_in(doc, sent, "spin:")}
             kind = next((k for k in reversed(SPIN_KINDS) if k in kinds), None)
@@ -454,6 +461,27 @@ class SpinClassifier:
             found.append(_sentence_record(sent, sentence=question["sentence"], spin=kind, cue=cue))
         doc._.spar_spin = found
         return doc
+
+    def _asks_for_commitment(self, doc: Doc, sent: Span) -> bool:
+        """Asking for the decision, not about the customer: "Would you like to sign up today?",
+        "Will you renew?". "Do you buy from one supplier?" asks how things are, and stays."""
+        asks = [c.end for c in _cues_in(doc, sent, "commitment_ask")]
+        committing = [t for t in sent if t.lemma_.lower() in self.commitment or t.lower_ in self.commitment]
+        if asks and any(t.i >= min(asks) for t in committing):
+            return True
+        return any(self._you_would(verb) for verb in committing if verb.pos_ in ("VERB", "AUX"))
+
+    @staticmethod
+    def _you_would(verb: Token) -> bool:
+        """ "you" does `verb` in the future or by choice: would/will/can you ..., you're going to ..."""
+        for node in (verb, *verb.ancestors):
+            children = list(node.children)
+            if any(c.dep_ == "nsubj" and c.lower_ in ("you", "ya", "u") for c in children):
+                return (any(c.dep_ == "aux" and c.lower_ in COMMITTING_AUXILIARIES for c in children)
+                        or node.lemma_.lower() in ("go", "want", "wanna", "plan", "intend"))
+            if node.dep_ not in ("xcomp", "conj", "advcl"):
+                return False
+        return False
 
 
 @Language.factory("spar_pitch", assigns=["doc._.spar_pitches"], requires=["doc._.spar_questions"])

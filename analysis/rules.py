@@ -128,6 +128,7 @@ def cue_patterns(folder: Path | None = None) -> tuple[dict[str, Any], ...]:
     for kind in SPIN_KINDS:
         add(f"spin:{kind}", spin[kind])
     add("not_needs", spin["not_needs"])
+    add("commitment_ask", spin.get("commitment_asks", []))
     pitch = _read("pitch.yaml", folder)
     add("pitch", pitch["phrases"])
     add("pitch_benefit", pitch.get("benefit_claims", []))
@@ -153,3 +154,9 @@ def pitch_rules(folder: Path | None = None) -> PitchRules:
     data = _read("pitch.yaml", folder)
     return PitchRules(offer_nouns=frozenset(w.lower() for w in data.get("offer_nouns", [])),
                       offer_verbs=frozenset(w.lower() for w in data.get("offer_verbs", [])))
+
+
+@lru_cache(maxsize=4)
+def commitment_words(folder: Path | None = None) -> frozenset[str]:
+    """Lemmas that name the decision a close asks for (`commitment_words` in spin.yaml)."""
+    return frozenset(w.lower() for w in _read("spin.yaml", folder).get("commitment_words", []))

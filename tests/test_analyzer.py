@@ -94,6 +94,36 @@ def test_small_talk_question_is_not_a_needs_question(analyzer):
 
 
 @pytest.mark.parametrize("text", [
+    "Would you like to sign up for the pilot today?",
+    "How much would you like to order for the spring?",
+    "Are you sure you don't want to renew for two years?",
+    "Will you renew the contract this year?",
+    "So would you switch over in March, even for one depot?",
+    "Are you going to book the trial, then?",
+    "you wanna commit to the bigger plan?",
+    "Did you know most fleets lose a tenth of their miles to empty runs?",
+    "Is there anything else I can help you with?",
+    "So I have you down for twenty seats, right?",
+    "Just to confirm, you're starting with the north depot?",
+])
+def test_asking_for_the_decision_is_a_question_but_not_a_needs_question(analyzer, text):
+    result = _turn(analyzer, text)
+    assert result["is_question"] and not result["is_needs_question"]
+
+
+@pytest.mark.parametrize("text", [
+    "Do you buy your parts from one supplier?",  # how things are now: a commitment word, no choice put
+    "How much do you pay for fuel each month?",
+    "When will you decide on the renewal?",  # asks about their decision, does not ask for it
+    "Who would sign off on a purchase like this?",
+    "Who else is involved when you pick a supplier?",
+    "What budget have you set aside for routing this year?",
+])
+def test_questions_about_how_they_buy_stay_needs_questions(analyzer, text):
+    assert _turn(analyzer, text)["is_needs_question"] is True
+
+
+@pytest.mark.parametrize("text", [
     "Our platform will save you hours every week, you should try it.",
     "RouteDesk plans the routes automatically.",
     "We offer a free trial and our customers love it.",
