@@ -134,6 +134,7 @@ class Analyzer:
         evidence += [{k: v for k, v in q.items() if k != "rising"} | {"label": f"{q['type']} question"}
                      for q in questions]
         evidence += [{**s, "label": f"needs question ({s['spin'].replace('_', '-')})"} for s in spins]
+        evidence += [{**c, "label": "asks for the decision"} for c in doc._.spar_closes or []]
         evidence += [{**p, "label": "pitch"} for p in pitches]
         if paraphrase.evidence():
             evidence.append(paraphrase.evidence())

@@ -3,8 +3,9 @@
 Pipeline order: `spar_sentences` (boundaries from the transcript's punctuation) -> the model's
 parser (subjects, heads) -> `spar_cue_ruler` (a SpanRuler with
 the phrase cues from `analysis/patterns/`, in doc.spans["spar_cues"]) -> `spar_questions` ->
-`spar_spin` -> `spar_pitch`. Each component writes one Doc extension holding a list of plain
-dicts, one per sentence it found something in, so every decision keeps its evidence: the
+`spar_spin` -> `spar_pitch`. Each component writes a Doc extension holding a list of plain
+dicts, one per sentence it found something in (`spar_spin` also lists the questions that ask for
+the decision, in `spar_closes`), so every decision keeps its evidence: the
 sentence's character offsets, its text, and the cue that decided it.
 """
 
@@ -24,7 +25,7 @@ CLAUSE_WH = {"which", "when", "where", "whose", "whom"}
 DEFINITE = {"the", "that", "this", "these", "those", "any", "anyone", "anything", "someone", "something"}
 SECOND_PERSON = {"you", "your", "yours", "yourself", "yourselves", "ya", "y'all", "u"}
 
-for _name in ("spar_questions", "spar_rising_statements", "spar_spin", "spar_pitches"):
+for _name in ("spar_questions", "spar_rising_statements", "spar_spin", "spar_closes", "spar_pitches"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 
@@ -424,7 +425,7 @@ class QuestionDetector:
         return not spoken or spoken in self.rules.short_replies
 
 
-@Language.factory("spar_spin", assigns=["doc._.spar_spin"], requires=["doc._.spar_questions"])
+@Language.factory("spar_spin", assigns=["doc._.spar_spin", "doc._.spar_closes"], requires=["doc._.spar_questions"])
 def make_spin_classifier(nlp: Language, name: str) -> "SpinClassifier":
     if "spar_cue_ruler" not in nlp.pipe_names or "spar_questions" not in nlp.pipe_names:
         raise ValueError("spar_spin needs 'spar_cue_ruler' and 'spar_questions' earlier in the pipeline")
@@ -436,17 +437,23 @@ COMMITTING_AUXILIARIES = {"would", "will", "'ll", "'d", "wo", "can", "ca", "coul
 
 
 class SpinClassifier:
-    """Marks each needs question with its SPIN kind and the cue that decided it."""
+    """Marks each needs question with its SPIN kind and the cue that decided it, and each
+    question that asks for the decision instead (`spar_closes`), so the app can say why it was
+    not counted."""
 
     def __init__(self, commitment: frozenset[str]):
         self.commitment = commitment
 
     def __call__(self, doc: Doc) -> Doc:
         sentences = list(doc.sents)
-        found = []
+        found, closes = [], []
         for question in doc._.spar_questions or []:
             sent = sentences[question["sentence"]]
-            if _cues_in(doc, sent, "not_needs") or self._asks_for_commitment(doc, sent):
+            if _cues_in(doc, sent, "not_needs"):
+                continue
+            close = self._asks_for_commitment(doc, sent)
+            if close:
+                closes.append(_sentence_record(sent, sentence=question["sentence"], cue=close))
                 continue
             kinds = {s.label_.split(":", 1)[1]: s for s in _cues_in(doc, sent, "spin:")}
             kind = next((k for k in reversed(SPIN_KINDS) if k in kinds), None)
@@ -460,28 +467,39 @@ class SpinClassifier:
                 continue
             found.append(_sentence_record(sent, sentence=question["sentence"], spin=kind, cue=cue))
         doc._.spar_spin = found
+        doc._.spar_closes = closes
         return doc
 
-    def _asks_for_commitment(self, doc: Doc, sent: Span) -> bool:
+    def _asks_for_commitment(self, doc: Doc, sent: Span) -> str | None:
         """Asking for the decision, not about the customer: "Would you like to sign up today?",
         "Will you renew?". "Do you buy from one supplier?" asks how things are, and stays."""
-        asks = [c.end for c in _cues_in(doc, sent, "commitment_ask")]
+        asks = _cues_in(doc, sent, "commitment_ask")
         committing = [t for t in sent if t.lemma_.lower() in self.commitment or t.lower_ in self.commitment]
-        if asks and any(t.i >= min(asks) for t in committing):
-            return True
-        return any(self._you_would(verb) for verb in committing if verb.pos_ in ("VERB", "AUX"))
+        if asks:
+            ask = min(asks, key=lambda c: c.start)
+            word = next((t for t in committing if t.i >= ask.end), None)
+            if word is not None:
+                return f"'{ask.text} ... {word.text}' asks the customer to commit"
+        for verb in committing:
+            helper = self._you_would(verb) if verb.pos_ in ("VERB", "AUX") else None
+            if helper is not None:
+                return f"'{helper.text} ... {verb.text}' puts the decision to the customer"
+        return None
 
     @staticmethod
-    def _you_would(verb: Token) -> bool:
-        """ "you" does `verb` in the future or by choice: would/will/can you ..., you're going to ..."""
+    def _you_would(verb: Token) -> Token | None:
+        """The word that makes "you ... `verb`" a choice put now: would/will/can you ...,
+        you're going to ..."""
         for node in (verb, *verb.ancestors):
             children = list(node.children)
             if any(c.dep_ == "nsubj" and c.lower_ in ("you", "ya", "u") for c in children):
-                return (any(c.dep_ == "aux" and c.lower_ in COMMITTING_AUXILIARIES for c in children)
-                        or node.lemma_.lower() in ("go", "want", "wanna", "plan", "intend"))
+                helper = next((c for c in children if c.dep_ == "aux" and c.lower_ in COMMITTING_AUXILIARIES), None)
+                if helper is None and node.lemma_.lower() in ("go", "want", "wanna", "plan", "intend"):
+                    helper = node
+                return helper
             if node.dep_ not in ("xcomp", "conj", "advcl"):
-                return False
-        return False
+                return None
+        return None
 
 
 @Language.factory("spar_pitch", assigns=["doc._.spar_pitches"], requires=["doc._.spar_questions"])

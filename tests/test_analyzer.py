@@ -111,6 +111,13 @@ def test_asking_for_the_decision_is_a_question_but_not_a_needs_question(analyzer
     assert result["is_question"] and not result["is_needs_question"]
 
 
+def test_a_close_shows_why_it_is_not_a_needs_question(analyzer):
+    result = _turn(analyzer, "Thanks, that helps. Will you renew the contract this year?")
+    close = next(e for e in result["evidence"] if e["label"] == "asks for the decision")
+    assert close["text"] == "Will you renew the contract this year?"
+    assert "renew" in close["cue"] and "Will you" in close["cue"]
+
+
 @pytest.mark.parametrize("text", [
     "Do you buy your parts from one supplier?",  # how things are now: a commitment word, no choice put
     "How much do you pay for fuel each month?",
