@@ -139,6 +139,24 @@ def _voices_customer(sent: Span) -> bool:
     return bool(set(quoted) & {"i", "i'm", "me", "my"})
 
 
+@dataclass(frozen=True)
+class HeardTurn:
+    """What the rep could give back from one customer turn."""
+    lemmas: dict[str, Token]
+    words: tuple[str, ...]
+    bigrams: frozenset[tuple[str, str]]
+    first_person: bool
+
+
+def _heard(turn: Doc) -> HeardTurn:
+    # A customer turn is context for several rep turns: it is read once, and kept on the Doc.
+    if "spar_heard" not in turn.user_data:
+        words = tuple(t.lower_ for t in turn if t.is_alpha)
+        turn.user_data["spar_heard"] = HeardTurn(content_lemmas(turn), words, frozenset(zip(words, words[1:])),
+                                                 any(w in FIRST_PERSON for w in words))
+    return turn.user_data["spar_heard"]
+
+
 @dataclass
 class SentenceSigns:
     index: int
@@ -156,18 +174,16 @@ def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, 
     `offers` are the sentences that present the product, which never restate."""
     rules = question_rules()
     heard: dict[str, Token] = {}
-    for turn in context:
-        # A customer turn is context for several rep turns; its lemmas are worked out once.
-        if "spar_content_lemmas" not in turn.user_data:
-            turn.user_data["spar_content_lemmas"] = content_lemmas(turn)
-        for lemma, tok in turn.user_data["spar_content_lemmas"].items():
+    facts = [_heard(turn) for turn in context]
+    for fact in facts:
+        for lemma, tok in fact.lemmas.items():
             heard.setdefault(lemma, tok)
     if not context:
         return [], heard
-    heard_first_person = any(t.lower_ in FIRST_PERSON for turn in context for t in turn)
-    customer_said_little = sum(1 for t in context[0] if t.is_alpha) <= 3
+    heard_first_person = any(fact.first_person for fact in facts)
+    customer_said_little = len(facts[0].words) <= 3
     long_turn = sum(1 for t in doc if t.is_alpha) > 25
-    last_turn = context[0].user_data.get("spar_content_lemmas") or content_lemmas(context[0])
+    last_turn = facts[0].lemmas
     turn_asks_openly = any(q.get("type") == "open" and not q.get("rising") for q in questions.values())
     cues_by_sentence: dict[int, list[Span]] = {}
     sentences = list(doc.sents)
@@ -176,8 +192,7 @@ def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, 
             if span.start >= sent.start and span.end <= sent.end:
                 cues_by_sentence.setdefault(i, []).append(span)
 
-    last_words = [t.lower_ for t in context[0] if t.is_alpha]
-    last_bigrams = set(zip(last_words, last_words[1:]))
+    last_bigrams = facts[0].bigrams
     found = []
     for i, sent in enumerate(sentences):
         tokens = [t for t in sent if not t.is_space]
