@@ -429,7 +429,7 @@ class QuestionDetector:
 def make_spin_classifier(nlp: Language, name: str) -> "SpinClassifier":
     if "spar_cue_ruler" not in nlp.pipe_names or "spar_questions" not in nlp.pipe_names:
         raise ValueError("spar_spin needs 'spar_cue_ruler' and 'spar_questions' earlier in the pipeline")
-    return SpinClassifier(commitment_words())
+    return SpinClassifier(question_rules(), commitment_words())
 
 
 # The auxiliaries that make "you ... donate/sign/buy" a choice put to the customer now.
@@ -441,7 +441,8 @@ class SpinClassifier:
     question that asks for the decision instead (`spar_closes`), so the app can say why it was
     not counted."""
 
-    def __init__(self, commitment: frozenset[str]):
+    def __init__(self, rules: QuestionRules, commitment: frozenset[str]):
+        self.rules = rules
         self.commitment = commitment
 
     def __call__(self, doc: Doc) -> Doc:
@@ -449,7 +450,7 @@ class SpinClassifier:
         found, closes = [], []
         for question in doc._.spar_questions or []:
             sent = sentences[question["sentence"]]
-            if _cues_in(doc, sent, "not_needs"):
+            if _cues_in(doc, sent, "not_needs") or self._informs(doc, sent):
                 continue
             close = self._asks_for_commitment(doc, sent)
             if close:
@@ -469,6 +470,11 @@ class SpinClassifier:
         doc._.spar_spin = found
         doc._.spar_closes = closes
         return doc
+
+    def _informs(self, doc: Doc, sent: Span) -> bool:
+        """ "Did you know ...?" at the start puts information forward; it does not ask."""
+        rest = content_tokens(list(sent), self.rules)
+        return bool(rest) and any(c.start == rest[0].i for c in _cues_in(doc, sent, "informs"))
 
     def _asks_for_commitment(self, doc: Doc, sent: Span) -> str | None:
         """Asking for the decision, not about the customer: "Would you like to sign up today?",

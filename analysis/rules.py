@@ -129,6 +129,7 @@ def cue_patterns(folder: Path | None = None) -> tuple[dict[str, Any], ...]:
         add(f"spin:{kind}", spin[kind])
     add("not_needs", spin["not_needs"])
     add("commitment_ask", spin.get("commitment_asks", []))
+    add("informs", spin.get("informing_openers", []))
     pitch = _read("pitch.yaml", folder)
     add("pitch", pitch["phrases"])
     add("pitch_benefit", pitch.get("benefit_claims", []))

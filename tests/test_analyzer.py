@@ -125,6 +125,7 @@ def test_a_close_shows_why_it_is_not_a_needs_question(analyzer):
     "Who would sign off on a purchase like this?",
     "Who else is involved when you pick a supplier?",
     "What budget have you set aside for routing this year?",
+    "How did you know it was time to look at other suppliers?",  # not "Did you know ...?"
 ])
 def test_questions_about_how_they_buy_stay_needs_questions(analyzer, text):
     assert _turn(analyzer, text)["is_needs_question"] is True
