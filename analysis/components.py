@@ -432,6 +432,8 @@ def make_spin_classifier(nlp: Language, name: str) -> "SpinClassifier":
     return SpinClassifier(question_rules(), commitment_words())
 
 
+# Words small talk may run on for and stay small talk ("How are you doing this morning?").
+SMALL_TALK_TAIL = 3
 # The auxiliaries that make "you ... donate/sign/buy" a choice put to the customer now.
 COMMITTING_AUXILIARIES = {"would", "will", "'ll", "'d", "wo", "can", "ca", "could", "shall", "gon", "gonna"}
 
@@ -450,7 +452,7 @@ class SpinClassifier:
         found, closes = [], []
         for question in doc._.spar_questions or []:
             sent = sentences[question["sentence"]]
-            if _cues_in(doc, sent, "not_needs") or self._informs(doc, sent):
+            if self._about_the_call(doc, sent) or self._informs(doc, sent):
                 continue
             close = self._asks_for_commitment(doc, sent)
             if close:
@@ -470,6 +472,19 @@ class SpinClassifier:
         doc._.spar_spin = found
         doc._.spar_closes = closes
         return doc
+
+    @staticmethod
+    def _about_the_call(doc: Doc, sent: Span) -> bool:
+        """ "Is now a good time?", "How are you doing today?": about the call, not the customer's
+        world. Asking leave to ask lets the question after it decide ("Can I ask how many depots
+        you run?"), and small talk counts only as (nearly) the whole question ("How are you
+        planning the routes?" asks)."""
+        leave = _cues_in(doc, sent, "asking_leave")
+        if any(not any(f.start >= ask.start and f.end <= ask.end for ask in leave)
+               for f in _cues_in(doc, sent, "not_needs")):
+            return True
+        return any(sum(1 for t in doc[talk.end:sent.end] if t.is_alpha) <= SMALL_TALK_TAIL
+                   for talk in _cues_in(doc, sent, "small_talk"))
 
     def _informs(self, doc: Doc, sent: Span) -> bool:
         """ "Did you know ...?" at the start puts information forward; it does not ask."""

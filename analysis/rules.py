@@ -128,6 +128,8 @@ def cue_patterns(folder: Path | None = None) -> tuple[dict[str, Any], ...]:
     for kind in SPIN_KINDS:
         add(f"spin:{kind}", spin[kind])
     add("not_needs", spin["not_needs"])
+    add("small_talk", spin.get("small_talk", []))
+    add("asking_leave", spin.get("asking_leave", []))
     add("commitment_ask", spin.get("commitment_asks", []))
     add("informs", spin.get("informing_openers", []))
     pitch = _read("pitch.yaml", folder)

@@ -88,9 +88,26 @@ def test_spin_kinds(analyzer, text, kind):
     assert cue["cue"], "a SPIN decision names the cue that made it"
 
 
-def test_small_talk_question_is_not_a_needs_question(analyzer):
-    result = _turn(analyzer, "How are you doing today?")
+@pytest.mark.parametrize("text", [
+    "How are you doing today?",
+    "Hi Dana, how are you doing this morning?",
+    "Is now a good time?",
+    "Can I ask a quick question?",
+    "Can I share some numbers from a similar fleet?",
+])
+def test_questions_about_the_call_are_not_needs_questions(analyzer, text):
+    result = _turn(analyzer, text)
     assert result["is_question"] and not result["is_needs_question"]
+
+
+@pytest.mark.parametrize("text", [
+    "How are you planning the routes at the moment?",  # begins like small talk, asks about their work
+    "How are you handling the overflow when a driver calls in sick?",
+    "Can I ask how many depots you run?",  # leave to ask, then the question
+    "Do you have a minute to walk me through the process?",
+])
+def test_a_needs_question_behind_courtesy_still_counts(analyzer, text):
+    assert _turn(analyzer, text)["is_needs_question"] is True
 
 
 @pytest.mark.parametrize("text", [
