@@ -139,6 +139,8 @@ def test_a_close_shows_why_it_is_not_a_needs_question(analyzer):
     "Do you buy your parts from one supplier?",  # how things are now: a commitment word, no choice put
     "How much do you pay for fuel each month?",
     "When will you decide on the renewal?",  # asks about their decision, does not ask for it
+    "Why would you switch suppliers now?",
+    "What would you need to see before you sign?",
     "Who would sign off on a purchase like this?",
     "Who else is involved when you pick a supplier?",
     "What budget have you set aside for routing this year?",
