@@ -89,28 +89,16 @@ def test_spin_kinds(analyzer, text, kind):
 
 
 @pytest.mark.parametrize("text", [
+    # about the call itself, or small talk
     "How are you doing today?",
     "Hi Dana, how are you doing this morning?",
     "Is now a good time?",
     "Can I ask a quick question?",
     "Can I share some numbers from a similar fleet?",
-])
-def test_questions_about_the_call_are_not_needs_questions(analyzer, text):
-    result = _turn(analyzer, text)
-    assert result["is_question"] and not result["is_needs_question"]
-
-
-@pytest.mark.parametrize("text", [
-    "How are you planning the routes at the moment?",  # begins like small talk, asks about their work
-    "How are you handling the overflow when a driver calls in sick?",
-    "Can I ask how many depots you run?",  # leave to ask, then the question
-    "Do you have a minute to walk me through the process?",
-])
-def test_a_needs_question_behind_courtesy_still_counts(analyzer, text):
-    assert _turn(analyzer, text)["is_needs_question"] is True
-
-
-@pytest.mark.parametrize("text", [
+    "Is there anything else I can help you with?",
+    # information put forward as a question
+    "Did you know most fleets lose a tenth of their miles to empty runs?",
+    # asking for the decision, or confirming it
     "Would you like to sign up for the pilot today?",
     "How much would you like to order for the spring?",
     "Are you sure you don't want to renew for two years?",
@@ -118,27 +106,24 @@ def test_a_needs_question_behind_courtesy_still_counts(analyzer, text):
     "So would you switch over in March, even for one depot?",
     "Are you going to book the trial, then?",
     "you wanna commit to the bigger plan?",
-    "Did you know most fleets lose a tenth of their miles to empty runs?",
-    "Is there anything else I can help you with?",
     "So I have you down for twenty seats, right?",
     "Just to confirm, you're starting with the north depot?",
 ])
-def test_asking_for_the_decision_is_a_question_but_not_a_needs_question(analyzer, text):
+def test_questions_that_are_not_needs_questions(analyzer, text):
     result = _turn(analyzer, text)
     assert result["is_question"] and not result["is_needs_question"]
 
 
-def test_a_close_shows_why_it_is_not_a_needs_question(analyzer):
-    result = _turn(analyzer, "Thanks, that helps. Will you renew the contract this year?")
-    close = next(e for e in result["evidence"] if e["label"] == "asks for the decision")
-    assert close["text"] == "Will you renew the contract this year?"
-    assert "renew" in close["cue"] and "Will you" in close["cue"]
-
-
 @pytest.mark.parametrize("text", [
-    "Do you buy your parts from one supplier?",  # how things are now: a commitment word, no choice put
+    # courtesy in front of a real question
+    "How are you planning the routes at the moment?",
+    "How are you handling the overflow when a driver calls in sick?",
+    "Can I ask how many depots you run?",
+    "Do you have a minute to walk me through the process?",
+    # how they buy: a commitment word, but no decision asked for
+    "Do you buy your parts from one supplier?",
     "How much do you pay for fuel each month?",
-    "When will you decide on the renewal?",  # asks about their decision, does not ask for it
+    "When will you decide on the renewal?",
     "Why would you switch suppliers now?",
     "What would you need to see before you sign?",
     "Who would sign off on a purchase like this?",
@@ -146,8 +131,15 @@ def test_a_close_shows_why_it_is_not_a_needs_question(analyzer):
     "What budget have you set aside for routing this year?",
     "How did you know it was time to look at other suppliers?",  # not "Did you know ...?"
 ])
-def test_questions_about_how_they_buy_stay_needs_questions(analyzer, text):
+def test_needs_questions_that_look_like_other_things(analyzer, text):
     assert _turn(analyzer, text)["is_needs_question"] is True
+
+
+def test_a_close_shows_why_it_is_not_a_needs_question(analyzer):
+    result = _turn(analyzer, "Thanks, that helps. Will you renew the contract this year?")
+    close = next(e for e in result["evidence"] if e["label"] == "asks for the decision")
+    assert close["text"] == "Will you renew the contract this year?"
+    assert "renew" in close["cue"] and "Will you" in close["cue"]
 
 
 @pytest.mark.parametrize("text", [
