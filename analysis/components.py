@@ -454,9 +454,10 @@ class SpinClassifier:
         found, closes = [], []
         for question in doc._.spar_questions or []:
             sent = sentences[question["sentence"]]
-            if self._about_the_call(doc, sent) or self._informs(doc, sent):
+            rest = content_tokens(list(sent), self.rules)  # the words after leading fillers
+            if self._about_the_call(doc, sent) or self._informs(doc, sent, rest):
                 continue
-            close = self._asks_for_commitment(doc, sent)
+            close = self._asks_for_commitment(doc, sent, rest)
             if close:
                 closes.append(_sentence_record(sent, sentence=question["sentence"], cue=close))
                 continue
@@ -488,16 +489,15 @@ class SpinClassifier:
         return any(sum(1 for t in doc[talk.end:sent.end] if t.is_alpha) <= SMALL_TALK_TAIL
                    for talk in _cues_in(doc, sent, "small_talk"))
 
-    def _informs(self, doc: Doc, sent: Span) -> bool:
+    @staticmethod
+    def _informs(doc: Doc, sent: Span, rest: list[Token]) -> bool:
         """ "Did you know ...?" at the start puts information forward; it does not ask."""
-        rest = content_tokens(list(sent), self.rules)
         return bool(rest) and any(c.start == rest[0].i for c in _cues_in(doc, sent, "informs"))
 
-    def _asks_for_commitment(self, doc: Doc, sent: Span) -> str | None:
+    def _asks_for_commitment(self, doc: Doc, sent: Span, rest: list[Token]) -> str | None:
         """Asking for the decision, not about the customer: "Would you like to sign up today?",
         "Will you renew?". "Do you buy from one supplier?" asks how things are, and "Why would you
         switch?" or "When will you renew?" ask about their decision: both stay needs questions."""
-        rest = content_tokens(list(sent), self.rules)
         if len(rest) > 1 and rest[0].lower_ in ABOUT_THE_DECISION and rest[1].lower_ not in ("much", "many"):
             return None
         asks = _cues_in(doc, sent, "commitment_ask")
