@@ -434,8 +434,6 @@ def make_spin_classifier(nlp: Language, name: str) -> "SpinClassifier":
 
 # Words small talk may run on for and stay small talk ("How are you doing this morning?").
 SMALL_TALK_TAIL = 3
-# Question words that ask about the customer's decision rather than for it ("how much" asks for it).
-ABOUT_THE_DECISION = {"why", "when", "who", "how", "what", "where", "which"}
 # The auxiliaries that make "you ... donate/sign/buy" a choice put to the customer now.
 COMMITTING_AUXILIARIES = {"would", "will", "'ll", "'d", "wo", "can", "ca", "could", "shall", "gon", "gonna"}
 
@@ -498,7 +496,9 @@ class SpinClassifier:
         """Asking for the decision, not about the customer: "Would you like to sign up today?",
         "Will you renew?". "Do you buy from one supplier?" asks how things are, and "Why would you
         switch?" or "When will you renew?" ask about their decision: both stay needs questions."""
-        if len(rest) > 1 and rest[0].lower_ in ABOUT_THE_DECISION and rest[1].lower_ not in ("much", "many"):
+        # A question word asks about their decision; "how much/many" asks for it.
+        question_word = len(rest) > 1 and rest[0].lower_ in self.rules.open_wh | self.rules.closed_wh
+        if question_word and rest[1].lower_ not in ("much", "many"):
             return None
         asks = _cues_in(doc, sent, "commitment_ask")
         committing = [t for t in sent if t.lemma_.lower() in self.commitment or t.lower_ in self.commitment]
