@@ -71,7 +71,7 @@ def main() -> None:
     parser.add_argument("--sizes", type=int, nargs="+", default=[500, 2000, 8000])
     args = parser.parse_args()
 
-    from analysis.analyzer import Analyzer, Utterance
+    from analysis.language.analyzer import Analyzer, Utterance
 
     started = time.perf_counter()
     analyzer = Analyzer()

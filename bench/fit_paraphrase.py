@@ -31,8 +31,8 @@ WEIGHTS_HEADER = """# How much each sign of a paraphrase counts (a logistic mode
 
 
 def turn_features(path: Path):
-    from analysis.analyzer import CONTEXT_TURNS, CONTEXT_UTTERANCES, Analyzer
-    from analysis.paraphrase import SIGNS, sentence_signs, turn_signs
+    from analysis.language.analyzer import CONTEXT_TURNS, CONTEXT_UTTERANCES, Analyzer
+    from analysis.language.paraphrase import SIGNS, sentence_signs, turn_signs
 
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
     nlp = Analyzer().nlp

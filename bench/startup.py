@@ -23,7 +23,7 @@ from bench._table import table  # noqa: E402
 
 CHILD = r"""
 import asyncio, sys, time
-from simulator.app import create_app
+from simulator.ui.app import create_app
 from simulator.storage import Store
 
 async def main():

@@ -51,8 +51,8 @@ def synthesise(folder: Path) -> list[tuple[Path, str]]:
 
 def measure_one(engine: str, model: str, files: list[tuple[str, str]]) -> dict:
     """Runs inside a fresh process."""
-    from analysis.incremental import IncrementalTranscriber
-    from analysis.transcribe import SAMPLE_RATE, Transcriber, load_audio, word_error_rate
+    from analysis.speech.incremental import IncrementalTranscriber
+    from analysis.speech.engines import SAMPLE_RATE, Transcriber, load_audio, word_error_rate
 
     started = time.perf_counter()
     transcriber = Transcriber(engine, model)

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from simulator.locations import builtin_scenarios_dir
-from simulator.scenario import load_scenario
+from simulator.domain.scenario import load_scenario
 from simulator.storage import Store
 
 
@@ -30,7 +30,7 @@ def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_cache: 
 
 @pytest.fixture(scope="session")
 def analyzer():
-    from analysis.analyzer import Analyzer
+    from analysis.language.analyzer import Analyzer
 
     return Analyzer()
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.analyzer import Utterance
+from analysis.language.analyzer import Utterance
 
 CUSTOMER = "Every morning Marcus spends two hours moving drivers around by hand in a spreadsheet."
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from textual.visual import visualize
 from textual.widgets import DataTable, Input, OptionList, Static
 
-from simulator.app import create_app
-from simulator.screens.call import CallScreen
-from simulator.screens.debrief import DebriefScreen
-from simulator.screens.history import HistoryScreen, TranscriptScreen
+from simulator.ui.app import create_app
+from simulator.ui.screens.call import CallScreen
+from simulator.ui.screens.debrief import DebriefScreen
+from simulator.ui.screens.history import HistoryScreen, TranscriptScreen
 from tests.conftest import GOOD_FREIGHT_CALL
 
 
@@ -121,7 +121,7 @@ async def test_rep_ends_call_early_and_goal_shows_next_time(store, analyzer, fre
 
 
 async def test_history_and_transcript_show_evidence(store, analyzer, freight):
-    from simulator.session import PracticeCall, play_script
+    from simulator.domain.session import PracticeCall, play_script
 
     call = PracticeCall(store, freight, "Kim")
     play_script(call, GOOD_FREIGHT_CALL[:3], lambda t, p, pr: analyzer.analyze_turn(t, p, pr))

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from analysis.debrief import REFLECTION_PROMPTS, _where_you_are, build_debrief, skills
-from analysis.metrics import call_metrics
+from analysis.coaching.debrief import REFLECTION_PROMPTS, _where_you_are, build_debrief, skills
+from analysis.coaching.figures import call_metrics
 from tests.test_metrics import CALL
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from simulator.engine import END_CUSTOMER, END_OBJECTIVE, CallEngine
+from simulator.domain.scripted import END_CUSTOMER, END_OBJECTIVE, CallEngine
 
 OPEN = {"is_question": True, "question_type": "open", "is_needs_question": True}
 CLOSED = {"is_question": True, "question_type": "closed", "is_needs_question": True}

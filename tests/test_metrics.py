@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from analysis.metrics import call_metrics
+from analysis.coaching.figures import call_metrics
 
 
 def _rep(index, text, speech=None, **flags):

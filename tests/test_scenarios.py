@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from simulator.locations import builtin_scenarios_dir
-from simulator.scenario import ScenarioError, load_catalogue, load_scenario, resolve_scenario, topic_matches
+from simulator.domain.scenario import ScenarioError, load_catalogue, load_scenario, resolve_scenario, topic_matches
 
 BUILTIN = builtin_scenarios_dir()
 

@@ -11,7 +11,7 @@ import time
 
 import pytest
 
-from simulator.session import PracticeCall
+from simulator.domain.session import PracticeCall
 from simulator.storage import Store, StoreError
 from simulator.storage.store import session_result
 

@@ -12,15 +12,15 @@ import pytest
 from click.testing import CliRunner
 
 import simulator.cli as cli_module
-from analysis.transcribe import (SAMPLE_RATE, Transcriber, TranscriptionError, load_audio, speech_regions,
+from analysis.speech.engines import (SAMPLE_RATE, Transcriber, TranscriptionError, load_audio, speech_regions,
                                  word_error_rate)
-from simulator.audio import save_wav
+from simulator.audio.recording import save_wav
 from simulator.cli import cli
 
 
 async def _call_started(app, pilot) -> None:
     """From the start screen (rep and scenario already chosen) into the call."""
-    from simulator.screens.call import CallScreen
+    from simulator.ui.screens.call import CallScreen
 
     await app.workers.wait_for_complete()
     await pilot.pause()
@@ -90,8 +90,8 @@ def test_both_engines_agree_on_the_packaged_model(voices):
 
 
 def test_converted_checkpoint_is_cached_and_verified(model_cache, voices):
-    from analysis.transcribe import embedded_model_dir
-    from analysis.whisper_convert import converted_checkpoint
+    from analysis.speech.engines import embedded_model_dir
+    from analysis.speech.whisper_convert import converted_checkpoint
 
     target = model_cache / "verify-test"
     checkpoint, heads = converted_checkpoint(embedded_model_dir("tiny.en"), target)
@@ -185,7 +185,7 @@ def test_practice_stops_cleanly_on_a_broken_audio_line(voices, fast_transcriber,
 
 
 def test_incremental_transcription_sends_chunks_while_speaking(fast_transcriber, tmp_path):
-    from analysis.incremental import IncrementalTranscriber
+    from analysis.speech.incremental import IncrementalTranscriber
 
     text = ("So if I heard you right, Marcus moves the drivers around by hand in a spreadsheet, and the trucks "
             "cannot leave until nine. What does that delay cost you? And when one delivery in eight misses its "
@@ -207,10 +207,10 @@ async def test_whole_call_spoken_in_the_app(voices, fast_transcriber, analyzer, 
     """The app, a microphone replaced by recorded replies played back, hands-free."""
     from textual.widgets import Input, OptionList
 
-    from simulator.app import VoiceSettings, create_app
-    from simulator.audio import FileSource
-    from simulator.screens.call import CallScreen
-    from simulator.screens.debrief import DebriefScreen
+    from simulator.ui.app import VoiceSettings, create_app
+    from simulator.audio.recording import FileSource
+    from simulator.ui.screens.call import CallScreen
+    from simulator.ui.screens.debrief import DebriefScreen
 
     queue = [FileSource(voices[key], realtime=False) for key in ("routes", "problems", "meeting")]
     app = create_app(store=store, analyzer_factory=lambda: analyzer, transcriber_factory=lambda: fast_transcriber,
@@ -251,8 +251,8 @@ async def test_whole_call_spoken_in_the_app(voices, fast_transcriber, analyzer, 
 async def test_no_microphone_keeps_the_call_going_with_typing(fast_transcriber, analyzer, store):
     from textual.widgets import Input
 
-    from simulator.app import create_app
-    from simulator.audio import MicrophoneError
+    from simulator.ui.app import create_app
+    from simulator.audio.recording import MicrophoneError
 
     def no_microphone():
         raise MicrophoneError("no microphone found (test); plug one in and try again, or type your replies")
@@ -292,7 +292,7 @@ def test_verbatim_keeps_fillers_without_losing_words(tmp_path):
 
 
 def test_unknown_input_device_is_one_clear_line():
-    from simulator.audio import MicrophoneError, MicrophoneSource
+    from simulator.audio.recording import MicrophoneError, MicrophoneSource
 
     with pytest.raises(MicrophoneError) as caught:
         MicrophoneSource(device="no such microphone 1234")
@@ -303,8 +303,8 @@ def test_unknown_input_device_is_one_clear_line():
 async def test_microphone_failing_mid_turn_drops_to_typing(fast_transcriber, analyzer, store, voices):
     from textual.widgets import Input
 
-    from simulator.app import create_app
-    from simulator.audio import FileSource, MicrophoneError
+    from simulator.ui.app import create_app
+    from simulator.audio.recording import FileSource, MicrophoneError
 
     class Unplugged(FileSource):
         def blocks(self, stop):

@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.debrief import Debrief, build_debrief
-from analysis.metrics import call_metrics
-from simulator.engine import END_REASONS, CallEngine, CustomerLine
-from simulator.scenario import Scenario
+from analysis.coaching.debrief import Debrief, build_debrief
+from analysis.coaching.figures import call_metrics
+from simulator.domain.scripted import END_REASONS, CallEngine, CustomerLine
+from simulator.domain.scenario import Scenario
 from simulator.storage import Store
 from simulator.storage.store import now
 

@@ -15,7 +15,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from analysis.rules import SPIN_KINDS, read_patterns
+from analysis.language.rules import SPIN_KINDS, read_patterns
 
 # Gong Labs, "The ideal talk-to-listen ratio" (analysis of 25,537 recorded B2B sales calls):
 # the best-converting discovery calls had the rep talking about 43% of the time.

@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from simulator.screens import literal
-from simulator.screens.call import turn_labels
+from simulator.ui.screens import literal
+from simulator.ui.screens.call import turn_labels
 from simulator.storage.store import session_result
 
 

@@ -12,11 +12,11 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Static
 
-from simulator.messages import (AnalyzerFailed, CaptionChanged, LevelChanged, RecordingFailed, ReplyAnalysed,
+from simulator.ui.messages import (AnalyzerFailed, CaptionChanged, LevelChanged, RecordingFailed, ReplyAnalysed,
                                 ReplyFailed, SpokenReply)
-from simulator.scenario import Scenario
-from simulator.screens import literal
-from simulator.session import PracticeCall
+from simulator.domain.scenario import Scenario
+from simulator.ui.screens import literal
+from simulator.domain.session import PracticeCall
 from simulator.storage import StoreError
 from simulator.storage.store import now
 
@@ -163,7 +163,7 @@ class CallScreen(Screen):
         voice = self.app.voice
         mode = f"hands-free, ends after {voice.end_pause:.1f} s of silence" if voice.hands_free else "push to talk"
         if self.recording is not None and level is not None:
-            from simulator.audio import meter
+            from simulator.audio.recording import meter
 
             text = f"[red]● recording[/red] {meter(level)}  Ctrl+T to stop · {mode}"
         elif self.recording is not None:
@@ -210,7 +210,7 @@ class CallScreen(Screen):
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="recording")
     def record(self, source, stop: threading.Event) -> None:
-        from simulator.audio import record_turn
+        from simulator.audio.recording import record_turn
 
         voice = self.app.voice
         last = 0.0
@@ -254,7 +254,7 @@ class CallScreen(Screen):
         if not transcript.text:
             self._status("No speech heard. Press Ctrl+T and try again, or type.")
             return
-        from simulator.audio import save_wav
+        from simulator.audio.recording import save_wav
 
         audio_path = None
         try:
@@ -331,7 +331,7 @@ class CallScreen(Screen):
             self.recording.set()
 
     def _to_debrief(self) -> None:
-        from simulator.screens.debrief import DebriefScreen
+        from simulator.ui.screens.debrief import DebriefScreen
 
         self.query_one("#reply", Input).disabled = True
         self.app.switch_screen(DebriefScreen(self.call))

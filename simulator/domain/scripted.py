@@ -24,7 +24,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from simulator.scenario import Scenario, topic_matches, trust_rank
+from simulator.domain.scenario import Scenario, topic_matches, trust_rank
 
 END_OBJECTIVE = "objective_met"
 END_CUSTOMER = "customer_ended"

@@ -11,8 +11,8 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from simulator.scenario import Scenario
-from simulator.screens import literal
+from simulator.domain.scenario import Scenario
+from simulator.ui.screens import literal
 
 
 def scenario_brief(s: Scenario) -> str:
@@ -92,7 +92,7 @@ class StartScreen(Screen):
         goal = self.app.store.latest_goal(name) if name.strip() else None
         text = ""
         if goal:
-            from analysis.debrief import skill
+            from analysis.coaching.debrief import skill
 
             text = f"[b]Last time you chose to work on:[/b] {skill(goal['focus_skill']).title}"
             if goal["next_step"]:
@@ -117,7 +117,7 @@ class StartScreen(Screen):
         if scenario is None:
             self.notify("Choose a scenario first.", severity="warning")
             return
-        from simulator.screens.call import CallScreen
+        from simulator.ui.screens.call import CallScreen
 
         self.app.push_screen(CallScreen(scenario, name))
 

@@ -262,7 +262,7 @@ class OpenAIWhisperEngine:
         embedded = embedded_model_dir(model)
         try:
             if embedded is not None:
-                from analysis.whisper_convert import ConversionError, converted_checkpoint
+                from analysis.speech.whisper_convert import ConversionError, converted_checkpoint
 
                 try:
                     checkpoint, heads = converted_checkpoint(embedded, cache_dir() / "openai-whisper" / model)

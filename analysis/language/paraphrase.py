@@ -31,8 +31,8 @@ from typing import Any
 import yaml
 from spacy.tokens import Doc, Span, Token
 
-from analysis.components import CUES_KEY, SECOND_PERSON, content_tokens
-from analysis.rules import PATTERNS_DIR, question_rules
+from analysis.language.components import CUES_KEY, SECOND_PERSON, content_tokens
+from analysis.language.rules import PATTERNS_DIR, question_rules
 
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
 FIRST_PERSON = {"i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves"}

@@ -16,7 +16,7 @@ from typing import Any
 from spacy.language import Language
 from spacy.tokens import Doc, Span, Token
 
-from analysis.rules import SPIN_KINDS, PitchRules, QuestionRules, commitment_words, pitch_rules, question_rules
+from analysis.language.rules import SPIN_KINDS, PitchRules, QuestionRules, commitment_words, pitch_rules, question_rules
 
 CUES_KEY = "spar_cues"
 SUBJECT_WORDS = {"i", "you", "we", "they", "he", "she", "it", "there", "that", "this", "anyone",

@@ -15,10 +15,10 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
-from analysis.debrief import NEXT_STEP_PROMPT, REFLECTION_PROMPTS
-from analysis.metrics import describe_turns
-from simulator.screens import literal
-from simulator.session import PracticeCall
+from analysis.coaching.debrief import NEXT_STEP_PROMPT, REFLECTION_PROMPTS
+from analysis.coaching.figures import describe_turns
+from simulator.ui.screens import literal
+from simulator.domain.session import PracticeCall
 from simulator.storage import StoreError
 
 

@@ -15,9 +15,10 @@ from typing import Any
 
 import yaml
 
-from analysis.metrics import Figure, describe_turns
+from analysis import PATTERNS_DIR
+from analysis.coaching.figures import Figure, describe_turns
 
-SKILLS_FILE = Path(__file__).parent / "patterns" / "skills.yaml"
+SKILLS_FILE = PATTERNS_DIR / "skills.yaml"
 
 REFLECTION_PROMPTS: tuple[tuple[str, str], ...] = (
     ("what_happened", "What happened on this call? Tell it in two or three sentences."),

