@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from enum import Enum
-from typing import Any
+from typing import Any, Protocol
 
 
 class TextEnum(str, Enum):
@@ -230,6 +230,15 @@ class TurnAnalysis:
     def label_values(self) -> dict[str, Any]:
         data = self.to_json()
         return {column: data[column] for column in self.label_columns()}
+
+
+class TranscriptTurn(Protocol):
+    """A turn of a conversation as the call figures read it (the app's `CallTurn` is one)."""
+
+    index: int                          # place in the conversation, 0-based
+    speaker: str                        # "rep" or "customer"
+    text: str
+    analysis: TurnAnalysis | None       # rep turns that were analysed
 
 
 class FigureKey(TextEnum):

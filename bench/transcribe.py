@@ -51,8 +51,10 @@ def synthesise(folder: Path) -> list[tuple[Path, str]]:
 
 def measure_one(engine: str, model: str, files: list[tuple[str, str]]) -> dict:
     """Runs inside a fresh process."""
+    from analysis.speech.audio_file import SAMPLE_RATE, load_audio
+    from analysis.speech.engines import Transcriber
+    from analysis.speech.wer import word_error_rate
     from analysis.speech.incremental import IncrementalTranscriber
-    from analysis.speech.engines import SAMPLE_RATE, Transcriber, load_audio, word_error_rate
 
     started = time.perf_counter()
     transcriber = Transcriber(engine, model)

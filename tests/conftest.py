@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
+from simulator.domain.scenario_file import load_scenario
 from simulator.locations import builtin_scenarios_dir
-from simulator.domain.scenario import load_scenario
 from simulator.storage import Store
 
 

@@ -10,7 +10,8 @@ CUSTOMER = "Every morning Marcus spends two hours moving drivers around by hand 
 
 
 def _turn(analyzer, text, previous=CUSTOMER, products=("RouteDesk",)):
-    return analyzer.analyze_turn(text, previous, products)
+    """The turn's analysis as `spar analyze` prints it: the contract other tools read."""
+    return analyzer.analyze_turn(text, previous, products).to_json()
 
 
 @pytest.mark.parametrize("text, kind", [
@@ -190,7 +191,7 @@ def test_paraphrase_of_an_earlier_point_after_a_short_yes(analyzer):
         Utterance("customer", "Yeah."),
         Utterance("rep", "So finance is on your back about the overtime."),
     ]
-    result = list(analyzer.analyze(utterances))[-1]
+    result = list(analyzer.analyze(utterances))[-1].to_json()
     assert result["is_paraphrase"] and {"overtime", "finance"} <= {w.lower() for w in result["restates"]}
 
 
@@ -251,7 +252,7 @@ def test_conversations_are_kept_apart_and_order_is_kept(analyzer):
         Utterance("rep", "So you're spending two hours every morning moving drivers by hand.", "b"),
         Utterance("rep", "So you're spending two hours every morning moving drivers by hand.", "a"),
     ]
-    results = list(analyzer.analyze(utterances))
+    results = [r.to_json() for r in analyzer.analyze(utterances)]
     assert len(results) == 4
     assert results[2]["paraphrase_grounded"] is False  # conversation b's customer said something else
     assert results[3]["paraphrase_grounded"] is True

@@ -79,15 +79,16 @@ async def test_whole_call_to_saved_debrief(store, analyzer, freight):
     sessions = store.sessions()
     assert len(sessions) == 1
     session = sessions[0]
-    assert session["status"] == "debriefed" and session["objective_met"] == 1
-    turns = store.turns(session["id"])
-    assert [t["speaker"] for t in turns[:3]] == ["customer", "rep", "customer"]
-    assert turns[1]["analysis"]["is_needs_question"] is True
-    assert turns[3]["is_paraphrase"] == 1
-    debrief = store.debrief(session["id"])
-    assert debrief["what_happened"] == "Dana opened up about spreadsheets."
-    assert debrief["next_step"] == "Ask about overtime before pitching."
-    assert store.latest_goal("Sam Lee")["next_step"] == "Ask about overtime before pitching."
+    assert session.status == "debriefed" and session.objective_met == 1
+    turns = store.turns(session.id)
+    assert [t.speaker for t in turns[:3]] == ["customer", "rep", "customer"]
+    assert turns[1].analysis is not None and turns[1].analysis.is_needs_question is True
+    assert turns[3].analysis is not None and turns[3].analysis.is_paraphrase is True
+    debrief = store.debrief(session.id)
+    assert debrief is not None and debrief.what_happened == "Dana opened up about spreadsheets."
+    assert debrief.next_step == "Ask about overtime before pitching."
+    goal = store.latest_goal("Sam Lee")
+    assert goal is not None and goal.next_step == "Ask about overtime before pitching."
 
 
 async def test_rep_ends_call_early_and_goal_shows_next_time(store, analyzer, freight):
@@ -116,8 +117,9 @@ async def test_rep_ends_call_early_and_goal_shows_next_time(store, analyzer, fre
         assert "Two needs questions before any pitch." in _text(app.screen.query_one("#goal", Static))
 
     session = store.sessions()[0]
-    assert session["end_reason"] == "rep_ended"
-    assert store.turns(session["id"])[2]["customer_event"] == "objection"
+    assert session.end_reason == "rep_ended"
+    reaction = store.turns(session.id)[2].customer
+    assert reaction is not None and reaction.event == "objection"
 
 
 async def test_history_and_transcript_show_evidence(store, analyzer, freight):
@@ -194,7 +196,7 @@ async def test_locked_database_gives_the_reply_back(db_path, analyzer):
         await pilot.pause()
         assert len(app.screen.query(".turn.rep")) == 1
     [session] = store.sessions()
-    assert [t["speaker"] for t in store.turns(session["id"])] == ["customer", "rep", "customer"]
+    assert [t.speaker for t in store.turns(session.id)] == ["customer", "rep", "customer"]
     store.close()
 
 

@@ -10,21 +10,20 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-import simulator.cli as cli_module
 from simulator.cli import cli
+from simulator.cli.common import Parts
 from simulator.locations import builtin_scenarios_dir
 from simulator.storage import Store
 from tests.conftest import GOOD_FREIGHT_CALL
 
 
 @pytest.fixture
-def run(analyzer, monkeypatch):
+def run(analyzer):
     """Invoke `spar ...` in-process, sharing the session's loaded spaCy pipeline."""
-    monkeypatch.setattr(cli_module, "_analyzer", lambda: analyzer)
     runner = CliRunner()
 
     def invoke(*args: str, input: str | None = None):
-        return runner.invoke(cli, list(args), input=input, catch_exceptions=False)
+        return runner.invoke(cli, list(args), input=input, catch_exceptions=False, obj=Parts(analyzer=lambda: analyzer))
 
     return invoke
 
@@ -47,7 +46,7 @@ def test_practice_prints_a_debrief_that_names_its_turns(run, replies, db_path):
     assert "One thing to work on next" in out
     assert "1 replies were not used" in out
     assert f"Saved as session 1 in {db_path}" in out
-    assert Store(db_path).session(1)["status"] == "debriefed"
+    assert Store(db_path).session(1).status == "debriefed"
 
 
 def test_practice_json_has_session_and_figures_with_evidence(run, replies, db_path):
@@ -61,7 +60,8 @@ def test_practice_json_has_session_and_figures_with_evidence(run, replies, db_pa
     assert figures["needs_questions"]["turns"], "each figure carries the turns behind it"
     rep_turns = [t for t in data["transcript"] if t["speaker"] == "rep"]
     assert rep_turns[0]["analysis"]["evidence"]
-    assert Store(db_path).latest_goal("Sam Lee")["next_step"] == "Ask about overtime."
+    goal = Store(db_path).latest_goal("Sam Lee")
+    assert goal is not None and goal.next_step == "Ask about overtime."
 
 
 def test_practice_reads_replies_from_stdin(run, db_path):

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
-from simulator.domain.scripted import END_CUSTOMER, END_OBJECTIVE, CallEngine
+from analysis.types import QuestionType, TurnAnalysis
+from simulator.domain.customer import EndReason, RevealedNeed
+from simulator.domain.scripted import ScriptedCustomer as CallEngine
 
-OPEN = {"is_question": True, "question_type": "open", "is_needs_question": True}
-CLOSED = {"is_question": True, "question_type": "closed", "is_needs_question": True}
-PITCH = {"is_pitch": True}
-PARAPHRASE = {"is_paraphrase": True, "paraphrase_grounded": True}
-PLAIN: dict = {}
+OPEN = TurnAnalysis(is_question=True, question_type=QuestionType.OPEN, is_needs_question=True)
+CLOSED = TurnAnalysis(is_question=True, question_type=QuestionType.CLOSED, is_needs_question=True)
+PITCH = TurnAnalysis(is_pitch=True)
+PARAPHRASE = TurnAnalysis(is_paraphrase=True, paraphrase_grounded=True)
+PLAIN = TurnAnalysis()
+END_OBJECTIVE, END_CUSTOMER = EndReason.OBJECTIVE_MET, EndReason.CUSTOMER_ENDED
 
 
 def _play(engine: CallEngine, script):
@@ -23,7 +26,7 @@ def test_question_on_a_need_topic_reveals_it_once(freight):
     assert "spreadsheet" in first.text
     assert first.trust_after == first.trust_before + 1
     assert again.event == "repeat"
-    assert engine.snapshot()["needs_uncovered"] == [{"id": "manual-planning", "title": freight.need("manual-planning").title, "turn": 1}]
+    assert engine.snapshot().needs_uncovered == (RevealedNeed("manual-planning", freight.need("manual-planning").title, 1),)
 
 
 def test_question_without_a_topic_gets_a_generic_answer_in_kind(freight):
@@ -66,7 +69,7 @@ def test_objective_needs_discovery_and_trust(freight):
     assert engine.level == "silver"
     done = engine.respond("Could we set up a meeting next week?", CLOSED, 7)
     assert done.ended and done.end_reason == END_OBJECTIVE
-    assert engine.snapshot()["objective_met"] is True
+    assert engine.snapshot().objective_met is True
 
 
 def test_open_question_mentioning_objective_word_is_discovery_not_proposal(freight):
@@ -91,7 +94,7 @@ def test_customer_ends_call_when_patience_runs_out(freight):
 def test_same_replies_give_the_same_call(freight):
     script = [("How do you plan routes?", OPEN), ("RouteDesk is great.", PITCH), ("So it is slow.", PARAPHRASE),
               ("Okay.", PLAIN), ("Is that a problem?", CLOSED)]
-    runs = [[line.to_dict() for line in _play(CallEngine(freight, "Sam"), script)] for _ in range(2)]
+    runs = [[line.to_json() for line in _play(CallEngine(freight, "Sam"), script)] for _ in range(2)]
     assert runs[0] == runs[1]
 
 
@@ -103,5 +106,5 @@ def test_rep_name_is_filled_into_lines(freight):
 
 def test_paraphrase_that_restates_nothing_does_not_raise_trust(freight):
     engine = CallEngine(freight)
-    line = engine.respond("So you're in retail.", {"is_paraphrase": True, "paraphrase_grounded": False}, 1)
+    line = engine.respond("So you're in retail.", TurnAnalysis(is_paraphrase=True, paraphrase_grounded=False), 1)
     assert line.trust_after == line.trust_before and line.event == "statement"

@@ -2,24 +2,30 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from analysis.coaching.figures import call_metrics
+from analysis.types import SpeechTiming, TurnAnalysis
+
+
+@dataclass
+class Turn:
+    index: int
+    speaker: str
+    text: str
+    analysis: TurnAnalysis | None = None
+    speech: SpeechTiming | None = None
 
 
 def _rep(index, text, speech=None, **flags):
-    analysis = {"is_question": False, "question_type": None, "is_needs_question": False, "spin": None,
-                "is_paraphrase": False, "is_pitch": False, "words": len(text.split())}
-    analysis.update(flags)
-    turn = {"index": index, "speaker": "rep", "text": text, "analysis": analysis}
+    analysis = {"words": len(text.split()), **flags}
     if speech:
-        turn["speech"] = speech
-    return turn
+        analysis["speech"] = speech
+    return Turn(index, "rep", text, TurnAnalysis.from_json(analysis))
 
 
 def _customer(index, text, duration=None):
-    turn = {"index": index, "speaker": "customer", "text": text, "analysis": None}
-    if duration is not None:
-        turn["speech"] = {"duration": duration}
-    return turn
+    return Turn(index, "customer", text, speech=SpeechTiming(duration) if duration is not None else None)
 
 
 def _timed(words: int, start: float, seconds: float):

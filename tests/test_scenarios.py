@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
+from simulator.domain.catalogue import load_catalogue, resolve_scenario
+from simulator.domain.matching import topic_matches
+from simulator.domain.scenario import ScenarioError
+from simulator.domain.scenario_file import load_scenario
 from simulator.locations import builtin_scenarios_dir
-from simulator.domain.scenario import ScenarioError, load_catalogue, load_scenario, resolve_scenario, topic_matches
 
 BUILTIN = builtin_scenarios_dir()
 

@@ -12,20 +12,22 @@ import time
 import pytest
 
 from simulator.domain.session import PracticeCall
+from analysis.types import QuestionType, SpinKind, TurnAnalysis
+from simulator.domain.customer import CallTurn
 from simulator.storage import Store, StoreError
 from simulator.storage.store import session_result
 
-QUESTION = {"is_question": True, "question_type": "open", "is_needs_question": True, "spin": "situation",
-            "is_paraphrase": False, "is_pitch": False, "evidence": []}
+QUESTION = TurnAnalysis(is_question=True, question_type=QuestionType.OPEN, is_needs_question=True,
+                        spin=SpinKind.SITUATION)
 
 
 def test_schema_is_created_once_and_reopening_keeps_data(db_path, freight):
     store = Store(db_path)
     session_id = store.start_session("Sam Lee", freight)
-    store.add_turn(session_id, 0, "customer", "Hi.")
+    store.add_turn(session_id, CallTurn(0, "customer", "Hi."))
     store.close()
     reopened = Store(db_path)
-    assert [t["text"] for t in reopened.turns(session_id)] == ["Hi."]
+    assert [t.text for t in reopened.turns(session_id)] == ["Hi."]
     applied = [r["name"] for r in reopened.db["_sqlite_migrations"].rows]
     assert applied == ["m001_initial"], "reopening must not apply a migration twice"
     assert {"reps", "scenarios", "sessions", "turns", "debriefs", "goals"} <= set(reopened.db.table_names())
@@ -52,18 +54,20 @@ def test_debrief_goal_is_checked_at_the_next_session(store, freight):
     first.start()
     first.end_by_rep()
     debrief = first.save_debrief({"what_happened": "I rushed.", "next_step": "Ask two questions first."})
-    assert store.debrief(first.session_id)["what_happened"] == "I rushed."
+    saved = store.debrief(first.session_id)
+    assert saved is not None and saved.what_happened == "I rushed."
     goal = store.latest_goal("Sam Lee")
-    assert goal["next_step"] == "Ask two questions first." and goal["focus_skill"] == debrief.focus["skill"]
+    assert goal is not None
+    assert goal.next_step == "Ask two questions first." and goal.focus_skill == debrief.focus.skill
     # Saving again (the rep edits the next step) replaces, it does not duplicate.
     first.save_debrief({"next_step": "Ask three questions first."})
     assert store.db["goals"].count == 1
 
     second = PracticeCall(store, freight, "Sam Lee")
-    assert second.goal["next_step"] == "Ask three questions first."
+    assert second.goal is not None and second.goal.next_step == "Ask three questions first."
     second.start()
-    assert store.db["goals"].get(goal["id"])["reviewed_session_id"] == second.session_id
-    assert [s["status"] for s in store.sessions("Sam Lee")] == ["in_progress", "debriefed"]
+    assert store.db["goals"].get(goal.id)["reviewed_session_id"] == second.session_id
+    assert [s.status for s in store.sessions("Sam Lee")] == ["in_progress", "debriefed"]
     assert store.rep_names() == ["Sam Lee"]
 
 
@@ -130,8 +134,8 @@ def test_process_killed_mid_call_keeps_earlier_turns(db_path, tmp_path):
 
     store = Store(db_path)
     [session] = store.sessions()
-    turns = store.turns(session["id"])
-    assert [t["text"] for t in turns if t["speaker"] == "rep"] == replies
-    assert turns[1]["analysis"]["is_question"] is True
+    turns = store.turns(session.id)
+    assert [t.text for t in turns if t.speaker == "rep"] == replies
+    assert turns[1].analysis is not None and turns[1].analysis.is_question is True
     assert session_result(session) == "unfinished"
     store.close()

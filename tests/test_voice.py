@@ -11,11 +11,12 @@ import numpy as np
 import pytest
 from click.testing import CliRunner
 
-import simulator.cli as cli_module
-from analysis.speech.engines import (SAMPLE_RATE, Transcriber, TranscriptionError, load_audio, speech_regions,
-                                 word_error_rate)
+from analysis.speech.audio_file import SAMPLE_RATE, load_audio, speech_regions
+from analysis.speech.engines import Transcriber, TranscriptionError
+from analysis.speech.wer import word_error_rate
 from simulator.audio.recording import save_wav
 from simulator.cli import cli
+from simulator.cli.common import Parts
 
 
 async def _call_started(app, pilot) -> None:
@@ -90,7 +91,7 @@ def test_both_engines_agree_on_the_packaged_model(voices):
 
 
 def test_converted_checkpoint_is_cached_and_verified(model_cache, voices):
-    from analysis.speech.engines import embedded_model_dir
+    from analysis.speech.models import embedded_model_dir
     from analysis.speech.whisper_convert import converted_checkpoint
 
     target = model_cache / "verify-test"
@@ -134,27 +135,26 @@ def test_unknown_model_and_engine_are_refused_before_loading():
 
 
 def test_spar_transcribe_json(voices, fast_transcriber, monkeypatch):
-    monkeypatch.setattr(cli_module, "_transcriber", lambda engine, model, verbatim=False: fast_transcriber)
-    result = CliRunner().invoke(cli, ["transcribe", str(voices["problems"]), "--json"])
+    parts = Parts(transcriber=lambda engine, model, verbatim=False: fast_transcriber)
+    result = CliRunner().invoke(cli, ["transcribe", str(voices["problems"]), "--json"], obj=parts)
     data = json.loads(result.output)
     assert word_error_rate(SENTENCES["problems"], data["text"]) <= 0.25
     assert {"segments", "words", "engine", "model", "seconds"} <= set(data)
     assert data["engine"] == "faster-whisper" and data["model"] == "tiny.en"
     assert all({"start", "end"} <= set(s) for s in data["segments"])
-    silent = CliRunner().invoke(cli, ["transcribe", str(voices["silence"])])
+    silent = CliRunner().invoke(cli, ["transcribe", str(voices["silence"])], obj=parts)
     assert silent.exit_code == 0 and "no speech found" in silent.output
 
 
 def test_practice_with_spoken_replies(voices, fast_transcriber, analyzer, monkeypatch, tmp_path, db_path):
-    monkeypatch.setattr(cli_module, "_transcriber", lambda engine, model, verbatim=False: fast_transcriber)
-    monkeypatch.setattr(cli_module, "_analyzer", lambda: analyzer)
+    parts = Parts(analyzer=lambda: analyzer, transcriber=lambda engine, model, verbatim=False: fast_transcriber)
     for key in SENTENCES:
         shutil.copy(voices[key], tmp_path / f"{key}.wav")
     replies = tmp_path / "replies.txt"
     replies.write_text("routes.wav\nSo the spreadsheet takes Marcus until nine every morning.\nproblems.wav\n"
                        "What impact do the late drops have on your customers?\nmeeting.wav\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies),
-                                      "--db", str(db_path), "--json"])
+                                      "--db", str(db_path), "--json"], obj=parts)
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     rep_turns = [t for t in data["transcript"] if t["speaker"] == "rep"]
@@ -163,25 +163,24 @@ def test_practice_with_spoken_replies(voices, fast_transcriber, analyzer, monkey
     assert data["figures"]["pace"]["value"] and data["figures"]["pace"]["turns"] == [1, 5, 9]
     from simulator.storage import Store
     turns = Store(db_path).turns(data["session_id"])
-    assert turns[1]["audio_path"] == str((tmp_path / "routes.wav").resolve())
-    assert Store(db_path).sessions()[0]["spoken_turns"] == 3
-    assert turns[3]["audio_path"] is None
+    assert turns[1].audio_path == str((tmp_path / "routes.wav").resolve())
+    assert Store(db_path).sessions()[0].spoken_turns == 3
+    assert turns[3].audio_path is None
 
 
 def test_practice_stops_cleanly_on_a_broken_audio_line(voices, fast_transcriber, analyzer, monkeypatch, tmp_path,
                                                        db_path):
-    monkeypatch.setattr(cli_module, "_transcriber", lambda engine, model, verbatim=False: fast_transcriber)
-    monkeypatch.setattr(cli_module, "_analyzer", lambda: analyzer)
+    parts = Parts(analyzer=lambda: analyzer, transcriber=lambda engine, model, verbatim=False: fast_transcriber)
     (tmp_path / "bad.wav").write_bytes(b"")
     replies = tmp_path / "replies.txt"
     replies.write_text("How do you plan the routes today?\nbad.wav\n", encoding="utf-8")
     result = CliRunner().invoke(cli, ["practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies),
-                                      "--db", str(db_path)])
+                                      "--db", str(db_path)], obj=parts)
     assert result.exit_code == 1
     assert "bad.wav: the file is empty" in result.output and "earlier turns" in result.output
     from simulator.storage import Store
     [session] = Store(db_path).sessions()
-    assert session["turn_count"] == 3  # opening, the typed reply, the customer's answer
+    assert session.turn_count == 3  # opening, the typed reply, the customer's answer
 
 
 def test_incremental_transcription_sends_chunks_while_speaking(fast_transcriber, tmp_path):
@@ -207,14 +206,15 @@ async def test_whole_call_spoken_in_the_app(voices, fast_transcriber, analyzer, 
     """The app, a microphone replaced by recorded replies played back, hands-free."""
     from textual.widgets import Input, OptionList
 
-    from simulator.ui.app import VoiceSettings, create_app
     from simulator.audio.recording import FileSource
+    from simulator.config import Settings
+    from simulator.ui.app import create_app
     from simulator.ui.screens.call import CallScreen
     from simulator.ui.screens.debrief import DebriefScreen
 
     queue = [FileSource(voices[key], realtime=False) for key in ("routes", "problems", "meeting")]
     app = create_app(store=store, analyzer_factory=lambda: analyzer, transcriber_factory=lambda: fast_transcriber,
-                     audio_source_factory=lambda: queue.pop(0), voice=VoiceSettings(hands_free=True))
+                     audio_source_factory=lambda: queue.pop(0), settings=Settings(hands_free=True))
     async with app.run_test(size=(140, 50)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -236,23 +236,24 @@ async def test_whole_call_spoken_in_the_app(voices, fast_transcriber, analyzer, 
         await pilot.pause()
         assert isinstance(app.screen, DebriefScreen)
     [session] = store.sessions()
-    turns = store.turns(session["id"])
-    rep_turns = [t for t in turns if t["speaker"] == "rep"]
+    turns = store.turns(session.id)
+    rep_turns = [t for t in turns if t.speaker == "rep"]
     assert len(rep_turns) == 3
-    assert word_error_rate(SENTENCES["problems"], rep_turns[1]["text"]) <= 0.25
+    assert word_error_rate(SENTENCES["problems"], rep_turns[1].text) <= 0.25
     for turn in rep_turns:
-        assert turn["input_mode"] == "spoken"
-        assert Path(turn["audio_path"]).is_file(), "each spoken turn keeps its WAV beside the database"
-        assert turn["analysis"]["speech"]["words"]
-        assert turn["analysis"]["speech"]["response_time"] >= 0.3, "from the customer's line to the first word"
-    assert Path(rep_turns[0]["audio_path"]).parent.parent.parent == store.path.parent
+        assert turn.input_mode == "spoken"
+        assert turn.audio_path and Path(turn.audio_path).is_file(), "each spoken turn keeps its WAV beside the database"
+        speech = turn.analysis.speech if turn.analysis else None
+        assert speech is not None and speech.words
+        assert speech.response_time is not None and speech.response_time >= 0.3, "from the customer's line to the first word"
+    assert Path(str(rep_turns[0].audio_path)).parent.parent.parent == store.path.parent
 
 
 async def test_no_microphone_keeps_the_call_going_with_typing(fast_transcriber, analyzer, store):
     from textual.widgets import Input
 
-    from simulator.ui.app import create_app
     from simulator.audio.recording import MicrophoneError
+    from simulator.ui.app import create_app
 
     def no_microphone():
         raise MicrophoneError("no microphone found (test); plug one in and try again, or type your replies")
@@ -270,7 +271,7 @@ async def test_no_microphone_keeps_the_call_going_with_typing(fast_transcriber, 
         await app.workers.wait_for_complete()
         await pilot.pause()
     [session] = store.sessions()
-    assert [t["speaker"] for t in store.turns(session["id"])] == ["customer", "rep", "customer"]
+    assert [t.speaker for t in store.turns(session.id)] == ["customer", "rep", "customer"]
 
 
 def test_verbatim_keeps_fillers_without_losing_words(tmp_path):
@@ -303,8 +304,8 @@ def test_unknown_input_device_is_one_clear_line():
 async def test_microphone_failing_mid_turn_drops_to_typing(fast_transcriber, analyzer, store, voices):
     from textual.widgets import Input
 
-    from simulator.ui.app import create_app
     from simulator.audio.recording import FileSource, MicrophoneError
+    from simulator.ui.app import create_app
 
     class Unplugged(FileSource):
         def blocks(self, stop):
@@ -321,8 +322,8 @@ async def test_microphone_failing_mid_turn_drops_to_typing(fast_transcriber, ana
         await pilot.press("ctrl+t")
         await app.workers.wait_for_complete()
         await pilot.pause()
-        assert app.screen.recording is None
+        assert not app.screen.recorder.recording
         assert app.screen.query_one("#reply", Input).has_focus
         assert "Type your reply" in str(app.screen.query_one("#call-status").render())
     [session] = store.sessions()
-    assert len(store.turns(session["id"])) == 1, "nothing half-heard is saved; the opening line is kept"
+    assert len(store.turns(session.id)) == 1, "nothing half-heard is saved; the opening line is kept"

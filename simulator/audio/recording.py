@@ -22,7 +22,8 @@ from typing import Protocol
 
 import numpy as np
 
-from analysis.speech.engines import SAMPLE_RATE, Transcript
+from analysis.speech.audio_file import SAMPLE_RATE
+from analysis.speech.engines import Transcript
 
 BLOCK = SAMPLE_RATE // 10
 
@@ -78,7 +79,7 @@ class FileSource:
     """A recorded reply played back as if spoken live (tests, demos, `--replies` audio)."""
 
     def __init__(self, path: str | Path, *, realtime: bool = True, trailing_silence: float = 1.5):
-        from analysis.speech.engines import load_audio
+        from analysis.speech.audio_file import load_audio
 
         self.name = str(path)
         silence = np.zeros(int(trailing_silence * SAMPLE_RATE), dtype=np.float32)
@@ -149,6 +150,12 @@ def record_turn(
             ended_by = "key"
             break
     return RecordedTurn(live.audio, live.finish(), ended_by)
+
+
+def seconds_before_answer(customer_done_at: float, recording_started_at: float, first_word_start: float) -> float:
+    """From the customer's line ending to the rep's first word: the wait before the rep started
+    recording (both `time.monotonic()`), plus where in the recording the first word falls."""
+    return round(recording_started_at - customer_done_at + first_word_start, 2)
 
 
 def save_wav(path: Path, audio: np.ndarray) -> Path:

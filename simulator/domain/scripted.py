@@ -1,6 +1,7 @@
 """The scripted customer: turns each rep reply into the customer's next line, deterministically.
 
-The engine does not read text itself beyond matching topic words; it acts on the analysis of the
+`ScriptedCustomer` implements the `Customer` protocol (customer.py). It does not read text itself
+beyond matching topic words and proposal openers; it acts on the analysis of the
 rep's turn (question? paraphrase? pitch?) so that the customer reacts to exactly what the
 debrief will later show. Same scenario, same replies -> same call, every time.
 
@@ -21,37 +22,17 @@ patience (its number of rep turns).
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
-from typing import Any
+from dataclasses import dataclass, field
 
-from simulator.domain.scenario import Scenario, topic_matches, trust_rank
+from analysis.types import QuestionType, TurnAnalysis
+from simulator.domain.customer import (CallSnapshot, CustomerEvent, CustomerLine, EndReason, RevealedNeed)
+from simulator.domain.matching import proposes_next_step, topic_matches
+from simulator.domain.scenario import Scenario, trust_rank
 
-END_OBJECTIVE = "objective_met"
-END_CUSTOMER = "customer_ended"
-END_REP = "rep_ended"
-END_REASONS = {
-    END_OBJECTIVE: "the customer agreed to the objective",
-    END_CUSTOMER: "the customer ended the call",
-    END_REP: "you ended the call",
-}
-
-
-@dataclass
-class CustomerLine:
-    """What the customer says, and why: kept with the turn so a coach can replay the logic."""
-
-    text: str
-    event: str
-    trust_before: int
-    trust_after: int
-    level: str
-    need_id: str | None = None
-    objection_id: str | None = None
-    ended: bool = False
-    end_reason: str | None = None
-
-    def to_dict(self) -> dict[str, Any]:
-        return asdict(self)
+# Trust points each reaction is worth.
+TRUST_FOR_FEELING_HEARD = 2
+TRUST_FOR_A_NEED_SHARED = 1
+TRUST_LOST_TO_AN_EARLY_PITCH = -1
 
 
 @dataclass
@@ -59,15 +40,17 @@ class CallState:
     trust: int
     rep_turns: int = 0
     needs_questions: int = 0
-    revealed: list[dict[str, Any]] = field(default_factory=list)  # {"id", "title", "turn"}
+    revealed: list[RevealedNeed] = field(default_factory=list)
     objections_raised: list[str] = field(default_factory=list)
     reply_counters: dict[str, int] = field(default_factory=dict)
     ended: bool = False
-    end_reason: str | None = None
+    end_reason: EndReason | None = None
     objective_met: bool = False
 
 
-class CallEngine:
+class ScriptedCustomer:
+    """The customer as a scenario file scripts it."""
+
     def __init__(self, scenario: Scenario, rep_name: str = ""):
         self.scenario = scenario
         self.rep_name = rep_name
@@ -75,6 +58,10 @@ class CallEngine:
         self.last_customer_line = ""
 
     # --- helpers -------------------------------------------------------------------------
+    @property
+    def ended(self) -> bool:
+        return self.state.ended
+
     @property
     def level(self) -> str:
         return self.scenario.trust.level(self.state.trust)
@@ -89,8 +76,11 @@ class CallEngine:
         self.state.reply_counters[kind] = n + 1
         return lines[n % len(lines)]
 
-    def _line(self, text: str, event: str, before: int, **extra: Any) -> CustomerLine:
-        line = CustomerLine(self._say(text), event, before, self.state.trust, self.level, **extra)
+    def _line(self, text: str, event: CustomerEvent, before: int, *, need_id: str | None = None,
+              objection_id: str | None = None, ended: bool = False,
+              end_reason: EndReason | None = None) -> CustomerLine:
+        line = CustomerLine(self._say(text), event, before, self.state.trust, self.level, need_id=need_id,
+                            objection_id=objection_id, ended=ended, end_reason=end_reason)
         self.last_customer_line = line.text
         return line
 
@@ -99,107 +89,98 @@ class CallEngine:
 
     # --- the call ------------------------------------------------------------------------
     def opening(self) -> CustomerLine:
-        return self._line(self.scenario.opening, "opening", self.state.trust)
+        return self._line(self.scenario.opening, CustomerEvent.OPENING, self.state.trust)
 
-    def respond(self, rep_text: str, analysis: dict[str, Any], turn_index: int) -> CustomerLine:
+    def respond(self, rep_text: str, analysis: TurnAnalysis, turn_index: int) -> CustomerLine:
         """The customer's reaction to one rep turn; `turn_index` is that turn's place in the call."""
         if self.state.ended:
             raise RuntimeError("the call has already ended")
         s, sc = self.state, self.scenario
         s.rep_turns += 1
         before = s.trust
-        asks = analysis.get("is_question", False)
-        if analysis.get("is_needs_question"):
+        asks = analysis.is_question
+        if analysis.is_needs_question:
             s.needs_questions += 1
 
-        heard = _heard(analysis)
+        heard = analysis.heard
         if heard:
-            self._change_trust(2)
+            self._change_trust(TRUST_FOR_FEELING_HEARD)
 
         line: CustomerLine | None = None
         objective = sc.objective
         # An open question that merely mentions a keyword ("what happens in your weekly meeting?")
         # is discovery, not a proposal.
         proposes = bool(topic_matches(objective.keywords, rep_text)) and (
-            _proposal(rep_text) or (asks and analysis.get("question_type") == "closed"))
+            proposes_next_step(rep_text) or (asks and analysis.question_type is QuestionType.CLOSED))
         if proposes:
             ready = (len(s.revealed) >= objective.needs_required
                      and trust_rank(self.level) >= trust_rank(objective.min_trust))
             if ready:
                 s.objective_met = True
-                line = self._end(objective.agree, END_OBJECTIVE, before, event="objective_agreed")
+                line = self._end(objective.agree, EndReason.OBJECTIVE_MET, before, event=CustomerEvent.OBJECTIVE_AGREED)
             else:
-                line = self._line(objective.not_yet, "objective_not_yet", before)
-        elif analysis.get("is_pitch") and s.needs_questions < sc.discovery_before_pitch:
-            self._change_trust(-1)
+                line = self._line(objective.not_yet, CustomerEvent.OBJECTIVE_NOT_YET, before)
+        elif analysis.is_pitch and s.needs_questions < sc.discovery_before_pitch:
+            self._change_trust(TRUST_LOST_TO_AN_EARLY_PITCH)
             objection = sc.objections[len(s.objections_raised) % len(sc.objections)]
             s.objections_raised.append(objection.id)
-            line = self._line(objection.line, "objection", before, objection_id=objection.id)
+            line = self._line(objection.line, CustomerEvent.OBJECTION, before, objection_id=objection.id)
         elif asks:
             line = self._question_reply(rep_text, analysis, turn_index, before)
         elif heard:
-            line = self._line(self._cycle("paraphrase"), "acknowledged_paraphrase", before)
-        elif analysis.get("is_pitch"):
-            line = self._line(self._cycle("pitch"), "heard_pitch", before)
+            line = self._line(self._cycle("paraphrase"), CustomerEvent.ACKNOWLEDGED_PARAPHRASE, before)
+        elif analysis.is_pitch:
+            line = self._line(self._cycle("pitch"), CustomerEvent.HEARD_PITCH, before)
         else:
-            line = self._line(self._cycle("statement"), "statement", before)
+            line = self._line(self._cycle("statement"), CustomerEvent.STATEMENT, before)
 
         if not s.ended and s.trust < 0:
-            return self._end(f"{line.text} {sc.closing['customer_ends']}", END_CUSTOMER, before, event=line.event,
-                             objection_id=line.objection_id)
+            return self._end(f"{line.text} {sc.closing['customer_ends']}", EndReason.CUSTOMER_ENDED, before,
+                             event=line.event, objection_id=line.objection_id)
         if not s.ended and s.rep_turns >= sc.patience:
-            return self._end(f"{line.text} {sc.closing['customer_ends']}", END_CUSTOMER, before, event=line.event,
-                             need_id=line.need_id, objection_id=line.objection_id)
+            return self._end(f"{line.text} {sc.closing['customer_ends']}", EndReason.CUSTOMER_ENDED, before,
+                             event=line.event, need_id=line.need_id, objection_id=line.objection_id)
         return line
 
-    def _question_reply(self, rep_text: str, analysis: dict[str, Any], turn_index: int, before: int) -> CustomerLine:
+    def _question_reply(self, rep_text: str, analysis: TurnAnalysis, turn_index: int, before: int) -> CustomerLine:
         s = self.state
-        revealed_ids = {n["id"] for n in s.revealed}
+        revealed_ids = {n.id for n in s.revealed}
         for need in self.scenario.needs:
             if need.id in revealed_ids or not topic_matches(need.topic, rep_text):
                 continue
             if trust_rank(self.level) >= trust_rank(need.min_trust):
-                self._change_trust(1)
-                s.revealed.append({"id": need.id, "title": need.title, "turn": turn_index})
-                return self._line(need.reveal, "need_revealed", before, need_id=need.id)
-            return self._line(need.guarded, "guarded", before, need_id=need.id)
-        if _heard(analysis):
-            return self._line(self._cycle("paraphrase"), "acknowledged_paraphrase", before)
+                self._change_trust(TRUST_FOR_A_NEED_SHARED)
+                s.revealed.append(RevealedNeed(need.id, need.title, turn_index))
+                return self._line(need.reveal, CustomerEvent.NEED_REVEALED, before, need_id=need.id)
+            return self._line(need.guarded, CustomerEvent.GUARDED, before, need_id=need.id)
+        if analysis.heard:
+            return self._line(self._cycle("paraphrase"), CustomerEvent.ACKNOWLEDGED_PARAPHRASE, before)
         if any(topic_matches(self.scenario.need(n).topic, rep_text) for n in revealed_ids):
-            return self._line(self._cycle("repeat"), "repeat", before)
-        kind = "open_question" if analysis.get("question_type") == "open" else "closed_question"
-        return self._line(self._cycle(kind), kind, before)
+            return self._line(self._cycle("repeat"), CustomerEvent.REPEAT, before)
+        event = CustomerEvent.OPEN_QUESTION if analysis.question_type is QuestionType.OPEN else CustomerEvent.CLOSED_QUESTION
+        return self._line(self._cycle(str(event)), event, before)
 
     def end_by_rep(self) -> CustomerLine:
-        return self._end(self.scenario.closing["rep_ends"], END_REP, self.state.trust, event="rep_ended")
+        return self._end(self.scenario.closing["rep_ends"], EndReason.REP_ENDED, self.state.trust,
+                         event=CustomerEvent.REP_ENDED)
 
-    def _end(self, text: str, reason: str, before: int, *, event: str, **extra: Any) -> CustomerLine:
+    def _end(self, text: str, reason: EndReason, before: int, *, event: CustomerEvent, need_id: str | None = None,
+             objection_id: str | None = None) -> CustomerLine:
         self.state.ended = True
         self.state.end_reason = reason
-        return self._line(text, event, before, ended=True, end_reason=reason, **extra)
+        return self._line(text, event, before, need_id=need_id, objection_id=objection_id, ended=True,
+                          end_reason=reason)
 
-    def snapshot(self) -> dict[str, Any]:
+    def snapshot(self) -> CallSnapshot:
         """State shown beside the call (trust level, needs uncovered) and stored at the end."""
-        return {
-            "trust": self.state.trust,
-            "level": self.level,
-            "needs_uncovered": list(self.state.revealed),
-            "needs_total": len(self.scenario.needs),
-            "objections_raised": list(self.state.objections_raised),
-            "ended": self.state.ended,
-            "end_reason": self.state.end_reason,
-            "objective_met": self.state.objective_met,
-        }
-
-
-def _heard(analysis: dict[str, Any]) -> bool:
-    """The customer feels heard when their own words or feelings come back, not by form alone."""
-    return bool(analysis.get("is_paraphrase") and analysis.get("paraphrase_grounded", True))
-
-
-def _proposal(text: str) -> bool:
-    """A proposal without a question mark: "let's set up a meeting", "I'd like to book a demo"."""
-    lowered = text.lower()
-    return any(cue in lowered for cue in ("let's", "let us", "i'd like to", "i would like to", "i suggest we",
-                                          "how about", "what about", "why don't we", "we could", "shall we", "can we",
-                                          "could we", "would you be open", "are you open", "would you like to"))
+        return CallSnapshot(
+            trust=self.state.trust,
+            level=self.level,
+            needs_uncovered=tuple(self.state.revealed),
+            needs_total=len(self.scenario.needs),
+            objections_raised=tuple(self.state.objections_raised),
+            ended=self.state.ended,
+            end_reason=self.state.end_reason,
+            objective_met=self.state.objective_met,
+            turns_left=max(0, self.scenario.patience - self.state.rep_turns),
+        )

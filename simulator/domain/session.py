@@ -1,6 +1,6 @@
 """One practice call from first line to saved debrief, shared by the app and `spar practice`.
 
-`PracticeCall` owns the engine, the transcript and the store writes; it never analyses text
+`PracticeCall` owns the customer, the transcript and the store writes; it never analyses text
 itself (the caller passes the analysis in), so the app can run spaCy in a worker thread and
 hand the result to the main thread, which alone writes to the database.
 """
@@ -9,35 +9,52 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Any
 
-from analysis.coaching.debrief import Debrief, build_debrief
-from analysis.coaching.figures import call_metrics
-from simulator.domain.scripted import END_REASONS, CallEngine, CustomerLine
+from analysis.coaching.debrief import CallOutcome, Debrief, build_debrief
+from analysis.coaching.figures import NeedUncovered, call_metrics
+from analysis.types import Figure, FigureKey, SpeechTiming, TurnAnalysis
+from simulator.domain.customer import CallTurn, Customer, CustomerLine
 from simulator.domain.scenario import Scenario
-from simulator.storage import Store
-from simulator.storage.store import now
+from simulator.domain.scripted import ScriptedCustomer
+from simulator.storage import Store, StoreError
+from simulator.storage.store import Goal, now
+
+
+class TurnNotSaved(StoreError):
+    """A turn could not be written. `reply_saved` says whether the rep's reply made it (and only the
+    customer's answer was lost) or not (so the reply can be given back to try again)."""
+
+    def __init__(self, message: str, *, reply_saved: bool):
+        super().__init__(message)
+        self.reply_saved = reply_saved
+
+
+def rep_display_name(name: str) -> str:
+    """A rep's name as stored and shown: inner runs of spaces collapsed, ends trimmed."""
+    return " ".join(name.split())
 
 
 class PracticeCall:
-    def __init__(self, store: Store, scenario: Scenario, rep_name: str, *, input_mode: str = "typed"):
+    def __init__(self, store: Store, scenario: Scenario, rep_name: str, *, input_mode: str = "typed",
+                 customer: Customer | None = None):
         self.store = store
         self.scenario = scenario
-        self.rep_name = " ".join(rep_name.split())
+        self.rep_name = rep_display_name(rep_name)
         self.input_mode = input_mode
-        self.engine = CallEngine(scenario, self.rep_name)
-        self.turns: list[dict[str, Any]] = []
+        self.customer: Customer = customer or ScriptedCustomer(scenario, self.rep_name)
+        self.turns: list[CallTurn] = []
         self.session_id: int | None = None
+        self._figures: dict[FigureKey, Figure] | None = None
         # The goal agreed at the rep's previous debrief; this call checks it.
-        self.goal = store.latest_goal(self.rep_name)
+        self.goal: Goal | None = store.latest_goal(self.rep_name)
 
     @property
     def ended(self) -> bool:
-        return self.engine.state.ended
+        return self.customer.ended
 
     @property
     def last_customer_text(self) -> str:
-        return next((t["text"] for t in reversed(self.turns) if t["speaker"] == "customer"), "")
+        return next((t.text for t in reversed(self.turns) if t.speaker == "customer"), "")
 
     @property
     def product_terms(self) -> tuple[str, ...]:
@@ -45,66 +62,89 @@ class PracticeCall:
 
     def start(self) -> CustomerLine:
         self.session_id = self.store.start_session(self.rep_name, self.scenario, input_mode=self.input_mode)
-        line = self.engine.opening()
-        self._record("customer", line.text, customer=line.to_dict())
+        line = self.customer.opening()
+        self._record(CallTurn(len(self.turns), "customer", line.text, customer=line))
         return line
 
-    def rep_turn(self, text: str, analysis: dict[str, Any], *, started_at: str | None = None,
-                 audio_path: str | None = None) -> CustomerLine:
-        """Save the rep's turn, then the customer's answer; each is its own transaction."""
+    def rep_turn(self, text: str, analysis: TurnAnalysis, *, started_at: str | None = None,
+                 audio_path: str | None = None, speech: SpeechTiming | None = None) -> CustomerLine:
+        """Save the rep's turn, then the customer's answer; each is its own transaction.
+
+        Raises `TurnNotSaved` when the database refuses a write, saying which of the two was kept.
+        """
         index = len(self.turns)
-        spoken = audio_path is not None or "speech" in analysis
-        self._record("rep", text, analysis=analysis, started_at=started_at, audio_path=audio_path,
-                     input_mode="spoken" if spoken else self.input_mode)
-        line = self.engine.respond(text, analysis, index)
-        self._record("customer", line.text, customer=line.to_dict())
-        if line.ended:
-            self._finish()
+        if speech is not None:
+            analysis = analysis.with_speech(speech)
+        spoken = audio_path is not None or analysis.speech is not None
+        try:
+            self._record(CallTurn(index, "rep", text, analysis=analysis, audio_path=audio_path,
+                                  input_mode="spoken" if spoken else self.input_mode), started_at=started_at)
+        except StoreError as exc:
+            raise TurnNotSaved(str(exc), reply_saved=False) from None
+        line = self.customer.respond(text, analysis, index)
+        try:
+            self._record(CallTurn(len(self.turns), "customer", line.text, customer=line))
+            if line.ended:
+                self._finish()
+        except StoreError as exc:
+            raise TurnNotSaved(str(exc), reply_saved=True) from None
         return line
 
     def end_by_rep(self) -> CustomerLine:
-        line = self.engine.end_by_rep()
-        self._record("customer", line.text, customer=line.to_dict())
+        line = self.customer.end_by_rep()
+        self._record(CallTurn(len(self.turns), "customer", line.text, customer=line))
         self._finish()
         return line
 
-    def _record(self, speaker: str, text: str, **fields: Any) -> None:
+    def _record(self, turn: CallTurn, *, started_at: str | None = None) -> None:
         assert self.session_id is not None, "start() the call first"
-        index = len(self.turns)
-        if speaker == "rep":
-            fields.setdefault("input_mode", self.input_mode)
-        self.store.add_turn(self.session_id, index, speaker, text, **fields)
-        self.turns.append({"index": index, "speaker": speaker, "text": text, "analysis": fields.get("analysis"),
-                           "customer": fields.get("customer")})
+        self.store.add_turn(self.session_id, turn, started_at=started_at)
+        self.turns.append(turn)
 
-    def metrics(self) -> dict[str, Any]:
-        snap = self.engine.snapshot()
-        return call_metrics(self.turns, needs_total=snap["needs_total"], needs_uncovered=snap["needs_uncovered"],
-                            discovery_before_pitch=self.scenario.discovery_before_pitch)
+    def figures(self) -> dict[FigureKey, Figure]:
+        """The call's figures; computed once the call has ended, since they no longer change."""
+        if self._figures is not None:
+            return self._figures
+        snap = self.customer.snapshot()
+        figures = call_metrics(self.turns, needs_total=snap.needs_total,
+                               needs_uncovered=[NeedUncovered(n.id, n.title, n.turn) for n in snap.needs_uncovered],
+                               discovery_before_pitch=self.scenario.discovery_before_pitch)
+        if self.ended:
+            self._figures = figures
+        return figures
 
     def _finish(self) -> None:
         assert self.session_id is not None
-        figures = self.metrics()
-        self.store.end_session(self.session_id, self.engine.snapshot(),
-                               {k: f.to_dict() for k, f in figures.items()})
+        self.store.end_session(self.session_id, self.customer.snapshot(), self.figures())
 
     def debrief(self) -> Debrief:
-        snap = self.engine.snapshot()
+        snap = self.customer.snapshot()
         return build_debrief(
-            self.metrics(),
+            self.figures(),
             discovery_before_pitch=self.scenario.discovery_before_pitch,
-            previous_focus=(self.goal or {}).get("focus_skill"),
-            outcome={"end_reason": snap["end_reason"], "end_reason_text": END_REASONS.get(snap["end_reason"] or "", ""),
-                     "objective": self.scenario.objective.description, "objective_met": snap["objective_met"],
-                     "trust_level": snap["level"], "needs_total": snap["needs_total"],
-                     "previous_next_step": (self.goal or {}).get("next_step") or ""},
+            previous_focus=self.goal.focus_skill if self.goal else None,
+            outcome=CallOutcome(
+                end_reason=None if snap.end_reason is None else str(snap.end_reason),
+                end_reason_text=snap.end_reason.text if snap.end_reason else "",
+                objective=self.scenario.objective.description, objective_met=snap.objective_met,
+                trust_level=snap.level, needs_total=snap.needs_total,
+                previous_next_step=(self.goal.next_step if self.goal else "") or ""),
         )
 
     def save_debrief(self, answers: dict[str, str], debrief: Debrief | None = None) -> Debrief:
         assert self.session_id is not None
         debrief = debrief or self.debrief()
-        self.store.save_debrief(self.session_id, answers, debrief.to_dict())
+        self.store.save_debrief(self.session_id, answers, debrief)
         return debrief
+
+
+@dataclass(frozen=True)
+class HeardReply:
+    """A line of a replies file as the rep said it: the text, and for a spoken reply its timings and audio."""
+
+    text: str
+    speech: SpeechTiming | None = None
+    audio_path: str | None = None
 
 
 @dataclass
@@ -116,15 +156,14 @@ class ScriptResult:
 def play_script(
     call: PracticeCall,
     replies: Iterable[str],
-    analyze: Callable[[str, str, tuple[str, ...]], dict[str, Any]],
+    analyze: Callable[[str, str, tuple[str, ...]], TurnAnalysis],
     on_line: Callable[[str, str], None] | None = None,
-    hear: Callable[[str], tuple[str, dict[str, Any] | None, str | None]] | None = None,
+    hear: Callable[[str], HeardReply] | None = None,
 ) -> ScriptResult:
     """Play a call from prepared replies; `analyze(text, previous_customer_text, product_terms)`.
 
-    `hear(line)` turns a line into (text, speech timings or None, audio path or None): it is how
-    spoken replies are transcribed. Blank lines are skipped. When the replies run out before the
-    call ends, the rep ends it.
+    `hear(line)` turns a line into what the rep said: it is how spoken replies are transcribed.
+    Blank lines are skipped. When the replies run out before the call ends, the rep ends it.
     """
     opening = call.start()
     if on_line:
@@ -138,13 +177,12 @@ def play_script(
             unused += 1
             continue
         started = now()
-        text, speech, audio_path = hear(reply) if hear else (reply, None, None)
-        analysis = analyze(text, call.last_customer_text, call.product_terms)
-        if speech is not None:
-            analysis["speech"] = speech
+        heard = hear(reply) if hear else HeardReply(reply)
+        analysis = analyze(heard.text, call.last_customer_text, call.product_terms)
         if on_line:
-            on_line("rep", text)
-        line = call.rep_turn(text, analysis, started_at=started, audio_path=audio_path)
+            on_line("rep", heard.text)
+        line = call.rep_turn(heard.text, analysis, started_at=started, audio_path=heard.audio_path,
+                             speech=heard.speech)
         if on_line:
             on_line("customer", line.text)
     if not call.ended:

@@ -11,28 +11,96 @@ import json
 import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import datetime, timezone
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlite_utils
 
+from analysis.types import Figure, FigureKey, TurnAnalysis
+from simulator.domain.customer import CallSnapshot, CallTurn, CustomerLine
 from simulator.storage.migrations import migrations
 
-ANALYSIS_COLUMNS = ("is_question", "question_type", "is_needs_question", "spin", "is_paraphrase", "is_pitch")
+if TYPE_CHECKING:
+    from analysis.coaching.debrief import Debrief
+    from simulator.domain.scenario import Scenario
+
+
+@dataclass(frozen=True)
+class Goal:
+    """The focus skill and next step a rep agreed at a debrief, checked at their next session."""
+
+    id: int
+    rep_id: int
+    session_id: int
+    focus_skill: str | None
+    next_step: str
+    reviewed_session_id: int | None = None
+
+    @classmethod
+    def from_row(cls, row: dict[str, Any]) -> Goal:
+        return cls(row["id"], row["rep_id"], row["session_id"], row["focus_skill"], row["next_step"] or "",
+                   row["reviewed_session_id"])
+
+
+# The columns of a session summary, in the order `spar history --json` prints them.
+SUMMARY_COLUMNS = ("id", "started_at", "ended_at", "status", "end_reason", "objective_met", "final_level",
+                   "input_mode", "rep_name", "scenario_id", "scenario_title", "focus_skill", "next_step",
+                   "turn_count", "spoken_turns")
+
+
+@dataclass(frozen=True)
+class SessionSummary:
+    """One past session as lists show it."""
+
+    id: int
+    started_at: str
+    ended_at: str | None
+    status: str
+    end_reason: str | None
+    objective_met: int | None
+    final_level: str | None
+    input_mode: str | None
+    rep_name: str
+    scenario_id: str
+    scenario_title: str | None
+    focus_skill: str | None
+    next_step: str | None
+    turn_count: int
+    spoken_turns: int
+
+    @property
+    def result(self) -> str:
+        """How the session ended, in a few words."""
+        return session_result(self)
+
+    def to_json(self) -> dict[str, Any]:
+        return {column: getattr(self, column) for column in SUMMARY_COLUMNS}
+
+
+@dataclass(frozen=True)
+class SavedDebrief:
+    """The rep's reflection and the focus and next step saved with a session."""
+
+    what_happened: str
+    went_well: str
+    do_differently: str
+    next_step: str
+    focus_skill: str | None
 
 
 class StoreError(Exception):
     """A database problem, worded for the user: which file, what happened, what to do."""
 
 
-def session_result(row: dict[str, Any]) -> str:
+def session_result(session: SessionSummary) -> str:
     """How a session ended, in a few words, for lists."""
-    if row["status"] == "in_progress":
+    if session.status == "in_progress":
         return "unfinished"
-    if row["objective_met"]:
+    if session.objective_met:
         return "objective met"
-    return {"customer_ended": "customer ended", "rep_ended": "you ended"}.get(row["end_reason"] or "", row["status"])
+    return {"customer_ended": "customer ended", "rep_ended": "you ended"}.get(session.end_reason or "", session.status)
 
 
 def now() -> str:
@@ -92,7 +160,7 @@ class Store:
                 "select r.name from reps r left join sessions s on s.rep_id = r.id "
                 "group by r.id order by max(coalesce(s.started_at, r.created_at)) desc")]
 
-    def _record_scenario(self, scenario: Any) -> None:
+    def _record_scenario(self, scenario: Scenario) -> None:
         stamp = now()
         existing = self.db["scenarios"].get(scenario.id) if self.db["scenarios"].count_where("id = ?", [scenario.id]) else None
         self.db["scenarios"].upsert({
@@ -103,7 +171,7 @@ class Store:
         }, pk="id")
 
     # --- sessions and turns --------------------------------------------------------------
-    def start_session(self, rep_name: str, scenario: Any, *, input_mode: str = "typed", mode: str = "solo") -> int:
+    def start_session(self, rep_name: str, scenario: Scenario, *, input_mode: str = "typed", mode: str = "solo") -> int:
         rep = self.rep_id(rep_name)
         with self._guard("start the session"), self.db.atomic():
             self._record_scenario(scenario)
@@ -112,52 +180,42 @@ class Store:
                 "mode": mode, "input_mode": input_mode, "status": "in_progress", "started_at": now(),
             }).last_pk
             # The goal the rep set last time is checked at this session.
-            goal = self.open_goal(rep)
-            if goal and goal["reviewed_session_id"] is None:
-                self.db["goals"].update(goal["id"], {"reviewed_session_id": session_id})
+            goal = self._open_goal(rep)
+            if goal and goal.reviewed_session_id is None:
+                self.db["goals"].update(goal.id, {"reviewed_session_id": session_id})
         return session_id
 
-    def add_turn(
-        self,
-        session_id: int,
-        index: int,
-        speaker: str,
-        text: str,
-        *,
-        started_at: str | None = None,
-        analysis: dict[str, Any] | None = None,
-        customer: dict[str, Any] | None = None,
-        input_mode: str | None = None,
-        audio_path: str | None = None,
-    ) -> int:
+    def add_turn(self, session_id: int, turn: CallTurn, *, started_at: str | None = None) -> int:
         row: dict[str, Any] = {
-            "session_id": session_id, "idx": index, "speaker": speaker, "text": text,
-            "started_at": started_at or now(), "ended_at": now(), "input_mode": input_mode, "audio_path": audio_path,
+            "session_id": session_id, "idx": turn.index, "speaker": turn.speaker, "text": turn.text,
+            "started_at": started_at or now(), "ended_at": now(),
+            "input_mode": turn.input_mode if turn.speaker == "rep" else None, "audio_path": turn.audio_path,
         }
-        if analysis is not None:
-            row.update({c: analysis.get(c) for c in ANALYSIS_COLUMNS})
-            row["analysis_json"] = json.dumps(analysis)
-        if customer is not None:
-            row["customer_event"] = customer.get("event")
-            row["customer_json"] = json.dumps(customer)
-            row["trust_after"] = customer.get("trust_after")
+        if turn.analysis is not None:
+            row.update(turn.analysis.label_values())
+            row["analysis_json"] = json.dumps(turn.analysis.to_json())
+        if turn.customer is not None:
+            row["customer_event"] = str(turn.customer.event)
+            row["customer_json"] = json.dumps(turn.customer.to_json())
+            row["trust_after"] = turn.customer.trust_after
         with self._guard("save the turn"), self.db.atomic():
             return self.db["turns"].insert(row).last_pk
 
-    def end_session(self, session_id: int, snapshot: dict[str, Any], metrics: dict[str, Any]) -> None:
+    def end_session(self, session_id: int, snapshot: CallSnapshot, figures: dict[FigureKey, Figure]) -> None:
         with self._guard("save the end of the call"), self.db.atomic():
             self.db["sessions"].update(session_id, {
-                "status": "ended", "ended_at": now(), "end_reason": snapshot.get("end_reason"),
-                "objective_met": int(bool(snapshot.get("objective_met"))), "final_trust": snapshot.get("trust"),
-                "final_level": snapshot.get("level"),
-                "needs_uncovered_json": json.dumps(snapshot.get("needs_uncovered", [])),
-                "metrics_json": json.dumps(metrics),
+                "status": "ended", "ended_at": now(),
+                "end_reason": None if snapshot.end_reason is None else str(snapshot.end_reason),
+                "objective_met": int(snapshot.objective_met), "final_trust": snapshot.trust,
+                "final_level": snapshot.level,
+                "needs_uncovered_json": json.dumps([n.to_json() for n in snapshot.needs_uncovered]),
+                "metrics_json": json.dumps({str(k): f.to_json() for k, f in figures.items()}),
             })
 
-    def save_debrief(self, session_id: int, answers: dict[str, str], debrief: dict[str, Any]) -> None:
+    def save_debrief(self, session_id: int, answers: dict[str, str], debrief: Debrief) -> None:
         """Reflection answers, strengths, focus skill and next step: one write, plus the new goal."""
         stamp = now()
-        focus = debrief.get("focus", {}).get("skill")
+        focus = debrief.focus.skill
         next_step = (answers.get("next_step") or "").strip()
         with self._guard("save the debrief"), self.db.atomic():
             session = self.db["sessions"].get(session_id)
@@ -166,8 +224,8 @@ class Store:
                 "session_id": session_id,
                 "what_happened": answers.get("what_happened", ""), "went_well": answers.get("went_well", ""),
                 "do_differently": answers.get("do_differently", ""), "next_step": next_step,
-                "focus_skill": focus, "strengths_json": json.dumps(debrief.get("strengths", [])),
-                "debrief_json": json.dumps(debrief),
+                "focus_skill": focus, "strengths_json": json.dumps([s.to_json() for s in debrief.strengths]),
+                "debrief_json": json.dumps(debrief.to_json()),
                 "created_at": self.db["debriefs"].get(session_id)["created_at"] if existing else stamp,
                 "updated_at": stamp,
             }, pk="session_id")
@@ -177,48 +235,54 @@ class Store:
                                      "next_step": next_step, "created_at": stamp})
 
     # --- reading -------------------------------------------------------------------------
-    def open_goal(self, rep_id: int) -> dict[str, Any] | None:
+    def _open_goal(self, rep_id: int) -> Goal | None:
         """The rep's most recent goal (focus skill and next step), to be checked this session."""
-        return next(self.db["goals"].rows_where("rep_id = ?", [rep_id], order_by="created_at desc, id desc", limit=1), None)
+        row = next(self.db["goals"].rows_where("rep_id = ?", [rep_id], order_by="created_at desc, id desc", limit=1),
+                   None)
+        return Goal.from_row(row) if row else None
 
-    def latest_goal(self, rep_name: str) -> dict[str, Any] | None:
+    def latest_goal(self, rep_name: str) -> Goal | None:
         with self._guard("read goals"):
             rep = next(self.db["reps"].rows_where("name = ?", [" ".join(rep_name.split())]), None)
-            return self.open_goal(rep["id"]) if rep else None
+            return self._open_goal(rep["id"]) if rep else None
 
-    def session(self, session_id: int) -> dict[str, Any]:
-        with self._guard("read the session"):
-            rows = list(self.db.query(
-                "select s.*, r.name as rep_name, sc.title as scenario_title from sessions s "
-                "join reps r on r.id = s.rep_id left join scenarios sc on sc.id = s.scenario_id where s.id = ?",
-                [session_id]))
-        if not rows:
+    def session(self, session_id: int) -> SessionSummary:
+        found = self._summaries("where s.id = ?", [session_id], 1)
+        if not found:
             raise StoreError(f"{self.path}: no session {session_id}; `spar history` lists them")
-        return rows[0]
+        return found[0]
 
-    def turns(self, session_id: int) -> list[dict[str, Any]]:
+    def turns(self, session_id: int) -> list[CallTurn]:
         with self._guard("read the turns"):
             rows = list(self.db["turns"].rows_where("session_id = ?", [session_id], order_by="idx"))
-        return [{**r, "index": r["idx"], "analysis": json.loads(r["analysis_json"]) if r["analysis_json"] else None,
-                 "customer": json.loads(r["customer_json"]) if r["customer_json"] else None} for r in rows]
+        return [CallTurn(index=r["idx"], speaker=r["speaker"], text=r["text"],
+                         analysis=TurnAnalysis.from_json(json.loads(r["analysis_json"])) if r["analysis_json"] else None,
+                         customer=CustomerLine.from_json(json.loads(r["customer_json"])) if r["customer_json"] else None,
+                         audio_path=r["audio_path"], input_mode=r["input_mode"], started_at=r["started_at"])
+                for r in rows]
 
-    def debrief(self, session_id: int) -> dict[str, Any] | None:
+    def debrief(self, session_id: int) -> SavedDebrief | None:
         with self._guard("read the debrief"):
             if not self.db["debriefs"].count_where("session_id = ?", [session_id]):
                 return None
-            return self.db["debriefs"].get(session_id)
+            row = self.db["debriefs"].get(session_id)
+        return SavedDebrief(row["what_happened"] or "", row["went_well"] or "", row["do_differently"] or "",
+                            row["next_step"] or "", row["focus_skill"])
 
-    def sessions(self, rep_name: str | None = None, limit: int = 50) -> list[dict[str, Any]]:
-        where, params = "", []
+    def sessions(self, rep_name: str | None = None, limit: int = 50) -> list[SessionSummary]:
         if rep_name:
-            where, params = "where r.name = ?", [" ".join(rep_name.split())]
+            return self._summaries("where r.name = ?", [" ".join(rep_name.split())], limit)
+        return self._summaries("", [], limit)
+
+    def _summaries(self, where: str, params: list[Any], limit: int) -> list[SessionSummary]:
         with self._guard("read the history"):
-            return list(self.db.query(
+            rows = self.db.query(
                 "select s.id, s.started_at, s.ended_at, s.status, s.end_reason, s.objective_met, s.final_level, "
-                "s.input_mode, s.metrics_json, r.name as rep_name, s.scenario_id, sc.title as scenario_title, "
+                "s.input_mode, r.name as rep_name, s.scenario_id, sc.title as scenario_title, "
                 "d.focus_skill, d.next_step, "
                 "(select count(*) from turns t where t.session_id = s.id) as turn_count, "
                 "(select count(*) from turns t where t.session_id = s.id and t.input_mode = 'spoken') as spoken_turns "
                 f"from sessions s join reps r on r.id = s.rep_id left join scenarios sc on sc.id = s.scenario_id "
                 f"left join debriefs d on d.session_id = s.id {where} order by s.started_at desc, s.id desc limit ?",
-                params + [limit]))
+                params + [limit])
+            return [SessionSummary(**row) for row in rows]

@@ -6,7 +6,7 @@ soon as the rep moves on, and again on leaving, so nothing typed is lost.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Sequence
 
 from textual import on
 from textual.app import ComposeResult
@@ -17,12 +17,14 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from analysis.coaching.debrief import NEXT_STEP_PROMPT, REFLECTION_PROMPTS
 from analysis.coaching.figures import describe_turns
-from simulator.ui.screens import literal
+from analysis.coaching.render import evidence_reason, restated_words
+from simulator.domain.customer import CallTurn, CustomerEvent
 from simulator.domain.session import PracticeCall
 from simulator.storage import StoreError
+from simulator.ui.text import literal
 
 
-def evidence_text(turns: list[dict[str, Any]], indexes: list[int], persona_name: str, rep_name: str) -> str:
+def evidence_text(turns: Sequence[CallTurn], indexes: list[int], persona_name: str, rep_name: str) -> str:
     """The turns behind a figure, each with why it counted."""
     if not indexes:
         return "[dim]No single turn makes this figure; it is counted over the whole call.[/dim]"
@@ -31,15 +33,14 @@ def evidence_text(turns: list[dict[str, Any]], indexes: list[int], persona_name:
         if i >= len(turns):
             continue
         t = turns[i]
-        name = persona_name if t["speaker"] == "customer" else rep_name
-        parts.append(f"[b]Turn {i + 1} · {literal(name)}[/b]\n{literal(t['text'])}")
-        for e in (t.get("analysis") or {}).get("evidence", []):
-            why = f"  [dim]→ {e['label']}: {literal(e['cue'])}[/dim]"
-            if e.get("restates"):
-                why += f"\n  [dim]  restates: {literal(', '.join(e['restates']))}[/dim]"
+        name = persona_name if t.speaker == "customer" else rep_name
+        parts.append(f"[b]Turn {i + 1} · {literal(name)}[/b]\n{literal(t.text)}")
+        for e in t.analysis.evidence if t.analysis else ():
+            why = f"  [dim]→ {literal(evidence_reason(e))}[/dim]"
+            if e.restates:
+                why += f"\n  [dim]  restates: {literal(restated_words(e))}[/dim]"
             parts.append(why)
-        customer = t.get("customer") or {}
-        if customer.get("need_id") and customer.get("event") == "need_revealed":
+        if t.customer and t.customer.need_id and t.customer.event is CustomerEvent.NEED_REVEALED:
             parts.append("  [dim]→ customer revealed a need[/dim]")
     return "\n".join(parts)
 
@@ -61,9 +62,10 @@ class DebriefScreen(Screen):
     def compose(self) -> ComposeResult:
         outcome = self.debrief.outcome
         yield Header()
-        yield Static(f"[b]Call ended:[/b] {literal(outcome.get('end_reason_text', ''))}. "
-                     f"Objective: {literal(outcome.get('objective', ''))} "
-                     f"({'met' if outcome.get('objective_met') else 'not met this time'}).", id="outcome")
+        if outcome is not None:
+            yield Static(f"[b]Call ended:[/b] {literal(outcome.end_reason_text)}. "
+                         f"Objective: {literal(outcome.objective)} "
+                         f"({'met' if outcome.objective_met else 'not met this time'}).", id="outcome")
         with VerticalScroll(id="debrief"):
             with Vertical(id="reflect"):
                 yield Label("Before any numbers: your own view of the call.", classes="section")
@@ -123,26 +125,26 @@ class DebriefScreen(Screen):
         table = self.query_one("#figures", DataTable)
         table.add_columns("Figure", "Value", "Turns")
         for fig in self.debrief.figures:
-            table.add_row(fig["label"], fig["display"], describe_turns(fig["turns"]), key=fig["key"])
+            table.add_row(fig.label, fig.display, describe_turns(fig.turns), key=str(fig.key))
         previous = self.debrief.previous_focus
         if previous:
-            shown = f"yes ({previous['where']})" if previous["shown"] and previous["where"] else (
-                "yes" if previous["shown"] else "not yet this time")
-            step = self.debrief.outcome.get("previous_next_step")
+            shown = f"yes ({previous.where})" if previous.shown and previous.where else (
+                "yes" if previous.shown else "not yet this time")
+            step = self.debrief.outcome.previous_next_step if self.debrief.outcome else ""
             self.query_one("#previous-focus", Static).update(
-                f"[b]Last time you chose:[/b] {previous['title']}"
+                f"[b]Last time you chose:[/b] {previous.title}"
                 + (f" — \"{literal(step)}\"" if step else "") + f". On this call: {shown}.")
         strengths = "\n".join(
-            f"[green]+[/green] [b]{s['title']}[/b]: {s['text']}" + (f" [dim]({s['where']})[/dim]" if s["where"] else "")
+            f"[green]+[/green] [b]{s.title}[/b]: {s.text}" + (f" [dim]({s.where})[/dim]" if s.where else "")
             for s in self.debrief.strengths) or "Every call is practice; the figures above are your starting point."
         self.query_one("#strengths", Static).update(f"[b]What went well[/b]\n{strengths}")
         focus = self.debrief.focus
         self.query_one("#focus", Static).update(
-            f"[b]One thing to work on next: {focus['title']}[/b]\n"
-            + (f"{focus['gap']}\n" if focus.get("gap") else "")
-            + f"{focus['why']}\n[i]Try this:[/i] {focus['try_next']}")
+            f"[b]One thing to work on next: {focus.title}[/b]\n"
+            + (f"{focus.gap}\n" if focus.gap else "")
+            + f"{focus.why}\n[i]Try this:[/i] {focus.try_next}")
         table.focus()
-        self._show_evidence(self.debrief.figures[0]["key"])
+        self._show_evidence(str(self.debrief.figures[0].key))
 
     @on(DataTable.RowHighlighted, "#figures")
     def _figure_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -150,11 +152,11 @@ class DebriefScreen(Screen):
             self._show_evidence(event.row_key.value)
 
     def _show_evidence(self, key: str) -> None:
-        fig = next(f for f in self.debrief.figures if f["key"] == key)
-        body = f"[b]{fig['label']}[/b]: {fig['display']}\n"
-        if fig.get("note"):
-            body += f"[dim]{fig['note']}[/dim]\n"
-        body += "\n" + evidence_text(self.call.turns, fig["turns"], self.call.scenario.persona.name, self.call.rep_name)
+        fig = self.debrief.figure(key)
+        body = f"[b]{fig.label}[/b]: {fig.display}\n"
+        if fig.note:
+            body += f"[dim]{fig.note}[/dim]\n"
+        body += "\n" + evidence_text(self.call.turns, fig.turns, self.call.scenario.persona.name, self.call.rep_name)
         self.query_one("#evidence", Static).update(body)
 
     # --- saving and leaving --------------------------------------------------------------

@@ -12,9 +12,8 @@ from textual.screen import Screen
 from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
-from simulator.ui.screens import literal
-from simulator.ui.screens.call import turn_labels
-from simulator.storage.store import session_result
+from analysis.coaching.render import evidence_reason, restated_words, turn_tags
+from simulator.ui.text import literal
 
 
 class HistoryScreen(Screen):
@@ -39,12 +38,12 @@ class HistoryScreen(Screen):
     def action_refresh(self) -> None:
         table = self.query_one("#sessions", DataTable)
         table.clear()
-        for row in self.app.store.sessions():
+        for s in self.app.store.sessions():  # type: ignore[attr-defined]
             # Text, not str: a DataTable reads a str cell as markup, and names are typed by people.
-            table.add_row(row["started_at"][:16].replace("T", " "), Text(row["rep_name"]),
-                          Text(row["scenario_title"] or row["scenario_id"]),
-                          str(row["turn_count"]), str(row["spoken_turns"] or ""), session_result(row),
-                          row["focus_skill"] or "", key=str(row["id"]))
+            table.add_row(s.started_at[:16].replace("T", " "), Text(s.rep_name),
+                          Text(s.scenario_title or s.scenario_id),
+                          str(s.turn_count), str(s.spoken_turns or ""), s.result,
+                          s.focus_skill or "", key=str(s.id))
 
     @on(DataTable.RowSelected, "#sessions")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -74,15 +73,16 @@ class TranscriptScreen(Screen):
         self.turns = store.turns(self.session_id)
         debrief = store.debrief(self.session_id)
         self.sub_title = f"Session {self.session_id}"
-        summary = f"[b]{literal(session['rep_name'])}[/b] · {literal(session['scenario_title'] or session['scenario_id'])} · {session['started_at'][:16]}"
+        summary = (f"[b]{literal(session.rep_name)}[/b] · {literal(session.scenario_title or session.scenario_id)} · "
+                   f"{session.started_at[:16]}")
         if debrief:
-            summary += f"\nFocus next: {debrief['focus_skill']} · next step: {literal(debrief['next_step'] or '—')}"
+            summary += f"\nFocus next: {debrief.focus_skill} · next step: {literal(debrief.next_step or '—')}"
         self.query_one("#session-summary", Static).update(summary)
         options = self.query_one("#turns", OptionList)
         for t in self.turns:
-            who = "Customer" if t["speaker"] == "customer" else session["rep_name"]
-            labels = turn_labels(t["analysis"])
-            options.add_option(Option(Content(f"{t['index'] + 1:>3} {who}: {t['text']}" + (f"  [{labels}]" if labels else ""))))
+            who = "Customer" if t.speaker == "customer" else session.rep_name
+            labels = turn_tags(t.analysis)
+            options.add_option(Option(Content(f"{t.index + 1:>3} {who}: {t.text}" + (f"  [{labels}]" if labels else ""))))
         if self.turns:
             options.highlighted = 0
         options.focus()
@@ -90,15 +90,15 @@ class TranscriptScreen(Screen):
     @on(OptionList.OptionHighlighted, "#turns")
     def _show(self, event: OptionList.OptionHighlighted) -> None:
         t = self.turns[event.option_index]
-        lines = [f"[b]Turn {t['index'] + 1}[/b] ({t['speaker']})"]
-        for e in (t["analysis"] or {}).get("evidence", []):
-            lines.append(f"• {e['label']}: {literal(e['cue'])}\n  “{literal(e['text'])}”")
-            if e.get("restates"):
-                lines.append(f"  restates: {literal(', '.join(e['restates']))}")
-        if t["analysis"] and not t["analysis"].get("evidence"):
+        lines = [f"[b]Turn {t.index + 1}[/b] ({t.speaker})"]
+        for e in t.analysis.evidence if t.analysis else ():
+            lines.append(f"• {literal(evidence_reason(e))}\n  “{literal(e.text)}”")
+            if e.restates:
+                lines.append(f"  restates: {literal(restated_words(e))}")
+        if t.analysis and not t.analysis.evidence:
             lines.append("Not counted as a question, paraphrase or pitch.")
-        if t["customer"]:
-            c = t["customer"]
-            lines.append(f"Customer's move: {c['event'].replace('_', ' ')} · trust {c['level']} ({c['trust_after']})")
+        if t.customer:
+            c = t.customer
+            lines.append(f"Customer's move: {str(c.event).replace('_', ' ')} · trust {c.level} ({c.trust_after})")
         self.query_one("#turn-evidence", Static).update("\n".join(lines))
 

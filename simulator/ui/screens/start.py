@@ -12,7 +12,8 @@ from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from simulator.domain.scenario import Scenario
-from simulator.ui.screens import literal
+from simulator.ui.app_status import ModelStatus
+from simulator.ui.text import literal
 
 
 def scenario_brief(s: Scenario) -> str:
@@ -64,6 +65,8 @@ class StartScreen(Screen):
         index = next((i for i, s in enumerate(app.catalogue.scenarios) if s.id == start_with), 0)
         if app.catalogue.scenarios:
             options.highlighted = index
+        self.watch(self.app, "language_status", lambda _: self._show_models(), init=False)
+        self.watch(self.app, "speech_status", lambda _: self._show_models(), init=False)
         self._show_models()
         (options if rep_input.value else rep_input).focus()
         self._show_goal(rep_input.value)
@@ -92,11 +95,11 @@ class StartScreen(Screen):
         goal = self.app.store.latest_goal(name) if name.strip() else None
         text = ""
         if goal:
-            from analysis.coaching.debrief import skill
+            from analysis.coaching.skills import skill
 
-            text = f"[b]Last time you chose to work on:[/b] {skill(goal['focus_skill']).title}"
-            if goal["next_step"]:
-                text += f"\n[b]Your next step:[/b] {literal(goal['next_step'])}"
+            text = f"[b]Last time you chose to work on:[/b] {skill(goal.focus_skill).title}" if goal.focus_skill else ""
+            if goal.next_step:
+                text += f"\n[b]Your next step:[/b] {literal(goal.next_step)}"
         self.query_one("#goal", Static).update(text)
 
     @on(Input.Submitted, "#rep-name")
@@ -117,35 +120,34 @@ class StartScreen(Screen):
         if scenario is None:
             self.notify("Choose a scenario first.", severity="warning")
             return
+        from simulator.domain.session import PracticeCall
+        from simulator.storage import StoreError
         from simulator.ui.screens.call import CallScreen
 
-        self.app.push_screen(CallScreen(scenario, name))
+        try:
+            call = PracticeCall(self.app.store, scenario, name)
+            call.start()
+        except StoreError as exc:
+            self.notify(literal(exc), severity="error", timeout=30)
+            return
+        self.app.push_screen(CallScreen(call))
 
     def _show_models(self) -> None:
         """One status line for both background models, whatever order they finish in."""
-        app = self.app
-        if app.analyzer is not None:
+        language_status: ModelStatus = self.app.language_status  # type: ignore[attr-defined]
+        speech_status: ModelStatus = self.app.speech_status  # type: ignore[attr-defined]
+        if language_status.ready:
             language = "Language model ready."
-        elif app.analyzer_error:
-            language = f"[red]Language model failed:[/red] {literal(app.analyzer_error)}"
+        elif language_status.failed:
+            language = f"[red]Language model failed:[/red] {literal(language_status.detail)}"
         else:
             language = "Loading the language model in the background…"
-        if app.transcriber is not None:
-            speech = f"Speech ready ({app.voice.engine} {app.voice.model})."
-        elif app.transcriber_error:
-            speech = f"[yellow]Speech unavailable:[/yellow] {literal(app.transcriber_error)} (you can type)."
+        if speech_status.ready:
+            speech = f"Speech ready ({speech_status.detail})."
+        elif speech_status.failed:
+            speech = f"[yellow]Speech unavailable:[/yellow] {literal(speech_status.detail)} (you can type)."
+        elif speech_status.state == "loading":
+            speech = "Speech model loading…"
         else:
-            speech = "Speech model loading…" if app.analyzer is not None or app.analyzer_error else ""
+            speech = ""
         self.query_one("#model-status", Static).update(f"{language} {speech}".strip())
-
-    def on_analyzer_ready(self) -> None:
-        self._show_models()
-
-    def on_analyzer_failed(self) -> None:
-        self._show_models()
-
-    def on_transcriber_ready(self) -> None:
-        self._show_models()
-
-    def on_transcriber_failed(self) -> None:
-        self._show_models()

@@ -1,0 +1,295 @@
+"""The `spar_questions` component: whether each sentence asks, open or closed, and why."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from spacy.language import Language
+from spacy.tokens import Doc, Span, Token
+
+from analysis.language.findings import sentence_record
+from analysis.language.rules import QuestionRules, question_rules
+from analysis.language.spoken import (
+    CLAUSE_WH,
+    DEFINITE,
+    QUOTES,
+    SECOND_PERSON,
+    SUBJECT_WORDS,
+    breaks_clause,
+    content_tokens,
+    dashed,
+    ends_with,
+    quoted_indexes,
+    reports_speech,
+    said_words,
+    starts_with,
+    up_to_comma,
+)
+
+# Words said after a rising statement that show the rep went on talking rather than waiting.
+TALKS_ON_WORDS = 3
+MUSING_CUE = "asks without a question mark"
+
+
+
+def _modal(tokens: list[Token]) -> str:
+    modal = next((t.lower_ for t in tokens if t.tag_ == "MD"), "")
+    return {"'d": "would", "'ll": "will"}.get(modal, modal)
+
+
+def _asks_by_form(rest: list[Token], rules: QuestionRules) -> bool:
+    """A wh-question that shows it asks without a question mark: the verb before its subject
+    ("what have you been thinking about") or the question word as the subject of the sentence's
+    main verb ("..., what sounds like a good next step"). An embedded clause does neither
+    ("it's important to know what works": "works" hangs off "know")."""
+    if len(rest) < 2:
+        return False
+    if _inverted(rest, rules):
+        return True
+    head = rest[0].head
+    return rest[0].dep_ in ("nsubj", "nsubjpass") and head.dep_ == "ROOT" and head.pos_ in ("VERB", "AUX")
+
+
+def _inverted(rest: list[Token], rules: QuestionRules) -> bool:
+    """"when did you ...", "how many trucks do you ...": an auxiliary before the subject."""
+    for i, tok in enumerate(rest[1:6], start=1):
+        if tok.dep_.startswith("nsubj"):
+            return False  # the subject before its verb: "when somebody has asthma, ..." is a clause
+        if (tok.lower_ in rules.auxiliaries and i + 1 < len(rest)
+                and (rest[i + 1].lower_ in SUBJECT_WORDS or rest[i + 1].pos_ in ("PRON", "NOUN", "PROPN", "DET"))):
+            return True
+    return False
+
+
+def _wh_is_interrogative(rest: list[Token], rules: QuestionRules, asks: bool) -> bool:
+    """Is "what/how/which ..." asking, rather than a clause ("what I mean is", "which is why")?"""
+    if len(rest) < 2:
+        return False
+    if "'" in rest[0].text[1:]:
+        return True  # the verb contracted onto the question word: "what'd you", "how's it"
+    nxt = rest[1]
+    if nxt.lower_ in {"i", "you", "we", "they", "he", "she"} and nxt.dep_.startswith("nsubj"):
+        # "what you said is ..." is a clause; "how you doing" is the exception not worth chasing.
+        return False
+    inverted = _inverted(rest, rules)
+    if rest[0].lower_ in CLAUSE_WH and not asks:
+        # Without a question mark, "which is why ..." and "when somebody has ..." are clauses;
+        # only the inverted form ("when did you ...") asks. "Who plans it" asks either way.
+        return inverted
+    if nxt.pos_ in ("AUX", "VERB") or nxt.tag_ in ("MD", "VBZ", "VBD", "VBP"):
+        return True
+    if nxt.lower_ in {"many", "much", "long", "often", "kind", "sort", "type", "else", "about", "if",
+                      "exactly", "specifically", "other", "'s", "'re", "'d", "'ll"}:
+        return True
+    if asks and nxt.pos_ in ("ADP", "ADV", "PART", "ADJ"):
+        return True  # a question word with its verb left out: "Where in particular?", "Why not?"
+    return inverted
+
+
+def _aux_question(rest: list[Token], rules: QuestionRules, asks: bool) -> bool:
+    """"Do you ...", "Is it ...", "Have they ...": a verb first, then its subject."""
+    if len(rest) < 2 or rest[0].lower_ not in rules.auxiliaries:
+        return False
+    second = rest[1]
+    if second.lower_ == "n't" and len(rest) > 2:
+        second = rest[2]
+    if second.lower_ in ("be", "have") or second.pos_ == "VERB" and second.lower_ not in SUBJECT_WORDS:
+        return False
+    if not asks:
+        if rest[0].dep_ == "ROOT" and rest[0].pos_ == "VERB":
+            return False  # "have those feelings come up", "do the planning": the verb itself, not asking
+        # Unpunctuated speech: only a pronoun subject makes it a question ("do you ...");
+        # "do your homework" and "have a drink" are instructions.
+        return second.lower_ in SUBJECT_WORDS or second.pos_ == "PROPN" or second.lower_ in DEFINITE
+    return second.lower_ in SUBJECT_WORDS or second.pos_ in ("PRON", "NOUN", "PROPN", "DET", "NUM")
+
+
+def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None:
+    """Whether a sentence asks something, open or closed, and why; None when it does not.
+
+    A sentence that only has a question mark (no question word, no inverted verb, no request) is
+    marked `rising`: said with a rising voice, it may be a question or a reflection, and the
+    paraphrase check decides.
+    """
+    quoted = quoted_indexes(list(sent))
+    text = sent.text.rstrip()
+    if text.endswith(("\"", "”")) and sum(text.count(q) for q in ('"', "“", "”")) % 2 == 1:
+        return None  # the end of a quotation opened in an earlier sentence: reported speech
+    tokens = [t for t in sent if not t.is_space and t.i not in quoted]
+    if not tokens or all(t.is_punct for t in tokens):
+        return None
+    # The question mark must be the rep's own: in 'hard to think, "How will I cope?"' it ends a
+    # quotation, the rep voicing the customer's thought.
+    last_mark = next((t for t in reversed(sent) if t.text not in QUOTES and not t.is_space), None)
+    asks = (sent.text.rstrip().rstrip("\"')]”’").endswith("?")
+            and last_mark is not None and last_mark.i not in quoted)
+    spoken = [t.lower_ for t in tokens if not t.is_punct]
+    if tuple(spoken) in rules.short_replies:
+        return _short_reply(sent, tuple(spoken), asks, rules)
+    rest = content_tokens(tokens, rules)
+    if not rest:
+        return {"type": "closed", "cue": "question mark", "rising": True} if asks else None
+    words = said_words(rest)
+    if _broken_off(sent, rest, words, asks, rules):
+        return None
+    rating = _rating_asked(tokens, rules)
+    found = _by_form(rest, words, rules, asks, rating) or _after_a_break(rest, rules, asks, rating)
+    if found is None and asks:
+        return _by_the_mark(words, rules)
+    return found
+
+
+def _short_reply(sent: Span, spoken: tuple[str, ...], asks: bool, rules: QuestionRules) -> dict[str, Any] | None:
+    """"Yeah?", "Okay?": the detector decides from its place in the turn (see QuestionDetector)."""
+    if not asks:
+        return None
+    agreement = spoken in rules.agreement_checks
+    return {"type": "closed", "backchannel": "agreement" if agreement else "continuer",
+            "cue": f"asks for agreement ('{sent.text.strip()}')" if agreement
+            else f"check '{sent.text.strip()}' after a statement"}
+
+
+def _broken_off(sent: Span, rest: list[Token], words: list[str], asks: bool, rules: QuestionRules) -> bool:
+    """"So what's the-": broken off before it asked anything; "So what's the-- Say, if you get the
+    job ...": abandoned for another sentence."""
+    cut_off = sent.text.rstrip().endswith(("-", "—", "–")) and not asks
+    if cut_off and len([t for t in rest if t.is_alpha]) < 5:
+        return True
+    return not asks and words[0] in rules.open_wh | rules.closed_wh and any(dashed(t) for t in rest[1:4])
+
+
+def _rating_asked(tokens: list[Token], rules: QuestionRules) -> tuple[str, ...] | None:
+    """The rating words in the sentence, if any ("on a scale of"): a wh-question then asks for a number."""
+    said = [t.lower_ for t in tokens]
+    return next((r for r in rules.rating_words
+                 if any(tuple(said[i:i + len(r)]) == r for i in range(len(said)))), None)
+
+
+def _by_form(rest: list[Token], words: list[str], rules: QuestionRules, asks: bool,
+             rating: tuple[str, ...] | None) -> dict[str, Any] | None:
+    """A question by its form: musing, a request, a narrowing phrase, a question word, an
+    invitation, or a leading auxiliary; None when the form does not ask."""
+    musing = starts_with(words, rules.musing) if not asks else None
+    if musing:
+        return _musing(rest, words, musing, rules)
+    request = starts_with(words, rules.open_requests)
+    if request:
+        return {"type": "open", "cue": f"request '{' '.join(request)}'"}
+    if words[0] in rules.auxiliaries and len(words) > 2 and words[1] in SECOND_PERSON:
+        request = starts_with(words[2:], rules.open_requests)
+        if request:
+            return {"type": "open", "cue": f"request '{' '.join(words[:2] + list(request))}'"}
+    narrowed = starts_with(words, rules.closed_phrases)
+    if narrowed and (asks or _wh_is_interrogative(rest, rules, asks)):
+        return {"type": "closed", "cue": f"'{' '.join(narrowed)}' asks for a specific answer"}
+    if words[0] in rules.open_wh | rules.closed_wh and _wh_is_interrogative(rest, rules, asks):
+        if rating:
+            return {"type": "closed", "cue": f"asks for a rating ('{' '.join(rating)}')"}
+        kind = "open" if words[0] in rules.open_wh else "closed"
+        return {"type": kind, "cue": f"question word '{words[0]}'"}
+    if asks and starts_with(words, rules.invitations):
+        # "Any other thoughts?", "Anything else?": a question with its verb left out that
+        # leaves the answer to the listener.
+        return {"type": "open", "cue": f"'{words[0]} ...' invites the listener to add more"}
+    if _aux_question(rest, rules, asks):
+        inviting = starts_with(words, rules.open_yes_no)
+        if inviting:
+            return {"type": "open", "cue": f"'{' '.join(inviting)}' invites the listener to elaborate"}
+        return {"type": "closed", "cue": f"yes/no form '{' '.join(words[:2])}'"}
+    return None
+
+
+def _musing(rest: list[Token], words: list[str], musing: tuple[str, ...], rules: QuestionRules) -> dict[str, Any] | None:
+    """"I'm wondering what else is on that list" asks for an answer, as coding manuals count it;
+    "I'm wondering if she knows" shares a thought unless said as a question."""
+    nxt = words[len(musing)] if len(words) > len(musing) else ""
+    clause = up_to_comma(rest[len(musing) + 1:])
+    if nxt in rules.open_wh | rules.closed_wh and any(t.pos_ in ("VERB", "AUX") for t in clause):
+        # "I'm wondering what the- the thinking, 'cause ..." never got to its verb: no question.
+        kind = "open" if nxt in rules.open_wh else "closed"
+        return {"type": kind, "cue": f"'{' '.join(words[:len(musing) + 1])}' {MUSING_CUE}"}
+    if nxt in ("if", "whether") and any(t.tag_ == "MD" for t in clause):
+        # "I'm wondering if you'd be open to a pilot" asks, tentatively; "I wonder if
+        # that's part of it" guesses aloud, which coders count as a reflection.
+        said = rest[0].doc[rest[0].i:rest[len(musing)].i + 1].text
+        return {"type": "closed", "cue": f"'{said} ... {_modal(clause)}' {MUSING_CUE}"}
+    return None
+
+
+def _after_a_break(rest: list[Token], rules: QuestionRules, asks: bool,
+                   rating: tuple[str, ...] | None) -> dict[str, Any] | None:
+    """"Given all that, what would you change?": the question can start after a comma. Without a
+    question mark only a request counts there ("..., tell me about ..."), "I'm wondering how ...",
+    or a question word whose form asks ("after last week, what have you been thinking about"): a
+    question word inside a running statement ("it's important to know what works") asks nothing."""
+    for i in range(len(rest) - 1, 0, -1):
+        if not (breaks_clause(rest[i]) and i + 1 < len(rest)):
+            continue
+        tail = content_tokens(rest[i + 1:], rules)
+        if not tail:
+            continue
+        found = _by_form(tail, said_words(tail), rules, asks, rating)
+        if (found and not asks and not found["cue"].startswith("request")
+                and MUSING_CUE not in found["cue"]
+                and not (found["cue"].startswith("question word") and _asks_by_form(tail, rules)
+                         and not reports_speech([t for t in rest if t.i < tail[0].i]))):
+            found = None
+        if found:
+            return found
+    return None
+
+
+def _by_the_mark(words: list[str], rules: QuestionRules) -> dict[str, Any] | None:
+    """Only the question mark says it asks: a tag ("..., right?") or a rising voice."""
+    spoken_rest = [w for w in words if w not in ("?", ".", "!", ",")]
+    if ends_with(spoken_rest, rules.discourse_tags):
+        return None  # "..., you know what I mean?" checks the listener is following
+    tag = ends_with(spoken_rest, rules.tag_endings)
+    cue = f"tag '{' '.join(tag)}?'" if tag else "question mark"
+    return {"type": "closed", "cue": cue, "rising": not tag}
+
+
+@Language.factory("spar_questions", assigns=["doc._.spar_questions", "doc._.spar_rising_statements"],
+                  requires=["token.dep"])
+def make_question_detector(nlp: Language, name: str) -> "QuestionDetector":
+    return QuestionDetector(question_rules())
+
+
+class QuestionDetector:
+    def __init__(self, rules: QuestionRules):
+        self.rules = rules
+
+    def __call__(self, doc: Doc) -> Doc:
+        found = []
+        sentences = list(doc.sents)
+        said_something = False  # a sentence before this one that is more than "Mm." or "Okay."
+        for index, sent in enumerate(sentences):
+            decision = classify_question(sent, self.rules)
+            kind = decision.pop("backchannel", None) if decision else None
+            if kind:
+                # Only a check that closes a turn after something was said asks for an answer
+                # ("That's the plan. Okay?"); so does "Okay?" said alone. "Yeah?" alone or after
+                # "Mm.", and any check before the rep's own point, keep the customer talking.
+                closes = index == len(sentences) - 1 and (index - 1) not in {f["sentence"] for f in found}
+                alone = len(sentences) == 1 and kind == "agreement"
+                if not (closes and said_something or alone):
+                    continue
+            said_something = said_something or not self._only_backchannel(sent)
+            if decision:
+                found.append(sentence_record(sent, sentence=index, **decision))
+        # A statement said with a rising voice, then the rep's own point ("So you cut it by three?
+        # That's a real change."): the rep did not wait for an answer, so it was not asked.
+        talked_on = [f for f in found if f.get("rising") and self._talks_on(sentences, f["sentence"])]
+        doc._.spar_questions = [f for f in found if f not in talked_on]
+        # Kept apart for the paraphrase check, for which a rising voice is still a sign.
+        doc._.spar_rising_statements = talked_on
+        return doc
+
+    def _talks_on(self, sentences: list[Span], index: int) -> bool:
+        after = [t for sent in sentences[index + 1:] for t in sent if t.is_alpha]
+        return len(after) >= TALKS_ON_WORDS
+
+    def _only_backchannel(self, sent: Span) -> bool:
+        spoken = tuple(t.lower_ for t in sent if not t.is_punct and not t.is_space)
+        return not spoken or spoken in self.rules.short_replies
+

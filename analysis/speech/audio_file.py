@@ -1,0 +1,65 @@
+"""Audio files as Whisper reads them (16 kHz mono float32, decoded by ffmpeg), and where in them someone speaks."""
+
+from __future__ import annotations
+
+import shutil
+import subprocess
+from pathlib import Path
+
+import numpy as np
+
+from analysis.speech.errors import TranscriptionError
+
+SAMPLE_RATE = 16000
+AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".m4a", ".webm")
+# A stretch counts as speech when the VAD hears at least this much voice in it.
+MIN_SPEECH_SECONDS = 0.25
+
+
+def load_audio(path: str | Path) -> np.ndarray:
+    """Any audio file ffmpeg reads, as 16 kHz mono float32."""
+    path = Path(path)
+    if not path.is_file():
+        raise TranscriptionError(f"{path}: no such audio file")
+    if path.stat().st_size == 0:
+        raise TranscriptionError(f"{path}: the file is empty; record the reply again")
+    ffmpeg = shutil.which("ffmpeg")
+    if ffmpeg is None:
+        raise TranscriptionError("ffmpeg is not installed; run `bash setup.sh` (or apt-get install ffmpeg)")
+    done = subprocess.run(
+        [ffmpeg, "-nostdin", "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"],
+        capture_output=True,
+    )
+    if done.returncode != 0:
+        reason = (done.stderr.decode(errors="replace").strip().splitlines() or ["unknown error"])[-1]
+        raise TranscriptionError(f"{path}: not a readable audio file ({reason}); use WAV, FLAC or MP3")
+    audio = np.frombuffer(done.stdout, dtype=np.int16).astype(np.float32) / 32768.0
+    if audio.size == 0:
+        raise TranscriptionError(f"{path}: the file holds no audio; record the reply again")
+    return audio
+
+
+def speech_regions(audio: np.ndarray, *, aggressiveness: int = 2, frame_ms: int = 30,
+                   hangover_ms: int = 300) -> list[list[float]]:
+    """Voiced stretches [start, end] in seconds, by webrtcvad, with short gaps bridged."""
+    import webrtcvad
+
+    vad = webrtcvad.Vad(aggressiveness)
+    frame = SAMPLE_RATE * frame_ms // 1000
+    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+    regions: list[list[float]] = []
+    gap_frames = hangover_ms // frame_ms
+    silent = gap_frames + 1
+    for i in range(0, len(pcm) - frame + 1, frame):
+        voiced = vad.is_speech(pcm[i:i + frame].tobytes(), SAMPLE_RATE)
+        start, end = i / SAMPLE_RATE, (i + frame) / SAMPLE_RATE
+        if voiced:
+            if regions and silent <= gap_frames:
+                regions[-1][1] = end
+            else:
+                regions.append([start, end])
+            silent = 0
+        else:
+            silent += 1
+    return [[round(s, 3), round(e, 3)] for s, e in regions if e - s >= MIN_SPEECH_SECONDS]
+

@@ -1,0 +1,93 @@
+"""What every command shares: the one-line error, the database and scenario lookups, and the heavy
+parts (language and speech models) made on demand, which tests replace through `Parts`."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, NoReturn
+
+import click
+
+from simulator.config import Settings
+
+if TYPE_CHECKING:
+    from analysis.language.analyzer import Analyzer
+    from analysis.speech.engines import Transcriber
+    from simulator.domain.scenario import Scenario
+    from simulator.storage import Store
+
+DB_HELP = "SQLite file to use (default: $SPAR_DB, else sparring.db in your data directory)."
+ENGINE_HELP = "faster-whisper (default, faster on a CPU) or openai-whisper."
+MODEL_HELP = "Whisper model: tiny.en (default, works offline) or a named model such as base.en (downloads)."
+DEFAULTS = Settings()
+
+# Exit codes: a problem with the user's data (replies file, database), or with what they asked for
+# (unknown scenario, broken scenario file, malformed JSONL).
+DATA_PROBLEM = 1
+BAD_REQUEST = 2
+
+
+def fail(message: str, code: int = DATA_PROBLEM) -> NoReturn:
+    click.echo(f"spar: {message}", err=True)
+    sys.exit(code)
+
+
+def _default_analyzer() -> Analyzer:
+    from analysis.language.analyzer import Analyzer, AnalyzerError
+
+    try:
+        return Analyzer()
+    except AnalyzerError as exc:
+        fail(str(exc))
+
+
+def _default_transcriber(engine: str, model: str, verbatim: bool = False) -> Transcriber:
+    from analysis.speech.engines import Transcriber, TranscriptionError
+
+    try:
+        return Transcriber(engine, model, verbatim=verbatim)
+    except TranscriptionError as exc:
+        fail(str(exc), BAD_REQUEST)
+
+
+@dataclass
+class Parts:
+    """The heavy parts a command uses, made only when it needs them; tests pass their own
+    (`CliRunner().invoke(cli, args, obj=Parts(...))`)."""
+
+    analyzer: Callable[[], Analyzer] = _default_analyzer
+    transcriber: Callable[[str, str, bool], Transcriber] = _default_transcriber
+
+
+def parts() -> Parts:
+    return click.get_current_context().ensure_object(Parts)
+
+
+def db_path(db: str | None) -> Path:
+    from simulator import locations
+
+    return Path(db) if db else locations.default_db_path()
+
+
+def open_store(db: str | None) -> Store:
+    from simulator.storage import Store, StoreError
+
+    try:
+        return Store(db_path(db))
+    except StoreError as exc:
+        fail(str(exc))
+
+
+def load_scenario(key: str) -> Scenario:
+    from simulator.domain.catalogue import resolve_scenario
+    from simulator.domain.scenario import ScenarioError
+
+    try:
+        return resolve_scenario(key)
+    except ScenarioError as exc:
+        for problem in exc.problems:
+            click.echo(f"spar: {problem}", err=True)
+        sys.exit(BAD_REQUEST)

@@ -1,0 +1,176 @@
+"""`spar practice`: a call in the app, or played headless from a file of replies."""
+
+from __future__ import annotations
+
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+import click
+
+from simulator.cli import cli
+from simulator.cli.common import (BAD_REQUEST, DB_HELP, DEFAULTS, fail, load_scenario, open_store, parts)
+from simulator.config import END_PAUSE_RANGE, ENGINES, Settings
+
+if TYPE_CHECKING:
+    from analysis.speech.engines import Transcriber
+    from simulator.domain.scenario import Scenario
+    from simulator.domain.session import HeardReply
+
+
+def run_app(db: str | None, rep: str | None, scenario_key: str | None, settings: Settings | None = None) -> None:
+    from simulator.ui.app import create_app
+
+    store = open_store(db)
+    scenario = load_scenario(scenario_key) if scenario_key else None
+    app = create_app(store=store, rep=rep, scenario=scenario, settings=settings)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+def _read_replies(path: str) -> Iterator[str]:
+    """Replies one per line; '-' streams them from standard input as they arrive."""
+    if path == "-":
+        for line in sys.stdin:
+            yield line.rstrip("\n")
+        return
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(f"{file}: no such replies file; write one reply per line and pass its path to --replies")
+    except UnicodeDecodeError:
+        fail(f"{file}: not UTF-8 text; save the replies file as UTF-8, one reply per line")
+    except OSError as exc:
+        fail(f"{file}: cannot read the replies file ({exc.strerror or exc})")
+    lines = text.splitlines()
+    if not any(line.strip() for line in lines):
+        fail(f"{file}: the replies file is empty; write one reply per line")
+    yield from lines
+
+
+@cli.command()
+@click.argument("scenario", required=False)
+@click.option("--rep", "rep", help="Your name (sessions and progress are kept per rep).")
+@click.option("--replies", type=click.Path(dir_okay=False, allow_dash=True),
+              help="Play without the app: one reply per line of this file ('-' for standard input).")
+@click.option("--db", type=click.Path(dir_okay=False), help=DB_HELP)
+@click.option("--json", "as_json", is_flag=True, help="With --replies: print one JSON object instead of text.")
+@click.option("--next-step", default="", help="With --replies: the next step you commit to, saved with the debrief.")
+@click.option("--engine", default=DEFAULTS.engine, show_default=True, help="For spoken replies: " + "faster-whisper or openai-whisper.")
+@click.option("--model", default=DEFAULTS.model, show_default=True, help="For spoken replies: the Whisper model.")
+@click.option("--verbatim", is_flag=True, help="For spoken replies: keep fillers (um, uh) in the transcript.")
+@click.option("--hands-free", is_flag=True, help="In the app: a pause ends your spoken turn (no key press).")
+@click.option("--pause", "end_pause", type=click.FloatRange(*END_PAUSE_RANGE), default=DEFAULTS.end_pause,
+              show_default=True, help="In the app, hands-free: seconds of silence that end your turn.")
+def practice(scenario: str | None, rep: str | None, replies: str | None, db: str | None, as_json: bool,
+             next_step: str, engine: str, model: str, verbatim: bool, hands_free: bool, end_pause: float) -> None:
+    """Practise a call. SCENARIO is a scenario id (see `spar scenarios list`) or a YAML file.
+
+    With --replies, each line of FILE is a typed reply or the path of an audio file (WAV, FLAC,
+    MP3; relative to FILE's folder) that is transcribed as if spoken.
+    """
+    settings = Settings(engine=engine, model=model, hands_free=hands_free, end_pause=end_pause, verbatim=verbatim)
+    if replies is None:
+        practice_in_app(scenario, rep, db, settings)
+    else:
+        practice_headless(scenario, rep, replies, db, settings, as_json=as_json, next_step=next_step)
+
+
+def practice_in_app(scenario: str | None, rep: str | None, db: str | None, settings: Settings) -> None:
+    """Open the app, optionally on a scenario and with the rep's name filled in."""
+    from analysis.speech.models import check_model_name
+    from analysis.speech.engines import TranscriptionError
+
+    if settings.engine not in ENGINES:
+        fail(f"unknown engine '{settings.engine}'; use one of {', '.join(ENGINES)}", BAD_REQUEST)
+    try:
+        check_model_name(settings.model)
+    except TranscriptionError as exc:
+        fail(str(exc), BAD_REQUEST)
+    run_app(db, rep=rep, scenario_key=scenario, settings=settings)
+
+
+class _SpokenReplies:
+    """Lines of a replies file that name audio files, transcribed as if the rep had said them."""
+
+    def __init__(self, base: Path, settings: Settings):
+        self.base = base
+        self.settings = settings
+        self.transcriber: Transcriber | None = None
+
+    def hear(self, line: str) -> HeardReply:
+        from analysis.speech.audio_file import AUDIO_SUFFIXES, load_audio
+        from analysis.speech.engines import TranscriptionError
+        from simulator.domain.session import HeardReply
+
+        if not line.lower().endswith(AUDIO_SUFFIXES):
+            return HeardReply(line)
+        path = Path(line) if Path(line).is_absolute() else self.base / line
+        try:
+            samples = load_audio(path)
+        except TranscriptionError as exc:
+            fail(f"{exc} (in the replies file; earlier turns of this call are saved)")
+        if self.transcriber is None:
+            self.transcriber = parts().transcriber(self.settings.engine, self.settings.model, self.settings.verbatim)
+        heard = self.transcriber.transcribe(samples)
+        if not heard.text:
+            fail(f"{path}: no speech found (in the replies file; earlier turns of this call are saved)")
+        return HeardReply(heard.text, heard.timing(), str(path.resolve()))
+
+
+def practice_headless(scenario_key: str | None, rep: str | None, replies: str, db: str | None, settings: Settings,
+                      *, as_json: bool, next_step: str) -> None:
+    """Play a call from a file of replies and print the transcript and the debrief."""
+    if not scenario_key or not rep:
+        fail("with --replies, name the scenario and the rep: spar practice SCENARIO --rep NAME --replies FILE",
+             BAD_REQUEST)
+    from analysis.coaching.render import render_text
+    from simulator.domain.session import PracticeCall, play_script
+    from simulator.storage import StoreError
+
+    chosen = load_scenario(scenario_key)
+    lines: Iterable[str] = list(_read_replies(replies)) if replies != "-" else _read_replies(replies)
+    store = open_store(db)
+    analyzer = parts().analyzer()
+    spoken = _SpokenReplies(Path(replies).parent if replies != "-" else Path.cwd(), settings)
+
+    def show(speaker: str, text: str) -> None:
+        if not as_json:
+            name = chosen.persona.name if speaker == "customer" else rep
+            click.echo(f"{name}: {text}")
+
+    try:
+        call = PracticeCall(store, chosen, rep, input_mode="script")
+        result = play_script(call, lines, analyzer.analyze_turn, on_line=show, hear=spoken.hear)
+        debrief = call.save_debrief({"next_step": next_step})
+    except StoreError as exc:
+        fail(str(exc))
+    if as_json:
+        click.echo(json.dumps(_call_json(chosen, call, debrief, result.unused_replies), ensure_ascii=False))
+        return
+    click.echo("")
+    click.echo(render_text(debrief, call.turns, {"next_step": next_step}))
+    if result.unused_replies:
+        click.echo(f"\n({result.unused_replies} replies were not used: the call had already ended.)")
+    click.echo(f"\nSaved as session {call.session_id} in {store.path}")
+
+
+def _call_json(scenario: Scenario, call, debrief, unused_replies: int) -> dict:
+    """The stable JSON of a headless call (README: "The command line")."""
+    debrief_json = debrief.to_json()
+    return {
+        "session_id": call.session_id,
+        "scenario": scenario.id,
+        "rep": call.rep_name,
+        "outcome": debrief_json["outcome"],
+        "figures": {f["key"]: f for f in debrief_json["figures"]},
+        "debrief": debrief_json,
+        "transcript": [{"turn": t.index, "speaker": t.speaker, "text": t.text,
+                        "analysis": t.analysis.to_json() if t.analysis else None,
+                        "customer": t.customer.to_json() if t.customer else None} for t in call.turns],
+        "unused_replies": unused_replies,
+    }
