@@ -76,8 +76,8 @@ class Evidence:
     sentence: int
     question_type: QuestionType | None = None
     spin: SpinKind | None = None
-    pitch_kind: str | None = None         # "offer", "figure", "credential", ... (see language/pitch.py)
-    restates: tuple[str, ...] = ()        # the other speaker's words a paraphrase brings back
+    pitch_kind: str | None = None  # "offer", "figure", "credential", ... (see language/pitch.py)
+    restates: tuple[str, ...] = ()  # the other speaker's words a paraphrase brings back
 
     def to_json(self) -> dict[str, Any]:
         # Key order is part of the stable output: each family keeps the order it has always had.
@@ -95,6 +95,7 @@ class Evidence:
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> Evidence:
         label = data.get("label", "")
+        extra: dict[str, Any]
         if "type" in data:
             kind, extra = EvidenceKind.QUESTION, {"question_type": QuestionType(data["type"])}
         elif "spin" in data:
@@ -105,9 +106,16 @@ class Evidence:
             kind, extra = EvidenceKind.PARAPHRASE, {"restates": tuple(data.get("restates") or ())}
         else:
             kind, extra = EvidenceKind.CLOSE, {}
-        return cls(kind=kind, label=label, cue=data.get("cue", ""), text=data.get("text", ""),
-                   start=int(data.get("start", 0)), end=int(data.get("end", 0)),
-                   sentence=int(data.get("sentence", 0)), **extra)
+        return cls(
+            kind=kind,
+            label=label,
+            cue=data.get("cue", ""),
+            text=data.get("text", ""),
+            start=int(data.get("start", 0)),
+            end=int(data.get("end", 0)),
+            sentence=int(data.get("sentence", 0)),
+            **extra,
+        )
 
 
 @dataclass(frozen=True)
@@ -134,28 +142,36 @@ class SpeechTiming:
 
     duration: float
     words: tuple[TimedWord, ...] = ()
-    speech: tuple[tuple[float, float], ...] = ()   # voiced stretches, seconds
+    speech: tuple[tuple[float, float], ...] = ()  # voiced stretches, seconds
     engine: str = ""
     model: str = ""
-    response_time: float | None = None             # from the customer's line ending to the rep's first word
+    response_time: float | None = None  # from the customer's line ending to the rep's first word
 
     def with_response_time(self, seconds: float) -> SpeechTiming:
         return replace(self, response_time=round(seconds, 2))
 
     def to_json(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"duration": self.duration, "words": [w.to_json() for w in self.words],
-                               "speech": [list(s) for s in self.speech], "engine": self.engine, "model": self.model}
+        out: dict[str, Any] = {
+            "duration": self.duration,
+            "words": [w.to_json() for w in self.words],
+            "speech": [list(s) for s in self.speech],
+            "engine": self.engine,
+            "model": self.model,
+        }
         if self.response_time is not None:
             out["response_time"] = self.response_time
         return out
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> SpeechTiming:
-        return cls(duration=data.get("duration", 0.0),
-                   words=tuple(TimedWord.from_json(w) for w in data.get("words") or ()),
-                   speech=tuple((s[0], s[1]) for s in data.get("speech") or ()),
-                   engine=data.get("engine", ""), model=data.get("model", ""),
-                   response_time=data.get("response_time"))
+        return cls(
+            duration=data.get("duration", 0.0),
+            words=tuple(TimedWord.from_json(w) for w in data.get("words") or ()),
+            speech=tuple((s[0], s[1]) for s in data.get("speech") or ()),
+            engine=data.get("engine", ""),
+            model=data.get("model", ""),
+            response_time=data.get("response_time"),
+        )
 
 
 @dataclass(frozen=True)
@@ -163,18 +179,18 @@ class TurnAnalysis:
     """What the analyzer found in one turn; `evidence` says which sentence made each decision and why."""
 
     is_question: bool = False
-    question_type: QuestionType | None = None    # of the turn's last question: the one the listener answers
+    question_type: QuestionType | None = None  # of the turn's last question: the one the listener answers
     is_needs_question: bool = False
     spin: SpinKind | None = None
     is_paraphrase: bool = False
     is_pitch: bool = False
     paraphrase_score: float = 0.0
     restates: tuple[str, ...] = ()
-    paraphrase_grounded: bool = False              # the customer's own words or a feeling came back
+    paraphrase_grounded: bool = False  # the customer's own words or a feeling came back
     words: int = 0
     sentences: int = 0
     evidence: tuple[Evidence, ...] = ()
-    speech: SpeechTiming | None = None             # set for spoken turns only
+    speech: SpeechTiming | None = None  # set for spoken turns only
 
     @property
     def heard(self) -> bool:
@@ -235,10 +251,10 @@ class TurnAnalysis:
 class TranscriptTurn(Protocol):
     """A turn of a conversation as the call figures read it (the app's `CallTurn` is one)."""
 
-    index: int                          # place in the conversation, 0-based
-    speaker: str                        # "rep" or "customer"
+    index: int  # place in the conversation, 0-based
+    speaker: str  # "rep" or "customer"
     text: str
-    analysis: TurnAnalysis | None       # rep turns that were analysed
+    analysis: TurnAnalysis | None  # rep turns that were analysed
 
 
 class FigureKey(TextEnum):
@@ -274,5 +290,12 @@ class Figure:
     detail: dict[str, Any] = field(default_factory=dict)
 
     def to_json(self) -> dict[str, Any]:
-        return {"key": str(self.key), "label": self.label, "value": self.value, "display": self.display,
-                "turns": list(self.turns), "note": self.note, "detail": self.detail}
+        return {
+            "key": str(self.key),
+            "label": self.label,
+            "value": self.value,
+            "display": self.display,
+            "turns": list(self.turns),
+            "note": self.note,
+            "detail": self.detail,
+        }

@@ -43,7 +43,9 @@ def conversation_lines(n: int, turns_per_call: int = 40) -> list[dict]:
     for i in range(n):
         speaker = "customer" if i % 2 == 0 else "rep"
         pool = CUSTOMER if speaker == "customer" else REP
-        lines.append({"speaker": speaker, "text": pool[(i // 2) % len(pool)], "conversation_id": f"c{i // turns_per_call}"})
+        lines.append(
+            {"speaker": speaker, "text": pool[(i // 2) % len(pool)], "conversation_id": f"c{i // turns_per_call}"}
+        )
     return lines
 
 
@@ -59,8 +61,13 @@ def one_hour_call() -> list[dict]:
 
 def run_command(path: Path) -> float:
     started = time.perf_counter()
-    done = subprocess.run([sys.executable, "-m", "simulator", "analyze", str(path)], stdout=subprocess.DEVNULL,
-                          stderr=subprocess.PIPE, text=True, env={**os.environ})
+    done = subprocess.run(
+        [sys.executable, "-m", "simulator", "analyze", str(path)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ},
+    )
     if done.returncode:
         raise SystemExit(f"spar analyze failed: {done.stderr.strip()}")
     return time.perf_counter() - started
@@ -89,8 +96,15 @@ def main() -> None:
             for _ in analyzer.analyze(utterances):
                 pass
             analysis = time.perf_counter() - t
-            rows.append([f"spar analyze, {size} utterances", f"{wall:.2f}", f"{size / wall:,.0f}",
-                         f"{analysis:.2f}", f"{size / analysis:,.0f}"])
+            rows.append(
+                [
+                    f"spar analyze, {size} utterances",
+                    f"{wall:.2f}",
+                    f"{size / wall:,.0f}",
+                    f"{analysis:.2f}",
+                    f"{size / analysis:,.0f}",
+                ]
+            )
 
     hour = one_hour_call()
     words = sum(len(x["text"].split()) for x in hour)
@@ -99,8 +113,15 @@ def main() -> None:
     for _ in analyzer.analyze(utterances):
         pass
     analysis = time.perf_counter() - t
-    rows.append([f"one-hour call ({len(hour)} turns, {words:,} words)", "", "", f"{analysis:.2f}",
-                 f"{len(hour) / analysis:,.0f}"])
+    rows.append(
+        [
+            f"one-hour call ({len(hour)} turns, {words:,} words)",
+            "",
+            "",
+            f"{analysis:.2f}",
+            f"{len(hour) / analysis:,.0f}",
+        ]
+    )
 
     print(f"spaCy pipeline load (in-process): {load_seconds:.2f} s on {os.cpu_count()} CPUs\n")
     print(table(["input", "command wall s", "utt/s incl. load", "analysis s", "utt/s analysis only"], rows))

@@ -40,9 +40,13 @@ PRODUCTS = {"annomi": [], "p4g": ["Save the Children"]}
 def run_analyze(path: Path, products: list[str]) -> tuple[list[dict], float]:
     started = time.perf_counter()
     options = [arg for name in products for arg in ("--product", name)]
-    done = subprocess.run([sys.executable, "-m", "simulator", "analyze", str(path), *options],
-                          capture_output=True, text=True,
-                          cwd=ROOT, env={**os.environ})
+    done = subprocess.run(
+        [sys.executable, "-m", "simulator", "analyze", str(path), *options],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env={**os.environ},
+    )
     if done.returncode:
         raise SystemExit(f"spar analyze failed: {done.stderr.strip()}")
     return [json.loads(line) for line in done.stdout.splitlines()], time.perf_counter() - started
@@ -60,8 +64,11 @@ def prf(pairs: list[tuple[bool, bool]]) -> tuple[float, float, float, int]:
 def halves(rows: list[dict]) -> dict[str, list[dict]]:
     order = list(dict.fromkeys(r["conversation_id"] for r in rows))
     first = set(order[: len(order) // 2])
-    return {"all": rows, "half A": [r for r in rows if r["conversation_id"] in first],
-            "half B": [r for r in rows if r["conversation_id"] not in first]}
+    return {
+        "all": rows,
+        "half A": [r for r in rows if r["conversation_id"] in first],
+        "half B": [r for r in rows if r["conversation_id"] not in first],
+    }
 
 
 def evaluate(corpus: str, rows: list[dict], labels: list[str]) -> list[list[str]]:
@@ -73,14 +80,39 @@ def evaluate(corpus: str, rows: list[dict], labels: list[str]) -> list[list[str]
                 gold_q = [r for r in labelled if r["labels"].get("question_type")]
                 right = sum(1 for r in gold_q if r["analysis"]["question_type"] == r["labels"]["question_type"])
                 acc = right / len(gold_q) if gold_q else 0.0
-                out.append([corpus, part, label, "", "", f"{acc:.3f} acc", str(len(gold_q)),
-                            FLOORS.get((corpus, label), ""), _target(corpus, label, acc)])
+                out.append(
+                    [
+                        corpus,
+                        part,
+                        label,
+                        "",
+                        "",
+                        f"{acc:.3f} acc",
+                        str(len(gold_q)),
+                        FLOORS.get((corpus, label), ""),
+                        _target(corpus, label, acc),
+                    ]
+                )
                 continue
-            pairs = [(bool(r["labels"][label]), bool(r["analysis"][label])) for r in labelled
-                     if r["labels"].get(label) is not None]
+            pairs = [
+                (bool(r["labels"][label]), bool(r["analysis"][label]))
+                for r in labelled
+                if r["labels"].get(label) is not None
+            ]
             p, rc, f, n = prf(pairs)
-            out.append([corpus, part, label, f"{p:.3f}", f"{rc:.3f}", f"{f:.3f}", str(n),
-                        FLOORS.get((corpus, label), ""), _target(corpus, label, f)])
+            out.append(
+                [
+                    corpus,
+                    part,
+                    label,
+                    f"{p:.3f}",
+                    f"{rc:.3f}",
+                    f"{f:.3f}",
+                    str(n),
+                    FLOORS.get((corpus, label), ""),
+                    _target(corpus, label, f),
+                ]
+            )
     return out
 
 
@@ -88,10 +120,11 @@ def pitch_false_alarms(rows: list[dict]) -> list[str]:
     """AnnoMI has no pitch labels, but a reflection (a paraphrase that asks nothing) never
     advocates: how often the pitch detector fires on one is a false-alarm rate in talk that
     listens, which the persuasion corpus cannot show."""
-    reflections = [r for r in rows if r.get("labels") and r["labels"]["is_paraphrase"] and not r["labels"]["is_question"]]
+    reflections = [
+        r for r in rows if r.get("labels") and r["labels"]["is_paraphrase"] and not r["labels"]["is_question"]
+    ]
     rate = sum(r["analysis"]["is_pitch"] for r in reflections) / len(reflections)
-    return ["annomi", "all", "is_pitch on reflections", "", "", f"{rate:.3f} rate", str(len(reflections)),
-            "", "near 0"]
+    return ["annomi", "all", "is_pitch on reflections", "", "", f"{rate:.3f} rate", str(len(reflections)), "", "near 0"]
 
 
 def _target(corpus: str, label: str, value: float) -> str:
@@ -108,11 +141,20 @@ def held_out_paraphrase(path: Path) -> list[str]:
 
     X, y, groups, _ = turn_features(path)
     p, r, f = f1_at(cross_validated(X, y, groups, folds=5, seed=0), y, 0.5)
-    return ["annomi", "held out", "is_paraphrase", f"{p:.3f}", f"{r:.3f}", f"{f:.3f}", str(len(y)),
-            FLOORS[("annomi", "is_paraphrase")], _target("annomi", "is_paraphrase", f)]
+    return [
+        "annomi",
+        "held out",
+        "is_paraphrase",
+        f"{p:.3f}",
+        f"{r:.3f}",
+        f"{f:.3f}",
+        str(len(y)),
+        FLOORS[("annomi", "is_paraphrase")],
+        _target("annomi", "is_paraphrase", f),
+    ]
 
 
-SHOWN = ('is_question', 'question_type', 'is_paraphrase', 'paraphrase_score', 'is_needs_question', 'is_pitch')
+SHOWN = ("is_question", "question_type", "is_paraphrase", "paraphrase_score", "is_needs_question", "is_pitch")
 
 
 def show_errors(rows: list[dict], spec: str, limit: int) -> None:
@@ -134,8 +176,10 @@ def show_errors(rows: list[dict], spec: str, limit: int) -> None:
             gold, got = bool(r["labels"][label]), bool(r["analysis"][label])
             if (kind == "fn" and not (gold and not got)) or (kind == "fp" and not (got and not gold)):
                 continue
-        print(f"- CUSTOMER: {previous.get(r['conversation_id'], '')[:200]}\n  REP: {r['text'][:300]}\n"
-              f"  gold={r['labels']} got={ {k: r['analysis'][k] for k in SHOWN if k in r['analysis']} }")
+        print(
+            f"- CUSTOMER: {previous.get(r['conversation_id'], '')[:200]}\n  REP: {r['text'][:300]}\n"
+            f"  gold={r['labels']} got={ {k: r['analysis'][k] for k in SHOWN if k in r['analysis']} }"
+        )
         shown += 1
         if shown >= limit:
             break
@@ -165,8 +209,9 @@ def main() -> None:
             show_errors(rows, args.errors, args.limit)
     rows_out.insert(3, held_out_paraphrase(files["annomi"]))  # beside the whole-file paraphrase row
     rows_out.append(false_alarms)  # after the p4g pitch rows it qualifies
-    print(table(["corpus", "part", "label", "precision", "recall", "F1 / acc", "n", "trivial floor", "target"],
-                rows_out))
+    print(
+        table(["corpus", "part", "label", "precision", "recall", "F1 / acc", "n", "trivial floor", "target"], rows_out)
+    )
     print()
     print(table(["corpus", "utterances", "spar analyze s (incl. loading spaCy)", "utterances/s"], speed))
 

@@ -80,15 +80,33 @@ def capture(out: Path) -> dict[str, str]:
             (out / name).write_bytes(result)
             digests[name] = hashlib.sha256(result).hexdigest()
             print(f"{name}: {len(result):,} bytes", flush=True)
-        scenarios = json.loads("[" + ",".join(
-            _spar(["scenarios", "list", "--json"], env).split(b"\n--- stderr")[0].decode().split("\n")[:-1]) + "]")
+        scenarios = json.loads(
+            "["
+            + ",".join(_spar(["scenarios", "list", "--json"], env).split(b"\n--- stderr")[0].decode().split("\n")[:-1])
+            + "]"
+        )
         for scenario in scenarios:
             for script, replies in SCRIPTS.items():
                 replies_file = Path(tmp) / f"{script}.txt"
                 replies_file.write_text("\n".join(replies) + "\n", encoding="utf-8")
                 db = Path(tmp) / f"{scenario['id']}-{script}.db"
-                result = _normalised_practice(_spar(["practice", scenario["id"], "--rep", "Ana Ruiz", "--replies",
-                                                     str(replies_file), "--db", str(db), "--json"], env), db)
+                result = _normalised_practice(
+                    _spar(
+                        [
+                            "practice",
+                            scenario["id"],
+                            "--rep",
+                            "Ana Ruiz",
+                            "--replies",
+                            str(replies_file),
+                            "--db",
+                            str(db),
+                            "--json",
+                        ],
+                        env,
+                    ),
+                    db,
+                )
                 name = f"practice-{scenario['id']}-{script}.json"
                 (out / name).write_bytes(result)
                 digests[name] = hashlib.sha256(result).hexdigest()

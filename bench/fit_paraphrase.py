@@ -93,8 +93,9 @@ def cross_validated(X: np.ndarray, y: np.ndarray, groups: np.ndarray, folds: int
 
 
 def held_out_f1(X: np.ndarray, y: np.ndarray, groups: np.ndarray, args: argparse.Namespace) -> float:
-    return float(np.mean([f1_at(cross_validated(X, y, groups, args.folds, seed), y, 0.5)[2]
-                          for seed in range(args.repeats)]))
+    return float(
+        np.mean([f1_at(cross_validated(X, y, groups, args.folds, seed), y, 0.5)[2] for seed in range(args.repeats)])
+    )
 
 
 def main() -> None:
@@ -123,19 +124,29 @@ def main() -> None:
     if args.ablate:
         print()
         print(f"Without one sign (held-out F1, mean of {args.repeats} shuffles; all signs: {mean:.3f}):")
-        print(table(["sign left out", "F1", "change"], [
-            [name, f"{f:.3f}", f"{f - mean:+.3f}"]
-            for name, f in sorted(((name, held_out_f1(np.delete(X, j, axis=1), y, groups, args))
-                                   for j, name in enumerate(names)), key=lambda item: item[1])]))
+        print(
+            table(
+                ["sign left out", "F1", "change"],
+                [
+                    [name, f"{f:.3f}", f"{f - mean:+.3f}"]
+                    for name, f in sorted(
+                        ((name, held_out_f1(np.delete(X, j, axis=1), y, groups, args)) for j, name in enumerate(names)),
+                        key=lambda item: item[1],
+                    )
+                ],
+            )
+        )
 
     w, b = fit(X, y)
     threshold = best_threshold(1 / (1 + np.exp(-(X @ w + b))), y)
     print()
-    print(table(["sign", "weight"], [[n, f"{v:+.2f}"] for n, v in zip(names, w)] + [["bias", f"{b:+.2f}"]]))
+    print(
+        table(["sign", "weight"], [[n, f"{v:+.2f}"] for n, v in zip(names, w, strict=False)] + [["bias", f"{b:+.2f}"]])
+    )
     if args.write:
         target = ROOT / "analysis" / "patterns" / "paraphrase_weights.yaml"
         lines = [WEIGHTS_HEADER.rstrip(), f"bias: {b:.3f}", f"threshold: {threshold:.2f}", "weights:"]
-        lines += [f"  {n}: {v:.3f}" for n, v in zip(names, w)]
+        lines += [f"  {n}: {v:.3f}" for n, v in zip(names, w, strict=False)]
         target.write_text("\n".join(lines) + "\n", encoding="utf-8")
         print(f"\nwrote {target.relative_to(ROOT)} (threshold {threshold:.2f})")
 

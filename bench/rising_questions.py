@@ -32,11 +32,22 @@ def wording(row: dict, customer: str) -> list[float]:
     last = [e for e in analysis["evidence"] if e["label"].endswith(" question")][-1]["text"].lower()
     words = re.findall(r"[a-z']+", last)
     has = lambda pattern, text=last: float(bool(re.search(pattern, text)))  # noqa: E731
-    return [analysis["paraphrase_score"], float(analysis["is_paraphrase"]), len(words) / 20,
-            analysis["sentences"] / 3, has(r"^\W*(so|and so|okay,? so)\b"), has(r"^\W*(and|but)\b"),
-            has(r"\b(feel|feeling|sounds|seems|worried|hard|important|want)\b"), has(r"\byou|your\b"),
-            has(r"\b(i|i'm|we)\b"), has(r"\b(not|n't|never)\b"), float(len(words) <= 4), has(r"\bor\W*$"),
-            len(re.findall(r"[a-z']+", customer.lower())) / 20, float(customer.strip().endswith("?"))]
+    return [
+        analysis["paraphrase_score"],
+        float(analysis["is_paraphrase"]),
+        len(words) / 20,
+        analysis["sentences"] / 3,
+        has(r"^\W*(so|and so|okay,? so)\b"),
+        has(r"^\W*(and|but)\b"),
+        has(r"\b(feel|feeling|sounds|seems|worried|hard|important|want)\b"),
+        has(r"\byou|your\b"),
+        has(r"\b(i|i'm|we)\b"),
+        has(r"\b(not|n't|never)\b"),
+        float(len(words) <= 4),
+        has(r"\bor\W*$"),
+        len(re.findall(r"[a-z']+", customer.lower())) / 20,
+        float(customer.strip().endswith("?")),
+    ]
 
 
 def reply(text: str) -> list[float]:
@@ -44,9 +55,13 @@ def reply(text: str) -> list[float]:
     was heard as one."""
     words = re.findall(r"[a-z']+", text.lower())
     first = words[0] if words else ""
-    return [float(first in ("yes", "yep", "no", "nope", "nah")), float(first == "yeah"),
-            float(first in ("right", "exactly", "mm", "mhm", "hmm", "uh", "um")),
-            min(len(words), 40) / 20, float(len(words) <= 2)]
+    return [
+        float(first in ("yes", "yep", "no", "nope", "nah")),
+        float(first == "yeah"),
+        float(first in ("right", "exactly", "mm", "mhm", "hmm", "uh", "um")),
+        min(len(words), 40) / 20,
+        float(len(words) <= 2),
+    ]
 
 
 def held_out(X: np.ndarray, y: np.ndarray, groups: np.ndarray, seed: int) -> np.ndarray:
@@ -81,26 +96,40 @@ def main() -> None:
             continue
         gold = row["labels"]
         by_conversation[row["conversation_id"]][
-            "question" if gold["is_question"] else "reflection" if gold["is_paraphrase"] else "other"] += 1
+            "question" if gold["is_question"] else "reflection" if gold["is_paraphrase"] else "other"
+        ] += 1
         after = rows[index + 1] if index + 1 < len(rows) else None
-        answered = (after["text"] or "") if after and after["conversation_id"] == row["conversation_id"] \
-            and after["speaker"] != "rep" else ""
+        answered = (
+            (after["text"] or "")
+            if after and after["conversation_id"] == row["conversation_id"] and after["speaker"] != "rep"
+            else ""
+        )
         X.append(wording(row, customer.get(row["conversation_id"], "")) + reply(answered))
         y.append(float(gold["is_question"]))
         groups.append(row["conversation_id"])
 
     print("How the coders labelled rising-voice turns, by conversation (most turns first):")
     busiest = sorted(by_conversation.items(), key=lambda kv: -sum(kv[1].values()))[:8]
-    print(table(["conversation", "question", "reflection", "other"],
-                [[c, str(n["question"]), str(n["reflection"]), str(n["other"])] for c, n in busiest]))
+    print(
+        table(
+            ["conversation", "question", "reflection", "other"],
+            [[c, str(n["question"]), str(n["reflection"]), str(n["other"])] for c, n in busiest],
+        )
+    )
 
     X, y, groups = np.array(X), np.array(y), np.array(groups)
     out = []
     for name, columns in (("wording", slice(0, -5)), ("wording + customer's reply", slice(None))):
         for seed in range(3):
             kept = held_out(X[:, columns], y, groups, seed)
-            out.append([f"model on {name}, shuffle {seed + 1}", str(int((kept & (y == 1)).sum())),
-                        str(int((kept & (y == 0)).sum())), str(int((~kept & (y == 1)).sum()))])
+            out.append(
+                [
+                    f"model on {name}, shuffle {seed + 1}",
+                    str(int((kept & (y == 1)).sum())),
+                    str(int((kept & (y == 0)).sum())),
+                    str(int((~kept & (y == 1)).sum())),
+                ]
+            )
     out.append(["all kept as questions", str(int(y.sum())), str(int((y == 0).sum())), "0"])
     print(f"\n{len(y)} rising-voice turns, {y.mean():.0%} coded as questions. Held-out conversations:")
     print(table(["decision", "questions kept", "non-questions kept", "questions dropped"], out))

@@ -83,12 +83,17 @@ def main() -> None:
         return [name, f"{statistics.median(values):.2f}", f"{min(values):.2f}", f"{max(values):.2f}"]
 
     print(f"{args.runs} fresh processes each\n")
-    print(table(["measure", "median s", "min s", "max s"], [
-        row("spar --help", help_times),
-        row("process start to first screen", first_screen),
-        row("process start to language model ready", model_ready),
-        row("longest event-loop stall while it loads", stalls),
-    ]))
+    print(
+        table(
+            ["measure", "median s", "min s", "max s"],
+            [
+                row("spar --help", help_times),
+                row("process start to first screen", first_screen),
+                row("process start to language model ready", model_ready),
+                row("longest event-loop stall while it loads", stalls),
+            ],
+        )
+    )
 
 
 if __name__ == "__main__":

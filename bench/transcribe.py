@@ -53,19 +53,20 @@ def measure_one(engine: str, model: str, files: list[tuple[str, str]]) -> dict:
     """Runs inside a fresh process."""
     from analysis.speech.audio_file import SAMPLE_RATE, load_audio
     from analysis.speech.engines import Transcriber
-    from analysis.speech.wer import word_error_rate
     from analysis.speech.incremental import IncrementalTranscriber
+    from analysis.speech.wer import word_error_rate
 
     started = time.perf_counter()
     transcriber = Transcriber(engine, model)
     load = time.perf_counter() - started
-    transcriber.transcribe(load_audio(files[0][0])[: SAMPLE_RATE])  # warm-up
+    transcriber.transcribe(load_audio(files[0][0])[:SAMPLE_RATE])  # warm-up
+
     def live_wait(audio) -> tuple[float, str]:
         live = IncrementalTranscriber(transcriber)
         block = SAMPLE_RATE // 10
         clock = time.perf_counter()
         for i in range(0, len(audio), block):
-            live.feed(audio[i:i + block])
+            live.feed(audio[i : i + block])
             clock += 0.1
             time.sleep(max(0.0, clock - time.perf_counter()))  # the rep speaks in real time
         final = live.finish()
@@ -86,13 +87,23 @@ def measure_one(engine: str, model: str, files: list[tuple[str, str]]) -> dict:
     whole = transcriber.transcribe(long_audio)
     long_wait, long_live_text = live_wait(long_audio)
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    return {"engine": engine, "model": model, "load": load, "wer": statistics.mean(wers),
-            "rtf": statistics.mean(rtfs), "wait": statistics.mean(waits), "wait_max": max(waits),
-            "whole_wait": statistics.mean(whole_waits),
-            "long_seconds": len(long_audio) / SAMPLE_RATE, "long_wait_whole": whole.seconds,
-            "long_wait_live": long_wait, "long_wer_whole": word_error_rate(long_text, whole.text),
-            "long_wer_live": word_error_rate(long_text, long_live_text), "peak_mb": peak_mb,
-            "reply_seconds": statistics.mean(lengths)}
+    return {
+        "engine": engine,
+        "model": model,
+        "load": load,
+        "wer": statistics.mean(wers),
+        "rtf": statistics.mean(rtfs),
+        "wait": statistics.mean(waits),
+        "wait_max": max(waits),
+        "whole_wait": statistics.mean(whole_waits),
+        "long_seconds": len(long_audio) / SAMPLE_RATE,
+        "long_wait_whole": whole.seconds,
+        "long_wait_live": long_wait,
+        "long_wer_whole": word_error_rate(long_text, whole.text),
+        "long_wer_live": word_error_rate(long_text, long_live_text),
+        "peak_mb": peak_mb,
+        "reply_seconds": statistics.mean(lengths),
+    }
 
 
 def main() -> None:
@@ -111,22 +122,53 @@ def main() -> None:
         files = [(str(p), t) for p, t in synthesise(Path(tmp))]
         for model in args.models:
             for engine in args.engines:
-                done = subprocess.run([sys.executable, __file__, "--one", engine, model, json.dumps(files)],
-                                      capture_output=True, text=True, cwd=ROOT)
+                done = subprocess.run(
+                    [sys.executable, __file__, "--one", engine, model, json.dumps(files)],
+                    capture_output=True,
+                    text=True,
+                    cwd=ROOT,
+                )
                 if done.returncode:
-                    rows.append([engine, model, "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1]] + [""] * 7)
+                    rows.append(
+                        [engine, model, "failed: " + (done.stderr.strip().splitlines() or ["?"])[-1]] + [""] * 7
+                    )
                     continue
                 r = json.loads(done.stdout.strip().splitlines()[-1])
-                rows.append([engine, model, f"{r['wer']:.3f}", f"{r['rtf']:.3f}", f"{r['peak_mb']:.0f}",
-                             f"{r['load']:.1f}", f"{r['whole_wait']:.2f}", f"{r['wait']:.2f} (max {r['wait_max']:.2f})",
-                             f"{r['long_wait_whole']:.2f} / {r['long_wer_whole']:.3f}",
-                             f"{r['long_wait_live']:.2f} / {r['long_wer_live']:.3f}"])
-    print(f"{len(REPLIES)} espeak-ng replies of about 10 s each, and one long answer of about 30 s; "
-          f"{Path('/proc/cpuinfo').read_text().count('processor')} CPU cores\n")
-    print(table(["engine", "model", "WER", "real-time factor", "peak MB", "load s",
-                 "10 s reply, all at the end: wait s", "10 s reply, while speaking: wait s",
-                 "30 s answer, all at the end: wait s / WER",
-                 "30 s answer, while speaking: wait s / WER"], rows))
+                rows.append(
+                    [
+                        engine,
+                        model,
+                        f"{r['wer']:.3f}",
+                        f"{r['rtf']:.3f}",
+                        f"{r['peak_mb']:.0f}",
+                        f"{r['load']:.1f}",
+                        f"{r['whole_wait']:.2f}",
+                        f"{r['wait']:.2f} (max {r['wait_max']:.2f})",
+                        f"{r['long_wait_whole']:.2f} / {r['long_wer_whole']:.3f}",
+                        f"{r['long_wait_live']:.2f} / {r['long_wer_live']:.3f}",
+                    ]
+                )
+    print(
+        f"{len(REPLIES)} espeak-ng replies of about 10 s each, and one long answer of about 30 s; "
+        f"{Path('/proc/cpuinfo').read_text().count('processor')} CPU cores\n"
+    )
+    print(
+        table(
+            [
+                "engine",
+                "model",
+                "WER",
+                "real-time factor",
+                "peak MB",
+                "load s",
+                "10 s reply, all at the end: wait s",
+                "10 s reply, while speaking: wait s",
+                "30 s answer, all at the end: wait s / WER",
+                "30 s answer, while speaking: wait s / WER",
+            ],
+            rows,
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -52,9 +52,11 @@ async def test_whole_call_to_saved_debrief(store, analyzer, freight):
         results = app.screen.query_one("#results")
         assert results.display is False, "figures must wait until the rep has reflected"
 
-        for key, answer in [("what_happened", "Dana opened up about spreadsheets."),
-                            ("went_well", "I asked before pitching."),
-                            ("do_differently", "Ask about overtime.")]:
+        for key, answer in [
+            ("what_happened", "Dana opened up about spreadsheets."),
+            ("went_well", "I asked before pitching."),
+            ("do_differently", "Ask about overtime."),
+        ]:
             field = app.screen.query_one(f"#{key}", Input)
             field.focus()
             field.value = answer
@@ -236,3 +238,37 @@ async def test_brackets_in_names_and_replies_show_as_typed(store, analyzer, frei
         turns.highlighted = 1
         await pilot.pause()
         assert reply in _text(app.screen.query_one("#turn-evidence", Static))
+
+
+async def test_start_screen_status_follows_a_model_that_loads_during_a_call(store, analyzer, freight):
+    """The language model finishes loading while a call is open: back on the start screen, the
+    status says it is ready (it used to keep saying "Loading the language model…")."""
+    import threading
+
+    loaded = threading.Event()
+
+    def slow_analyzer():
+        assert loaded.wait(30), "the test never let the model load"
+        return analyzer
+
+    app = create_app(
+        store=store, rep="Ana", scenario=freight, analyzer_factory=slow_analyzer, transcriber_factory=lambda: object()
+    )
+    async with app.run_test(size=(120, 40)) as pilot:
+        await pilot.pause()
+        status = app.screen.query_one("#model-status", Static)
+        assert "Loading the language model" in _text(status)
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CallScreen)
+        assert "Loading the language model" in _text(app.screen.query_one("#call-status", Static))
+        loaded.set()
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        assert "Loading" not in _text(app.screen.query_one("#call-status", Static))
+        await pilot.press("ctrl+e")
+        await pilot.pause()
+        assert isinstance(app.screen, DebriefScreen)
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert "Language model ready" in _text(app.screen.query_one("#model-status", Static))

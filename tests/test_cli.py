@@ -50,8 +50,19 @@ def test_practice_prints_a_debrief_that_names_its_turns(run, replies, db_path):
 
 
 def test_practice_json_has_session_and_figures_with_evidence(run, replies, db_path):
-    result = run("practice", "freight-discovery", "--rep", "Sam Lee", "--replies", str(replies), "--db", str(db_path),
-                 "--json", "--next-step", "Ask about overtime.")
+    result = run(
+        "practice",
+        "freight-discovery",
+        "--rep",
+        "Sam Lee",
+        "--replies",
+        str(replies),
+        "--db",
+        str(db_path),
+        "--json",
+        "--next-step",
+        "Ask about overtime.",
+    )
     assert result.exit_code == 0
     data = json.loads(result.output)
     assert data["session_id"] == 1 and data["outcome"]["objective_met"] is True
@@ -65,19 +76,32 @@ def test_practice_json_has_session_and_figures_with_evidence(run, replies, db_pa
 
 
 def test_practice_reads_replies_from_stdin(run, db_path):
-    result = run("practice", "freight-discovery", "--rep", "Kim", "--replies", "-", "--db", str(db_path), "--json",
-                 input="How do you plan the routes today?\n")
+    result = run(
+        "practice",
+        "freight-discovery",
+        "--rep",
+        "Kim",
+        "--replies",
+        "-",
+        "--db",
+        str(db_path),
+        "--json",
+        input="How do you plan the routes today?\n",
+    )
     data = json.loads(result.output)
     assert data["outcome"]["end_reason"] == "rep_ended"
     assert [t["speaker"] for t in data["transcript"]] == ["customer", "rep", "customer", "customer"]
 
 
-@pytest.mark.parametrize("args, code, fragment", [
-    (["practice", "nope", "--rep", "Sam", "--replies", "REPLIES"], 2, "no scenario with id 'nope'"),
-    (["practice", "freight-discovery", "--rep", "Sam", "--replies", "MISSING"], 1, "no such replies file"),
-    (["practice", "freight-discovery", "--replies", "REPLIES"], 2, "name the scenario and the rep"),
-    (["practice", "freight-discovery", "--rep", "Sam", "--replies", "EMPTY"], 1, "the replies file is empty"),
-])
+@pytest.mark.parametrize(
+    "args, code, fragment",
+    [
+        (["practice", "nope", "--rep", "Sam", "--replies", "REPLIES"], 2, "no scenario with id 'nope'"),
+        (["practice", "freight-discovery", "--rep", "Sam", "--replies", "MISSING"], 1, "no such replies file"),
+        (["practice", "freight-discovery", "--replies", "REPLIES"], 2, "name the scenario and the rep"),
+        (["practice", "freight-discovery", "--rep", "Sam", "--replies", "EMPTY"], 1, "the replies file is empty"),
+    ],
+)
 def test_practice_errors_are_one_line(run, replies, tmp_path, db_path, args, code, fragment):
     empty = tmp_path / "empty.txt"
     empty.write_text("\n\n")
@@ -105,7 +129,12 @@ def test_history_lists_sessions(run, replies, db_path):
 
 def test_analyze_adds_analysis_to_each_line_in_order(run, tmp_path):
     lines = [
-        {"speaker": "customer", "text": "We plan every route by hand in a spreadsheet.", "conversation_id": "c1", "id": 7},
+        {
+            "speaker": "customer",
+            "text": "We plan every route by hand in a spreadsheet.",
+            "conversation_id": "c1",
+            "id": 7,
+        },
         {"speaker": "rep", "text": "So you plan the routes by hand.", "conversation_id": "c1"},
         {"speaker": "rep", "text": "how do you decide who drives where", "conversation_id": "c2"},
         {"speaker": "rep", "text": "Our product saves you time."},
@@ -150,10 +179,12 @@ def test_scenarios_list_and_validate(run, tmp_path):
 
 
 def test_help_does_not_import_heavy_modules():
-    code = ("import sys; from simulator.cli import main; sys.argv = ['spar', '--help']\n"
-            "try:\n    main()\nexcept SystemExit:\n    pass\n"
-            "heavy = [m for m in ('spacy', 'torch', 'whisper', 'textual', 'thinc') if m in sys.modules]\n"
-            "print('HEAVY', heavy)")
+    code = (
+        "import sys; from simulator.cli import main; sys.argv = ['spar', '--help']\n"
+        "try:\n    main()\nexcept SystemExit:\n    pass\n"
+        "heavy = [m for m in ('spacy', 'torch', 'whisper', 'textual', 'thinc') if m in sys.modules]\n"
+        "print('HEAVY', heavy)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60).stdout
     assert "Rehearse customer calls" in out
     assert "HEAVY []" in out
@@ -165,8 +196,10 @@ def test_console_script_is_installed():
     assert result.returncode == 0 and "freight-discovery" in result.stdout
 
 
-@pytest.mark.parametrize("option, fragment", [(["--engine", "vosk"], "unknown engine 'vosk'"),
-                                              (["--model", "huge"], "unknown Whisper model 'huge'")])
+@pytest.mark.parametrize(
+    "option, fragment",
+    [(["--engine", "vosk"], "unknown engine 'vosk'"), (["--model", "huge"], "unknown Whisper model 'huge'")],
+)
 def test_practice_app_refuses_unknown_engine_or_model_before_starting(run, db_path, option, fragment):
     result = run("practice", "freight-discovery", *option, "--db", str(db_path))
     assert result.exit_code == 2

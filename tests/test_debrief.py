@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from analysis.coaching.debrief import REFLECTION_PROMPTS, build_debrief
-from analysis.coaching.skills import skills, where_you_are
 from analysis.coaching.figures import call_metrics
+from analysis.coaching.skills import skills, where_you_are
 from tests.test_metrics import CALL
 
 

@@ -20,13 +20,16 @@ def _play(engine: CallEngine, script):
 
 def test_question_on_a_need_topic_reveals_it_once(freight):
     engine = CallEngine(freight, "Sam Lee")
-    first, again = _play(engine, [("How do you plan the routes today?", OPEN),
-                                  ("And the planning, how does that go?", OPEN)])
+    first, again = _play(
+        engine, [("How do you plan the routes today?", OPEN), ("And the planning, how does that go?", OPEN)]
+    )
     assert first.event == "need_revealed" and first.need_id == "manual-planning"
     assert "spreadsheet" in first.text
     assert first.trust_after == first.trust_before + 1
     assert again.event == "repeat"
-    assert engine.snapshot().needs_uncovered == (RevealedNeed("manual-planning", freight.need("manual-planning").title, 1),)
+    assert engine.snapshot().needs_uncovered == (
+        RevealedNeed("manual-planning", freight.need("manual-planning").title, 1),
+    )
 
 
 def test_question_without_a_topic_gets_a_generic_answer_in_kind(freight):
@@ -92,8 +95,13 @@ def test_customer_ends_call_when_patience_runs_out(freight):
 
 
 def test_same_replies_give_the_same_call(freight):
-    script = [("How do you plan routes?", OPEN), ("RouteDesk is great.", PITCH), ("So it is slow.", PARAPHRASE),
-              ("Okay.", PLAIN), ("Is that a problem?", CLOSED)]
+    script = [
+        ("How do you plan routes?", OPEN),
+        ("RouteDesk is great.", PITCH),
+        ("So it is slow.", PARAPHRASE),
+        ("Okay.", PLAIN),
+        ("Is that a problem?", CLOSED),
+    ]
     runs = [[line.to_json() for line in _play(CallEngine(freight, "Sam"), script)] for _ in range(2)]
     assert runs[0] == runs[1]
 

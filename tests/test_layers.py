@@ -36,7 +36,10 @@ def test_heavy_libraries_are_imported_inside_functions_only():
                     top.update(a.name.split(".")[0] for a in node.names)
                 elif isinstance(node, ast.ImportFrom) and node.module:
                     top.add(node.module.split(".")[0])
-            allowed_eager = {f"analysis/language/{name}.py" for name in ("findings", "spoken", "sentences", "questions", "spin", "pitch", "paraphrase")}
+            allowed_eager = {
+                f"analysis/language/{name}.py"
+                for name in ("findings", "spoken", "sentences", "questions", "spin", "pitch", "paraphrase")
+            }
             rel = str(path.relative_to(ROOT))
             if rel in allowed_eager:
                 continue  # spaCy component modules, themselves imported only when the pipeline loads

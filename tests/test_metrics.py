@@ -35,11 +35,23 @@ def _timed(words: int, start: float, seconds: float):
 
 CALL = [
     _customer(0, "Hello there, go ahead."),
-    _rep(1, "Um, how do you plan routes today?", is_question=True, question_type="open",
-         is_needs_question=True, spin="situation"),
+    _rep(
+        1,
+        "Um, how do you plan routes today?",
+        is_question=True,
+        question_type="open",
+        is_needs_question=True,
+        spin="situation",
+    ),
     _customer(2, "By hand, in a spreadsheet, every single morning."),
-    _rep(3, "What problems does that cause?", is_question=True, question_type="open",
-         is_needs_question=True, spin="problem"),
+    _rep(
+        3,
+        "What problems does that cause?",
+        is_question=True,
+        question_type="open",
+        is_needs_question=True,
+        spin="problem",
+    ),
     _customer(4, "Late trucks."),
     _customer(5, "And angry customers, honestly, which is the part that worries me most."),
     _rep(6, "Our tool fixes that.", is_pitch=True),
@@ -83,8 +95,11 @@ def test_time_figures_wait_for_a_spoken_call():
 def test_pace_response_time_and_talk_share_by_time_from_word_timings():
     spoken = [
         _customer(0, "Hello there, go ahead.", duration=2.0),
-        _rep(1, "one two three four five six", speech={"duration": 3.0, "words": _timed(6, 0.2, 2.4),
-                                                      "response_time": 0.8}),
+        _rep(
+            1,
+            "one two three four five six",
+            speech={"duration": 3.0, "words": _timed(6, 0.2, 2.4), "response_time": 0.8},
+        ),
         _customer(2, "Fine.", duration=1.0),
         _rep(3, "um one two three", speech={"duration": 2.0, "words": _timed(3, 0.1, 1.2), "response_time": 1.2}),
     ]
@@ -103,8 +118,11 @@ def test_talk_share_names_its_source():
 
 
 def test_long_pauses_inside_a_spoken_turn():
-    words = [{"word": "so", "start": 0.0, "end": 0.3}, {"word": "what", "start": 1.8, "end": 2.0},
-             {"word": "matters", "start": 2.1, "end": 2.5}]
+    words = [
+        {"word": "so", "start": 0.0, "end": 0.3},
+        {"word": "what", "start": 1.8, "end": 2.0},
+        {"word": "matters", "start": 2.1, "end": 2.5},
+    ]
     spoken = [_customer(0, "Go ahead."), _rep(1, "so what matters", speech={"duration": 3.0, "words": words})]
     fig = call_metrics(spoken)["pauses"]
     assert fig.value == 1.5 and fig.turns == [1]

@@ -11,14 +11,15 @@ import time
 
 import pytest
 
-from simulator.domain.session import PracticeCall
 from analysis.types import QuestionType, SpinKind, TurnAnalysis
 from simulator.domain.customer import CallTurn
+from simulator.domain.session import PracticeCall
 from simulator.storage import Store, StoreError
 from simulator.storage.store import session_result
 
-QUESTION = TurnAnalysis(is_question=True, question_type=QuestionType.OPEN, is_needs_question=True,
-                        spin=SpinKind.SITUATION)
+QUESTION = TurnAnalysis(
+    is_question=True, question_type=QuestionType.OPEN, is_needs_question=True, spin=SpinKind.SITUATION
+)
 
 
 def test_schema_is_created_once_and_reopening_keeps_data(db_path, freight):
@@ -106,9 +107,24 @@ def test_process_killed_mid_call_keeps_earlier_turns(db_path, tmp_path):
     """A real `spar practice` reading replies from a pipe, killed with SIGKILL mid-call."""
     env = {**os.environ, "SPAR_DATA_DIR": str(tmp_path / "data")}
     proc = subprocess.Popen(
-        [sys.executable, "-m", "simulator", "practice", "freight-discovery", "--rep", "Kim", "--replies", "-",
-         "--db", str(db_path)],
-        stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, env=env, text=True,
+        [
+            sys.executable,
+            "-m",
+            "simulator",
+            "practice",
+            "freight-discovery",
+            "--rep",
+            "Kim",
+            "--replies",
+            "-",
+            "--db",
+            str(db_path),
+        ],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+        env=env,
+        text=True,
     )
     replies = ["How do you plan the routes today?", "What problems does that cause for your customers?"]
     proc.stdin.write("\n".join(replies) + "\n")

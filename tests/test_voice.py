@@ -29,6 +29,7 @@ async def _call_started(app, pilot) -> None:
     await pilot.pause()
     assert isinstance(app.screen, CallScreen)
 
+
 SENTENCES = {
     "routes": "Thanks for making time. How do you plan the routes for your drivers today?",
     "problems": "What problems does that cause for your deliveries?",
@@ -106,6 +107,7 @@ def test_converted_checkpoint_is_cached_and_verified(model_cache, voices):
     converted_checkpoint(embedded_model_dir("tiny.en"), target)
     manifest = json.loads((target / "manifest.json").read_text())
     import hashlib
+
     assert hashlib.sha256(checkpoint.read_bytes()).hexdigest() == manifest["checkpoint_sha256"]
 
 
@@ -119,8 +121,11 @@ def test_bad_audio_files_give_one_clear_line(tmp_path):
     empty.write_bytes(b"")
     corrupt = tmp_path / "corrupt.wav"
     corrupt.write_bytes(b"RIFF not really a wave file" * 10)
-    for path, fragment in [(empty, "empty"), (corrupt, "not a readable audio file"),
-                           (tmp_path / "missing.wav", "no such audio file")]:
+    for path, fragment in [
+        (empty, "empty"),
+        (corrupt, "not a readable audio file"),
+        (tmp_path / "missing.wav", "no such audio file"),
+    ]:
         with pytest.raises(TranscriptionError) as caught:
             load_audio(path)
         assert str(path) in str(caught.value) and fragment in str(caught.value)
@@ -151,10 +156,16 @@ def test_practice_with_spoken_replies(voices, fast_transcriber, analyzer, monkey
     for key in SENTENCES:
         shutil.copy(voices[key], tmp_path / f"{key}.wav")
     replies = tmp_path / "replies.txt"
-    replies.write_text("routes.wav\nSo the spreadsheet takes Marcus until nine every morning.\nproblems.wav\n"
-                       "What impact do the late drops have on your customers?\nmeeting.wav\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies),
-                                      "--db", str(db_path), "--json"], obj=parts)
+    replies.write_text(
+        "routes.wav\nSo the spreadsheet takes Marcus until nine every morning.\nproblems.wav\n"
+        "What impact do the late drops have on your customers?\nmeeting.wav\n",
+        encoding="utf-8",
+    )
+    result = CliRunner().invoke(
+        cli,
+        ["practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies), "--db", str(db_path), "--json"],
+        obj=parts,
+    )
     assert result.exit_code == 0, result.output
     data = json.loads(result.output)
     rep_turns = [t for t in data["transcript"] if t["speaker"] == "rep"]
@@ -162,23 +173,29 @@ def test_practice_with_spoken_replies(voices, fast_transcriber, analyzer, monkey
     assert rep_turns[0]["analysis"]["speech"]["words"], "spoken turns keep their word timings"
     assert data["figures"]["pace"]["value"] and data["figures"]["pace"]["turns"] == [1, 5, 9]
     from simulator.storage import Store
+
     turns = Store(db_path).turns(data["session_id"])
     assert turns[1].audio_path == str((tmp_path / "routes.wav").resolve())
     assert Store(db_path).sessions()[0].spoken_turns == 3
     assert turns[3].audio_path is None
 
 
-def test_practice_stops_cleanly_on_a_broken_audio_line(voices, fast_transcriber, analyzer, monkeypatch, tmp_path,
-                                                       db_path):
+def test_practice_stops_cleanly_on_a_broken_audio_line(
+    voices, fast_transcriber, analyzer, monkeypatch, tmp_path, db_path
+):
     parts = Parts(analyzer=lambda: analyzer, transcriber=lambda engine, model, verbatim=False: fast_transcriber)
     (tmp_path / "bad.wav").write_bytes(b"")
     replies = tmp_path / "replies.txt"
     replies.write_text("How do you plan the routes today?\nbad.wav\n", encoding="utf-8")
-    result = CliRunner().invoke(cli, ["practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies),
-                                      "--db", str(db_path)], obj=parts)
+    result = CliRunner().invoke(
+        cli,
+        ["practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies), "--db", str(db_path)],
+        obj=parts,
+    )
     assert result.exit_code == 1
     assert "bad.wav: the file is empty" in result.output and "earlier turns" in result.output
     from simulator.storage import Store
+
     [session] = Store(db_path).sessions()
     assert session.turn_count == 3  # opening, the typed reply, the customer's answer
 
@@ -186,15 +203,17 @@ def test_practice_stops_cleanly_on_a_broken_audio_line(voices, fast_transcriber,
 def test_incremental_transcription_sends_chunks_while_speaking(fast_transcriber, tmp_path):
     from analysis.speech.incremental import IncrementalTranscriber
 
-    text = ("So if I heard you right, Marcus moves the drivers around by hand in a spreadsheet, and the trucks "
-            "cannot leave until nine. What does that delay cost you? And when one delivery in eight misses its "
-            "window, what happens with your two largest retail customers, and how are they reacting to it?")
+    text = (
+        "So if I heard you right, Marcus moves the drivers around by hand in a spreadsheet, and the trucks "
+        "cannot leave until nine. What does that delay cost you? And when one delivery in eight misses its "
+        "window, what happens with your two largest retail customers, and how are they reacting to it?"
+    )
     raw = tmp_path / "long.wav"
     subprocess.run(["espeak-ng", "-s", "150", "-w", str(raw), text], check=True)
     audio = load_audio(raw)
     live = IncrementalTranscriber(fast_transcriber)
     for i in range(0, len(audio), SAMPLE_RATE // 10):
-        live.feed(audio[i:i + SAMPLE_RATE // 10])
+        live.feed(audio[i : i + SAMPLE_RATE // 10])
     assert live._pending, "chunks go to the transcriber before the reply ends"
     final = live.finish()
     assert word_error_rate(text, final.text) <= 0.35
@@ -213,15 +232,21 @@ async def test_whole_call_spoken_in_the_app(voices, fast_transcriber, analyzer, 
     from simulator.ui.screens.debrief import DebriefScreen
 
     queue = [FileSource(voices[key], realtime=False) for key in ("routes", "problems", "meeting")]
-    app = create_app(store=store, analyzer_factory=lambda: analyzer, transcriber_factory=lambda: fast_transcriber,
-                     audio_source_factory=lambda: queue.pop(0), settings=Settings(hands_free=True))
+    app = create_app(
+        store=store,
+        analyzer_factory=lambda: analyzer,
+        transcriber_factory=lambda: fast_transcriber,
+        audio_source_factory=lambda: queue.pop(0),
+        settings=Settings(hands_free=True),
+    )
     async with app.run_test(size=(140, 50)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
         app.screen.query_one("#rep-name", Input).value = "Sam Lee"
         options = app.screen.query_one("#scenario-list", OptionList)
         options.highlighted = [options.get_option_at_index(i).id for i in range(options.option_count)].index(
-            "freight-discovery")
+            "freight-discovery"
+        )
         await pilot.press("ctrl+s")
         await pilot.pause()
         assert isinstance(app.screen, CallScreen)
@@ -245,7 +270,9 @@ async def test_whole_call_spoken_in_the_app(voices, fast_transcriber, analyzer, 
         assert turn.audio_path and Path(turn.audio_path).is_file(), "each spoken turn keeps its WAV beside the database"
         speech = turn.analysis.speech if turn.analysis else None
         assert speech is not None and speech.words
-        assert speech.response_time is not None and speech.response_time >= 0.3, "from the customer's line to the first word"
+        assert speech.response_time is not None and speech.response_time >= 0.3, (
+            "from the customer's line to the first word"
+        )
     assert Path(str(rep_turns[0].audio_path)).parent.parent.parent == store.path.parent
 
 
@@ -258,8 +285,13 @@ async def test_no_microphone_keeps_the_call_going_with_typing(fast_transcriber, 
     def no_microphone():
         raise MicrophoneError("no microphone found (test); plug one in and try again, or type your replies")
 
-    app = create_app(store=store, rep="Sam", analyzer_factory=lambda: analyzer,
-                     transcriber_factory=lambda: fast_transcriber, audio_source_factory=no_microphone)
+    app = create_app(
+        store=store,
+        rep="Sam",
+        analyzer_factory=lambda: analyzer,
+        transcriber_factory=lambda: fast_transcriber,
+        audio_source_factory=no_microphone,
+    )
     async with app.run_test(size=(140, 50)) as pilot:
         await _call_started(app, pilot)
         await pilot.press("ctrl+t")
@@ -281,8 +313,9 @@ def test_verbatim_keeps_fillers_without_losing_words(tmp_path):
     fillers = {"um", "umm", "uh", "uhh"}
 
     def count(transcript: str) -> int:
-        return sum(1 for w in transcript.lower().replace(",", " ").replace(".", " ").replace("?", " ").split()
-                   if w in fillers)
+        return sum(
+            1 for w in transcript.lower().replace(",", " ").replace(".", " ").replace("?", " ").split() if w in fillers
+        )
 
     plain = Transcriber("faster-whisper", "tiny.en").transcribe(raw).text
     verbatim = Transcriber("faster-whisper", "tiny.en", verbatim=True).transcribe(raw).text
@@ -314,9 +347,13 @@ async def test_microphone_failing_mid_turn_drops_to_typing(fast_transcriber, ana
                     raise MicrophoneError("the microphone 'test' stopped sending sound; check it, or type your replies")
                 yield block
 
-    app = create_app(store=store, rep="Sam", analyzer_factory=lambda: analyzer,
-                     transcriber_factory=lambda: fast_transcriber,
-                     audio_source_factory=lambda: Unplugged(voices["routes"], realtime=False))
+    app = create_app(
+        store=store,
+        rep="Sam",
+        analyzer_factory=lambda: analyzer,
+        transcriber_factory=lambda: fast_transcriber,
+        audio_source_factory=lambda: Unplugged(voices["routes"], realtime=False),
+    )
     async with app.run_test(size=(140, 50)) as pilot:
         await _call_started(app, pilot)
         await pilot.press("ctrl+t")

@@ -51,8 +51,15 @@ class Focus:
     gap: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"skill": self.skill, "title": self.title, "why": self.why, "try_next": self.try_next,
-                "turns": self.turns, "where": self.where, "gap": self.gap}
+        return {
+            "skill": self.skill,
+            "title": self.title,
+            "why": self.why,
+            "try_next": self.try_next,
+            "turns": self.turns,
+            "where": self.where,
+            "gap": self.gap,
+        }
 
 
 @dataclass(frozen=True)
@@ -66,8 +73,7 @@ class PreviousFocus:
     where: str
 
     def to_json(self) -> dict[str, Any]:
-        return {"skill": self.skill, "title": self.title, "shown": self.shown, "turns": self.turns,
-                "where": self.where}
+        return {"skill": self.skill, "title": self.title, "shown": self.shown, "turns": self.turns, "where": self.where}
 
 
 @dataclass(frozen=True)
@@ -83,9 +89,15 @@ class CallOutcome:
     previous_next_step: str = ""
 
     def to_json(self) -> dict[str, Any]:
-        return {"end_reason": self.end_reason, "end_reason_text": self.end_reason_text, "objective": self.objective,
-                "objective_met": self.objective_met, "trust_level": self.trust_level,
-                "needs_total": self.needs_total, "previous_next_step": self.previous_next_step}
+        return {
+            "end_reason": self.end_reason,
+            "end_reason_text": self.end_reason_text,
+            "objective": self.objective,
+            "objective_met": self.objective_met,
+            "trust_level": self.trust_level,
+            "needs_total": self.needs_total,
+            "previous_next_step": self.previous_next_step,
+        }
 
 
 @dataclass
@@ -149,7 +161,9 @@ def build_debrief(
     previous = None
     if previous_focus and previous_focus in assessed:
         check = assessed[previous_focus]
-        previous = PreviousFocus(previous_focus, skill(previous_focus).title, check.shown, check.turns,
-                                 describe_turns(check.turns))
-    return Debrief(figures=list(figures.values()), strengths=strengths, focus=focus, previous_focus=previous,
-                   outcome=outcome)
+        previous = PreviousFocus(
+            previous_focus, skill(previous_focus).title, check.shown, check.turns, describe_turns(check.turns)
+        )
+    return Debrief(
+        figures=list(figures.values()), strengths=strengths, focus=focus, previous_focus=previous, outcome=outcome
+    )

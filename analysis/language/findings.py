@@ -23,5 +23,8 @@ def sentence_record(sent: Span, **fields: Any) -> dict[str, Any]:
 
 
 def cues_in(doc: Doc, sent: Span, prefix: str) -> list[Span]:
-    return [s for s in doc.spans.get(CUES_KEY, []) if s.label_.startswith(prefix)
-            and s.start >= sent.start and s.end <= sent.end]
+    return [
+        s
+        for s in doc.spans.get(CUES_KEY, [])
+        if s.label_.startswith(prefix) and s.start >= sent.start and s.end <= sent.end
+    ]

@@ -38,15 +38,78 @@ from analysis.language.spoken import SECOND_PERSON, content_tokens
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
 FIRST_PERSON = {"i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves"}
 # Verbs too common to count as shared content.
-LIGHT_LEMMAS = {"be", "have", "do", "get", "go", "say", "know", "think", "mean", "make", "want", "like",
-                "just", "really", "very", "so", "well", "also", "then", "now", "here", "there", "not",
-                "yeah", "okay", "right", "thing", "lot", "kind", "sort", "way", "bit", "much", "even",
-                "still", "actually", "maybe", "probably", "sure", "gonna", "would", "could", "will"}
+LIGHT_LEMMAS = {
+    "be",
+    "have",
+    "do",
+    "get",
+    "go",
+    "say",
+    "know",
+    "think",
+    "mean",
+    "make",
+    "want",
+    "like",
+    "just",
+    "really",
+    "very",
+    "so",
+    "well",
+    "also",
+    "then",
+    "now",
+    "here",
+    "there",
+    "not",
+    "yeah",
+    "okay",
+    "right",
+    "thing",
+    "lot",
+    "kind",
+    "sort",
+    "way",
+    "bit",
+    "much",
+    "even",
+    "still",
+    "actually",
+    "maybe",
+    "probably",
+    "sure",
+    "gonna",
+    "would",
+    "could",
+    "will",
+}
 # The signs, in the order the weights file lists them.
-SIGNS = ("shared_words", "shared_share", "you_subject", "you_mention", "person_shift", "feeling", "lead_in",
-         "summary_so", "self_subject", "asks_with_question_word", "rising_voice", "advice", "customer_said_little",
-         "long_turn", "statement_about_you", "it_that_subject", "shared_with_last_turn",
-         "turn_asks_openly", "listening_phrase", "echo", "repeats_phrase", "inner_voice", "continues_customer", "short_statement")
+SIGNS = (
+    "shared_words",
+    "shared_share",
+    "you_subject",
+    "you_mention",
+    "person_shift",
+    "feeling",
+    "lead_in",
+    "summary_so",
+    "self_subject",
+    "asks_with_question_word",
+    "rising_voice",
+    "advice",
+    "customer_said_little",
+    "long_turn",
+    "statement_about_you",
+    "it_that_subject",
+    "shared_with_last_turn",
+    "turn_asks_openly",
+    "listening_phrase",
+    "echo",
+    "repeats_phrase",
+    "inner_voice",
+    "continues_customer",
+    "short_statement",
+)
 # How each sign reads in the evidence when it helped.
 SIGN_TEXT = {
     "you_subject": "speaks about the customer ('you ...')",
@@ -64,8 +127,10 @@ def weights(path: Path | None = None) -> dict[str, Any]:
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     missing = [s for s in SIGNS if s not in data.get("weights", {})]
     if missing or "bias" not in data or "threshold" not in data:
-        raise ValueError(f"{path}: needs bias, threshold and a weight for each of {', '.join(SIGNS)} "
-                         f"(missing: {', '.join(missing) or 'bias/threshold'})")
+        raise ValueError(
+            f"{path}: needs bias, threshold and a weight for each of {', '.join(SIGNS)} "
+            f"(missing: {', '.join(missing) or 'bias/threshold'})"
+        )
     return data
 
 
@@ -138,6 +203,7 @@ def _voices_customer(sent: Span) -> bool:
 @dataclass(frozen=True)
 class HeardTurn:
     """What the rep could give back from one customer turn."""
+
     lemmas: dict[str, Token]
     words: tuple[str, ...]
     bigrams: frozenset[tuple[str, str]]
@@ -148,8 +214,12 @@ def _heard(turn: Doc) -> HeardTurn:
     # A customer turn is context for several rep turns: it is read once, and kept on the Doc.
     if "spar_heard" not in turn.user_data:
         words = tuple(t.lower_ for t in turn if t.is_alpha)
-        turn.user_data["spar_heard"] = HeardTurn(content_lemmas(turn), words, frozenset(zip(words, words[1:])),
-                                                 any(w in FIRST_PERSON for w in words))
+        turn.user_data["spar_heard"] = HeardTurn(
+            content_lemmas(turn),
+            words,
+            frozenset(zip(words, words[1:], strict=False)),
+            any(w in FIRST_PERSON for w in words),
+        )
     return turn.user_data["spar_heard"]
 
 
@@ -163,8 +233,9 @@ class SentenceSigns:
     lead_in: Span | None
 
 
-def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, Any]],
-                   offers: frozenset[int] = frozenset()) -> tuple[list[SentenceSigns], dict[str, Token]]:
+def sentence_signs(
+    doc: Doc, context: list[Doc], questions: dict[int, dict[str, Any]], offers: frozenset[int] = frozenset()
+) -> tuple[list[SentenceSigns], dict[str, Token]]:
     """The signs for every sentence of `doc` that could restate `context` (the other speaker's
     recent turns, most recent first); `questions` maps sentence index to its question record;
     `offers` are the sentences that present the product, which never restate."""
@@ -229,8 +300,11 @@ def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, 
             "lead_in": float(leads and not listens),
             "listening_phrase": float(listens),
             "summary_so": float("so" in first_words),
-            "self_subject": float((bool(subjects & {"i", "we"}) or any(t.lower_ in FIRST_PERSON for t in sent))
-                                  and not leads and not voices),
+            "self_subject": float(
+                (bool(subjects & {"i", "we"}) or any(t.lower_ in FIRST_PERSON for t in sent))
+                and not leads
+                and not voices
+            ),
             "asks_with_question_word": float(bool(question) and rest[0].lower_ in rules.open_wh | rules.closed_wh),
             "rising_voice": float(bool(question and question.get("rising"))),
             "advice": float("advice" in labels and labels["advice"].start <= rest[0].i + 1),
@@ -243,13 +317,15 @@ def sentence_signs(doc: Doc, context: list[Doc], questions: dict[int, dict[str, 
             "turn_asks_openly": float(turn_asks_openly),
             "echo": float(echo),
             # Two words in a row from the customer's last turn ("a good mum", "stand up for").
-            "repeats_phrase": float(bool(set(zip(words, words[1:])) & last_bigrams)),
+            "repeats_phrase": float(bool(set(zip(words, words[1:], strict=False)) & last_bigrams)),
             # 'a part of you says, "I want ..."': the rep voices the customer's own thought.
             "inner_voice": float(voices),
             # "-and into a take care of everyone else thing", "Especially in the church.": the rep
             # finishes the customer's sentence.
-            "continues_customer": float(i == 0 and (sent.text.lstrip().startswith(("-", "—", "–"))
-                                                    or (bool(words) and words[0] in CONJUNCTIONS))),
+            "continues_customer": float(
+                i == 0
+                and (sent.text.lstrip().startswith(("-", "—", "–")) or (bool(words) and words[0] in CONJUNCTIONS))
+            ),
             "short_statement": float(question is None and 3 <= len(alpha) <= 15 and not subjects & {"i", "we"}),
         }
         found.append(SentenceSigns(i, sent, signs, shared, feeling, lead_in if leads else None))
@@ -267,8 +343,9 @@ def logit(signs: dict[str, float], model: dict[str, Any] | None = None) -> float
     return model["bias"] + sum(model["weights"][name] * value for name, value in signs.items())
 
 
-def find_paraphrase(doc: Doc, context: list[Doc], *, offers: frozenset[int],
-                    questions: dict[int, dict[str, Any]]) -> ParaphraseFinding:
+def find_paraphrase(
+    doc: Doc, context: list[Doc], *, offers: frozenset[int], questions: dict[int, dict[str, Any]]
+) -> ParaphraseFinding:
     """The sentence of `doc` most likely to restate `context`, scored by the weighted signs."""
     model = weights()
     candidates, heard = sentence_signs(doc, context, questions, offers)
@@ -286,7 +363,17 @@ def find_paraphrase(doc: Doc, context: list[Doc], *, offers: frozenset[int],
         kind = "says it is restating" if best.signs["listening_phrase"] else "lead-in"
         cues.append(f"{kind} '{best.lead_in.text}'")
     score = 1 / (1 + math.exp(-logit(turn_signs(candidates), model)))
-    record = {"text": best.sent.text.strip(), "start": best.sent.start_char, "end": best.sent.end_char,
-              "sentence": best.index}
-    return ParaphraseFinding(score >= model["threshold"], round(score, 3), record,
-                             [heard[lemma].text for lemma in best.shared], cues, best.signs)
+    record = {
+        "text": best.sent.text.strip(),
+        "start": best.sent.start_char,
+        "end": best.sent.end_char,
+        "sentence": best.index,
+    }
+    return ParaphraseFinding(
+        score >= model["threshold"],
+        round(score, 3),
+        record,
+        [heard[lemma].text for lemma in best.shared],
+        cues,
+        best.signs,
+    )

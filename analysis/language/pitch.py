@@ -11,7 +11,7 @@ from analysis.language.spoken import SECOND_PERSON
 
 
 @Language.factory("spar_pitch", assigns=["doc._.spar_pitches"], requires=["doc._.spar_questions"])
-def make_pitch_detector(nlp: Language, name: str) -> "PitchDetector":
+def make_pitch_detector(nlp: Language, name: str) -> PitchDetector:
     if "spar_cue_ruler" not in nlp.pipe_names:
         raise ValueError("spar_pitch needs 'spar_cue_ruler' earlier in the pipeline")
     return PitchDetector(pitch_rules())
@@ -35,15 +35,28 @@ def _main_clauses(sent: Span) -> list[tuple[Token, Token]]:
         verbs += [c for c in root.children if c.dep_ == "ccomp"]
     for verb in verbs:
         own = next((c for c in verb.children if c.dep_ in SUBJECT_DEPS), None)
-        if own is not None or subject is not None:
-            found.append((verb, own if own is not None else subject))
+        who = own if own is not None else subject
+        if who is not None:
+            found.append((verb, who))
     return found
 
 
 MIN_FIGURE_WORDS = 6
 RATING_SCALE = {"scale", "rate", "rating"}
-SCALE_WORDS = {"percent", "per", "%", "hundred", "hundreds", "thousand", "thousands", "million", "millions",
-               "billion", "billions", "dozens"}
+SCALE_WORDS = {
+    "percent",
+    "per",
+    "%",
+    "hundred",
+    "hundreds",
+    "thousand",
+    "thousands",
+    "million",
+    "millions",
+    "billion",
+    "billions",
+    "dozens",
+}
 
 
 def _statistic(tok: Token) -> bool:
@@ -79,10 +92,19 @@ class PitchDetector:
         asked = {q["sentence"] for q in doc._.spar_questions or []}
         found = []
         for index, sent in enumerate(doc.sents):
-            cues = [c for c in cues_in(doc, sent, "pitch") if c.label_ == "pitch" or index not in asked and (
-                c.label_ == "pitch_benefit"
-                or c.label_ == "pitch_credential" and not self._personal(sent)
-                or c.label_ == "pitch_appeal" and _addressed(c[0]))]
+            cues = [
+                c
+                for c in cues_in(doc, sent, "pitch")
+                if c.label_ == "pitch"
+                or index not in asked
+                and (
+                    c.label_ == "pitch_benefit"
+                    or c.label_ == "pitch_credential"
+                    and not self._personal(sent)
+                    or c.label_ == "pitch_appeal"
+                    and _addressed(c[0])
+                )
+            ]
             if not cues:
                 ritual = any(c.start <= sent.start + 1 for c in cues_in(doc, sent, "pleasantry"))
                 claim = None if index in asked or ritual else self._claim(sent) or self._figure(sent)
@@ -93,8 +115,9 @@ class PitchDetector:
                 continue
             strong = [c for c in cues if c.label_ == "pitch"]
             cue = (strong or cues)[0]
-            found.append(sentence_record(sent, sentence=index, cue=f"'{cue.text}'",
-                                          kind="offer" if strong else "benefit claim"))
+            found.append(
+                sentence_record(sent, sentence=index, cue=f"'{cue.text}'", kind="offer" if strong else "benefit claim")
+            )
         doc._.spar_pitches = found
         return doc
 
@@ -105,7 +128,8 @@ class PitchDetector:
 
     def _offer_noun(self, tok: Token) -> bool:
         return tok.pos_ in ("NOUN", "PROPN") and (
-            tok.lemma_.lower() in self.rules.offer_nouns or any(c.lower_ == "our" for c in tok.children))
+            tok.lemma_.lower() in self.rules.offer_nouns or any(c.lower_ == "our" for c in tok.children)
+        )
 
     def _figure(self, sent: Span) -> str | None:
         """A figure cited in a statement ("Every day, 16,000 children die before their fifth

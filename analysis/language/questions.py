@@ -31,7 +31,6 @@ TALKS_ON_WORDS = 3
 MUSING_CUE = "asks without a question mark"
 
 
-
 def _modal(tokens: list[Token]) -> str:
     modal = next((t.lower_ for t in tokens if t.tag_ == "MD"), "")
     return {"'d": "would", "'ll": "will"}.get(modal, modal)
@@ -51,12 +50,15 @@ def _asks_by_form(rest: list[Token], rules: QuestionRules) -> bool:
 
 
 def _inverted(rest: list[Token], rules: QuestionRules) -> bool:
-    """"when did you ...", "how many trucks do you ...": an auxiliary before the subject."""
+    """ "when did you ...", "how many trucks do you ...": an auxiliary before the subject."""
     for i, tok in enumerate(rest[1:6], start=1):
         if tok.dep_.startswith("nsubj"):
             return False  # the subject before its verb: "when somebody has asthma, ..." is a clause
-        if (tok.lower_ in rules.auxiliaries and i + 1 < len(rest)
-                and (rest[i + 1].lower_ in SUBJECT_WORDS or rest[i + 1].pos_ in ("PRON", "NOUN", "PROPN", "DET"))):
+        if (
+            tok.lower_ in rules.auxiliaries
+            and i + 1 < len(rest)
+            and (rest[i + 1].lower_ in SUBJECT_WORDS or rest[i + 1].pos_ in ("PRON", "NOUN", "PROPN", "DET"))
+        ):
             return True
     return False
 
@@ -78,8 +80,25 @@ def _wh_is_interrogative(rest: list[Token], rules: QuestionRules, asks: bool) ->
         return inverted
     if nxt.pos_ in ("AUX", "VERB") or nxt.tag_ in ("MD", "VBZ", "VBD", "VBP"):
         return True
-    if nxt.lower_ in {"many", "much", "long", "often", "kind", "sort", "type", "else", "about", "if",
-                      "exactly", "specifically", "other", "'s", "'re", "'d", "'ll"}:
+    if nxt.lower_ in {
+        "many",
+        "much",
+        "long",
+        "often",
+        "kind",
+        "sort",
+        "type",
+        "else",
+        "about",
+        "if",
+        "exactly",
+        "specifically",
+        "other",
+        "'s",
+        "'re",
+        "'d",
+        "'ll",
+    }:
         return True
     if asks and nxt.pos_ in ("ADP", "ADV", "PART", "ADJ"):
         return True  # a question word with its verb left out: "Where in particular?", "Why not?"
@@ -87,7 +106,7 @@ def _wh_is_interrogative(rest: list[Token], rules: QuestionRules, asks: bool) ->
 
 
 def _aux_question(rest: list[Token], rules: QuestionRules, asks: bool) -> bool:
-    """"Do you ...", "Is it ...", "Have they ...": a verb first, then its subject."""
+    """ "Do you ...", "Is it ...", "Have they ...": a verb first, then its subject."""
     if len(rest) < 2 or rest[0].lower_ not in rules.auxiliaries:
         return False
     second = rest[1]
@@ -113,7 +132,7 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
     """
     quoted = quoted_indexes(list(sent))
     text = sent.text.rstrip()
-    if text.endswith(("\"", "”")) and sum(text.count(q) for q in ('"', "“", "”")) % 2 == 1:
+    if text.endswith(('"', "”")) and sum(text.count(q) for q in ('"', "“", "”")) % 2 == 1:
         return None  # the end of a quotation opened in an earlier sentence: reported speech
     tokens = [t for t in sent if not t.is_space and t.i not in quoted]
     if not tokens or all(t.is_punct for t in tokens):
@@ -121,8 +140,7 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
     # The question mark must be the rep's own: in 'hard to think, "How will I cope?"' it ends a
     # quotation, the rep voicing the customer's thought.
     last_mark = next((t for t in reversed(sent) if t.text not in QUOTES and not t.is_space), None)
-    asks = (sent.text.rstrip().rstrip("\"')]”’").endswith("?")
-            and last_mark is not None and last_mark.i not in quoted)
+    asks = sent.text.rstrip().rstrip("\"')]”’").endswith("?") and last_mark is not None and last_mark.i not in quoted
     spoken = [t.lower_ for t in tokens if not t.is_punct]
     if tuple(spoken) in rules.short_replies:
         return _short_reply(sent, tuple(spoken), asks, rules)
@@ -140,17 +158,21 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
 
 
 def _short_reply(sent: Span, spoken: tuple[str, ...], asks: bool, rules: QuestionRules) -> dict[str, Any] | None:
-    """"Yeah?", "Okay?": the detector decides from its place in the turn (see QuestionDetector)."""
+    """ "Yeah?", "Okay?": the detector decides from its place in the turn (see QuestionDetector)."""
     if not asks:
         return None
     agreement = spoken in rules.agreement_checks
-    return {"type": "closed", "backchannel": "agreement" if agreement else "continuer",
-            "cue": f"asks for agreement ('{sent.text.strip()}')" if agreement
-            else f"check '{sent.text.strip()}' after a statement"}
+    return {
+        "type": "closed",
+        "backchannel": "agreement" if agreement else "continuer",
+        "cue": f"asks for agreement ('{sent.text.strip()}')"
+        if agreement
+        else f"check '{sent.text.strip()}' after a statement",
+    }
 
 
 def _broken_off(sent: Span, rest: list[Token], words: list[str], asks: bool, rules: QuestionRules) -> bool:
-    """"So what's the-": broken off before it asked anything; "So what's the-- Say, if you get the
+    """ "So what's the-": broken off before it asked anything; "So what's the-- Say, if you get the
     job ...": abandoned for another sentence."""
     cut_off = sent.text.rstrip().endswith(("-", "—", "–")) and not asks
     if cut_off and len([t for t in rest if t.is_alpha]) < 5:
@@ -161,12 +183,14 @@ def _broken_off(sent: Span, rest: list[Token], words: list[str], asks: bool, rul
 def _rating_asked(tokens: list[Token], rules: QuestionRules) -> tuple[str, ...] | None:
     """The rating words in the sentence, if any ("on a scale of"): a wh-question then asks for a number."""
     said = [t.lower_ for t in tokens]
-    return next((r for r in rules.rating_words
-                 if any(tuple(said[i:i + len(r)]) == r for i in range(len(said)))), None)
+    return next(
+        (r for r in rules.rating_words if any(tuple(said[i : i + len(r)]) == r for i in range(len(said)))), None
+    )
 
 
-def _by_form(rest: list[Token], words: list[str], rules: QuestionRules, asks: bool,
-             rating: tuple[str, ...] | None) -> dict[str, Any] | None:
+def _by_form(
+    rest: list[Token], words: list[str], rules: QuestionRules, asks: bool, rating: tuple[str, ...] | None
+) -> dict[str, Any] | None:
     """A question by its form: musing, a request, a narrowing phrase, a question word, an
     invitation, or a leading auxiliary; None when the form does not ask."""
     musing = starts_with(words, rules.musing) if not asks else None
@@ -199,40 +223,50 @@ def _by_form(rest: list[Token], words: list[str], rules: QuestionRules, asks: bo
     return None
 
 
-def _musing(rest: list[Token], words: list[str], musing: tuple[str, ...], rules: QuestionRules) -> dict[str, Any] | None:
-    """"I'm wondering what else is on that list" asks for an answer, as coding manuals count it;
+def _musing(
+    rest: list[Token], words: list[str], musing: tuple[str, ...], rules: QuestionRules
+) -> dict[str, Any] | None:
+    """ "I'm wondering what else is on that list" asks for an answer, as coding manuals count it;
     "I'm wondering if she knows" shares a thought unless said as a question."""
     nxt = words[len(musing)] if len(words) > len(musing) else ""
-    clause = up_to_comma(rest[len(musing) + 1:])
+    clause = up_to_comma(rest[len(musing) + 1 :])
     if nxt in rules.open_wh | rules.closed_wh and any(t.pos_ in ("VERB", "AUX") for t in clause):
         # "I'm wondering what the- the thinking, 'cause ..." never got to its verb: no question.
         kind = "open" if nxt in rules.open_wh else "closed"
-        return {"type": kind, "cue": f"'{' '.join(words[:len(musing) + 1])}' {MUSING_CUE}"}
+        return {"type": kind, "cue": f"'{' '.join(words[: len(musing) + 1])}' {MUSING_CUE}"}
     if nxt in ("if", "whether") and any(t.tag_ == "MD" for t in clause):
         # "I'm wondering if you'd be open to a pilot" asks, tentatively; "I wonder if
         # that's part of it" guesses aloud, which coders count as a reflection.
-        said = rest[0].doc[rest[0].i:rest[len(musing)].i + 1].text
+        said = rest[0].doc[rest[0].i : rest[len(musing)].i + 1].text
         return {"type": "closed", "cue": f"'{said} ... {_modal(clause)}' {MUSING_CUE}"}
     return None
 
 
-def _after_a_break(rest: list[Token], rules: QuestionRules, asks: bool,
-                   rating: tuple[str, ...] | None) -> dict[str, Any] | None:
-    """"Given all that, what would you change?": the question can start after a comma. Without a
+def _after_a_break(
+    rest: list[Token], rules: QuestionRules, asks: bool, rating: tuple[str, ...] | None
+) -> dict[str, Any] | None:
+    """ "Given all that, what would you change?": the question can start after a comma. Without a
     question mark only a request counts there ("..., tell me about ..."), "I'm wondering how ...",
     or a question word whose form asks ("after last week, what have you been thinking about"): a
     question word inside a running statement ("it's important to know what works") asks nothing."""
     for i in range(len(rest) - 1, 0, -1):
         if not (breaks_clause(rest[i]) and i + 1 < len(rest)):
             continue
-        tail = content_tokens(rest[i + 1:], rules)
+        tail = content_tokens(rest[i + 1 :], rules)
         if not tail:
             continue
         found = _by_form(tail, said_words(tail), rules, asks, rating)
-        if (found and not asks and not found["cue"].startswith("request")
-                and MUSING_CUE not in found["cue"]
-                and not (found["cue"].startswith("question word") and _asks_by_form(tail, rules)
-                         and not reports_speech([t for t in rest if t.i < tail[0].i]))):
+        if (
+            found
+            and not asks
+            and not found["cue"].startswith("request")
+            and MUSING_CUE not in found["cue"]
+            and not (
+                found["cue"].startswith("question word")
+                and _asks_by_form(tail, rules)
+                and not reports_speech([t for t in rest if t.i < tail[0].i])
+            )
+        ):
             found = None
         if found:
             return found
@@ -249,9 +283,10 @@ def _by_the_mark(words: list[str], rules: QuestionRules) -> dict[str, Any] | Non
     return {"type": "closed", "cue": cue, "rising": not tag}
 
 
-@Language.factory("spar_questions", assigns=["doc._.spar_questions", "doc._.spar_rising_statements"],
-                  requires=["token.dep"])
-def make_question_detector(nlp: Language, name: str) -> "QuestionDetector":
+@Language.factory(
+    "spar_questions", assigns=["doc._.spar_questions", "doc._.spar_rising_statements"], requires=["token.dep"]
+)
+def make_question_detector(nlp: Language, name: str) -> QuestionDetector:
     return QuestionDetector(question_rules())
 
 
@@ -260,7 +295,7 @@ class QuestionDetector:
         self.rules = rules
 
     def __call__(self, doc: Doc) -> Doc:
-        found = []
+        found: list[dict[str, Any]] = []
         sentences = list(doc.sents)
         said_something = False  # a sentence before this one that is more than "Mm." or "Okay."
         for index, sent in enumerate(sentences):
@@ -286,10 +321,9 @@ class QuestionDetector:
         return doc
 
     def _talks_on(self, sentences: list[Span], index: int) -> bool:
-        after = [t for sent in sentences[index + 1:] for t in sent if t.is_alpha]
+        after = [t for sent in sentences[index + 1 :] for t in sent if t.is_alpha]
         return len(after) >= TALKS_ON_WORDS
 
     def _only_backchannel(self, sent: Span) -> bool:
         spoken = tuple(t.lower_ for t in sent if not t.is_punct and not t.is_space)
         return not spoken or spoken in self.rules.short_replies
-

@@ -46,7 +46,7 @@ def _read(name: str, folder: Path | None = None) -> dict[str, Any]:
     for key, phrases in data.items():
         if not isinstance(phrases, list) or not all(isinstance(p, str) and p.strip() for p in phrases):
             # YAML reads bare yes/no/true as booleans: quote them.
-            raise ValueError(f"{path}: '{key}' must be a list of phrases (quote words like \"yes\" and \"no\")")
+            raise ValueError(f'{path}: \'{key}\' must be a list of phrases (quote words like "yes" and "no")')
     return data
 
 
@@ -156,8 +156,10 @@ class PitchRules:
 @lru_cache(maxsize=4)
 def pitch_rules(folder: Path | None = None) -> PitchRules:
     data = _read("pitch.yaml", folder)
-    return PitchRules(offer_nouns=frozenset(w.lower() for w in data.get("offer_nouns", [])),
-                      offer_verbs=frozenset(w.lower() for w in data.get("offer_verbs", [])))
+    return PitchRules(
+        offer_nouns=frozenset(w.lower() for w in data.get("offer_nouns", [])),
+        offer_verbs=frozenset(w.lower() for w in data.get("offer_verbs", [])),
+    )
 
 
 @lru_cache(maxsize=4)

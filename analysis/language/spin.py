@@ -16,7 +16,7 @@ from analysis.language.spoken import SECOND_PERSON, content_tokens
 
 
 @Language.factory("spar_spin", assigns=["doc._.spar_spin", "doc._.spar_closes"], requires=["doc._.spar_questions"])
-def make_spin_classifier(nlp: Language, name: str) -> "SpinClassifier":
+def make_spin_classifier(nlp: Language, name: str) -> SpinClassifier:
     if "spar_cue_ruler" not in nlp.pipe_names or "spar_questions" not in nlp.pipe_names:
         raise ValueError("spar_spin needs 'spar_cue_ruler' and 'spar_questions' earlier in the pipeline")
     return SpinClassifier(question_rules(), commitment_words())
@@ -71,11 +71,14 @@ class SpinClassifier:
         you run?"), and small talk counts only as (nearly) the whole question ("How are you
         planning the routes?" asks)."""
         leave = cues_in(doc, sent, "asking_leave")
-        if any(not any(f.start >= ask.start and f.end <= ask.end for ask in leave)
-               for f in cues_in(doc, sent, "not_needs")):
+        if any(
+            not any(f.start >= ask.start and f.end <= ask.end for ask in leave) for f in cues_in(doc, sent, "not_needs")
+        ):
             return True
-        return any(sum(1 for t in doc[talk.end:sent.end] if t.is_alpha) <= SMALL_TALK_TAIL
-                   for talk in cues_in(doc, sent, "small_talk"))
+        return any(
+            sum(1 for t in doc[talk.end : sent.end] if t.is_alpha) <= SMALL_TALK_TAIL
+            for talk in cues_in(doc, sent, "small_talk")
+        )
 
     @staticmethod
     def _informs(doc: Doc, sent: Span, rest: list[Token]) -> bool:
@@ -117,5 +120,3 @@ class SpinClassifier:
             if node.dep_ not in ("xcomp", "conj", "advcl"):
                 return None
         return None
-
-

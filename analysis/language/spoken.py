@@ -10,8 +10,27 @@ from spacy.tokens import Token
 
 from analysis.language.rules import QuestionRules
 
-SUBJECT_WORDS = {"i", "you", "we", "they", "he", "she", "it", "there", "that", "this", "anyone",
-                 "anything", "anybody", "everyone", "someone", "something", "ya", "u", "y'all"}
+SUBJECT_WORDS = {
+    "i",
+    "you",
+    "we",
+    "they",
+    "he",
+    "she",
+    "it",
+    "there",
+    "that",
+    "this",
+    "anyone",
+    "anything",
+    "anybody",
+    "everyone",
+    "someone",
+    "something",
+    "ya",
+    "u",
+    "y'all",
+}
 CLAUSE_WH = {"which", "when", "where", "whose", "whom"}
 DEFINITE = {"the", "that", "this", "these", "those", "any", "anyone", "anything", "someone", "something"}
 SECOND_PERSON = {"you", "your", "yours", "yourself", "yourselves", "ya", "y'all", "u"}
@@ -31,7 +50,6 @@ def dashed(tok: Token) -> bool:
 def breaks_clause(tok: Token) -> bool:
     """Where running speech breaks into clauses."""
     return tok.text in CLAUSE_BREAKS or dashed(tok)
-
 
 
 def spoken_word(text: str) -> str:
@@ -62,7 +80,7 @@ def starts_with(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> tuple
 
 def ends_with(words: list[str], phrases: tuple[tuple[str, ...], ...]) -> tuple[str, ...] | None:
     for phrase in phrases:
-        if len(words) > len(phrase) and tuple(words[-len(phrase):]) == phrase:
+        if len(words) > len(phrase) and tuple(words[-len(phrase) :]) == phrase:
             return phrase
     return None
 
@@ -74,8 +92,12 @@ def content_tokens(tokens: list[Token], rules: QuestionRules) -> list[Token]:
         if tokens[i].is_punct or tokens[i].is_space:
             i += 1
             continue
-        if (i + 2 < len(tokens) and tokens[i + 1].text == "-" and tokens[i].is_alpha
-                and tokens[i + 2].lower_.startswith(tokens[i].lower_)):
+        if (
+            i + 2 < len(tokens)
+            and tokens[i + 1].text == "-"
+            and tokens[i].is_alpha
+            and tokens[i + 2].lower_.startswith(tokens[i].lower_)
+        ):
             i += 2  # a stutter split by the tokenizer: "Wh - What" is "What"
             continue
         restart = restarted(tokens, i)
@@ -91,14 +113,12 @@ def content_tokens(tokens: list[Token], rules: QuestionRules) -> list[Token]:
     return tokens[i:]
 
 
-
-
 def restarted(tokens: list[Token], i: int) -> int:
     """How many tokens to skip when the words from i are said, broken off, and said again
     ("what would - what would", "what would- what would": the tokenizer may keep the dash)."""
     for size in (1, 2, 3):
-        said = [t.lower_ for t in tokens[i:i + size]]
-        if len(said) < size or not all(t.is_alpha or t.text.endswith("-") for t in tokens[i:i + size]):
+        said = [t.lower_ for t in tokens[i : i + size]]
+        if len(said) < size or not all(t.is_alpha or t.text.endswith("-") for t in tokens[i : i + size]):
             break
         skip = size
         if said[-1].endswith("-") and len(said[-1]) > 1:
@@ -107,7 +127,7 @@ def restarted(tokens: list[Token], i: int) -> int:
             skip += 1
         else:
             continue
-        again = [t.lower_ for t in tokens[i + skip:i + skip + size]]
+        again = [t.lower_ for t in tokens[i + skip : i + skip + size]]
         if said == again:
             return skip
     return 0
@@ -118,7 +138,8 @@ QUOTES = {'"', "“", "”", "'", "‘", "’", "``", "''"}
 
 def quoted_indexes(tokens: list[Token]) -> set[int]:
     """Token indexes inside quotation marks: reported or imagined speech ("How will I cope?")."""
-    inside, marks = set(), [t for t in tokens if t.text in QUOTES - {"'", "’"}]
+    inside: set[int] = set()
+    marks = [t for t in tokens if t.text in QUOTES - {"'", "’"}]
     if not marks:
         return inside
     open_ = False
@@ -147,4 +168,3 @@ def reports_speech(before: list[Token]) -> bool:
     someone's words or thoughts, voiced, not the speaker's own question."""
     spoken = [t for t in before if t.is_alpha]
     return bool(spoken) and spoken[-1].lower_ in QUOTATIVES
-

@@ -39,8 +39,9 @@ def load_audio(path: str | Path) -> np.ndarray:
     return audio
 
 
-def speech_regions(audio: np.ndarray, *, aggressiveness: int = 2, frame_ms: int = 30,
-                   hangover_ms: int = 300) -> list[list[float]]:
+def speech_regions(
+    audio: np.ndarray, *, aggressiveness: int = 2, frame_ms: int = 30, hangover_ms: int = 300
+) -> list[list[float]]:
     """Voiced stretches [start, end] in seconds, by webrtcvad, with short gaps bridged."""
     import webrtcvad
 
@@ -51,7 +52,7 @@ def speech_regions(audio: np.ndarray, *, aggressiveness: int = 2, frame_ms: int 
     gap_frames = hangover_ms // frame_ms
     silent = gap_frames + 1
     for i in range(0, len(pcm) - frame + 1, frame):
-        voiced = vad.is_speech(pcm[i:i + frame].tobytes(), SAMPLE_RATE)
+        voiced = vad.is_speech(pcm[i : i + frame].tobytes(), SAMPLE_RATE)
         start, end = i / SAMPLE_RATE, (i + frame) / SAMPLE_RATE
         if voiced:
             if regions and silent <= gap_frames:
@@ -62,4 +63,3 @@ def speech_regions(audio: np.ndarray, *, aggressiveness: int = 2, frame_ms: int 
         else:
             silent += 1
     return [[round(s, 3), round(e, 3)] for s, e in regions if e - s >= MIN_SPEECH_SECONDS]
-

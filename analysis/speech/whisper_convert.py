@@ -47,7 +47,7 @@ def read_ct2_model(path: Path) -> dict[str, np.ndarray]:
     def string() -> str:
         nonlocal offset
         length = take("H")
-        text = data[offset:offset + length - 1].decode("utf-8")
+        text = data[offset : offset + length - 1].decode("utf-8")
         offset += length
         return text
 
@@ -67,8 +67,9 @@ def read_ct2_model(path: Path) -> dict[str, np.ndarray]:
             size = take("I")
             if dtype is None:
                 raise ConversionError(f"{path}: variable {name} has an unsupported data type")
-            variables[name] = np.frombuffer(data, dtype=dtype, count=size // np.dtype(dtype).itemsize,
-                                            offset=offset).reshape(shape)
+            variables[name] = np.frombuffer(
+                data, dtype=dtype, count=size // np.dtype(dtype).itemsize, offset=offset
+            ).reshape(shape)
             offset += size
         for _ in range(take("I")):
             alias, target = string(), string()
@@ -109,12 +110,12 @@ def to_openai_state(variables: dict[str, np.ndarray]) -> tuple[dict[str, Any], d
             prefix = f"{side}.blocks.{index}"
             part, _, leaf = rest.rpartition("/")
             if part == "self_attention/linear_0":  # fused query, key, value
-                for which, chunk in zip(("query", "key", "value"), _split(value, 3)):
+                for which, chunk in zip(("query", "key", "value"), _split(value, 3), strict=False):
                     if leaf == "bias" and which == "key":
                         continue
                     state[f"{prefix}.attn.{which}.{leaf}"] = chunk
             elif part == "attention/linear_1":  # fused key, value of cross-attention
-                for which, chunk in zip(("key", "value"), _split(value, 2)):
+                for which, chunk in zip(("key", "value"), _split(value, 2), strict=False):
                     if leaf == "bias" and which == "key":
                         continue
                     state[f"{prefix}.cross_attn.{which}.{leaf}"] = chunk
@@ -124,13 +125,17 @@ def to_openai_state(variables: dict[str, np.ndarray]) -> tuple[dict[str, Any], d
                 raise ConversionError(f"unexpected variable {name}")
             continue
         simple = {
-            "encoder/conv1/weight": "encoder.conv1.weight", "encoder/conv1/bias": "encoder.conv1.bias",
-            "encoder/conv2/weight": "encoder.conv2.weight", "encoder/conv2/bias": "encoder.conv2.bias",
+            "encoder/conv1/weight": "encoder.conv1.weight",
+            "encoder/conv1/bias": "encoder.conv1.bias",
+            "encoder/conv2/weight": "encoder.conv2.weight",
+            "encoder/conv2/bias": "encoder.conv2.bias",
             "encoder/position_encodings/encodings": "encoder.positional_embedding",
-            "encoder/layer_norm/gamma": "encoder.ln_post.weight", "encoder/layer_norm/beta": "encoder.ln_post.bias",
+            "encoder/layer_norm/gamma": "encoder.ln_post.weight",
+            "encoder/layer_norm/beta": "encoder.ln_post.bias",
             "decoder/embeddings/weight": "decoder.token_embedding.weight",
             "decoder/position_encodings/encodings": "decoder.positional_embedding",
-            "decoder/layer_norm/gamma": "decoder.ln.weight", "decoder/layer_norm/beta": "decoder.ln.bias",
+            "decoder/layer_norm/gamma": "decoder.ln.weight",
+            "decoder/layer_norm/beta": "decoder.ln.bias",
         }
         if name in simple:
             state[simple[name]] = value
@@ -174,7 +179,9 @@ def converted_checkpoint(ct2_dir: Path, cache_dir: Path) -> tuple[Path, list[lis
     source = ct2_dir / "model.bin"
     if not source.is_file():
         raise ConversionError(f"{source}: the packaged model is missing; reinstall it (bash setup.sh)")
-    config = json.loads((ct2_dir / "config.json").read_text(encoding="utf-8")) if (ct2_dir / "config.json").is_file() else {}
+    config = (
+        json.loads((ct2_dir / "config.json").read_text(encoding="utf-8")) if (ct2_dir / "config.json").is_file() else {}
+    )
     heads = [list(map(int, pair)) for pair in config.get("alignment_heads", [])]
     checkpoint = cache_dir / "model.pt"
     manifest_path = cache_dir / "manifest.json"
@@ -184,8 +191,11 @@ def converted_checkpoint(ct2_dir: Path, cache_dir: Path) -> tuple[Path, list[lis
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
         except json.JSONDecodeError:
             manifest = {}
-        if (manifest.get("source_sha256") == source_hash and manifest.get("converter") == CONVERTER_VERSION
-                and manifest.get("checkpoint_sha256") == _sha256(checkpoint)):
+        if (
+            manifest.get("source_sha256") == source_hash
+            and manifest.get("converter") == CONVERTER_VERSION
+            and manifest.get("checkpoint_sha256") == _sha256(checkpoint)
+        ):
             return checkpoint, heads
 
     dims, state = to_openai_state(read_ct2_model(source))
@@ -193,8 +203,17 @@ def converted_checkpoint(ct2_dir: Path, cache_dir: Path) -> tuple[Path, list[lis
     partial = checkpoint.with_suffix(".pt.partial")
     torch.save({"dims": dims, "model_state_dict": {k: torch.from_numpy(v.copy()) for k, v in state.items()}}, partial)
     partial.replace(checkpoint)  # never leave a half-written checkpoint under the real name
-    manifest_path.write_text(json.dumps({
-        "source": str(source), "source_sha256": source_hash, "converter": CONVERTER_VERSION,
-        "checkpoint_sha256": _sha256(checkpoint), "dims": dims,
-    }, indent=2), encoding="utf-8")
+    manifest_path.write_text(
+        json.dumps(
+            {
+                "source": str(source),
+                "source_sha256": source_hash,
+                "converter": CONVERTER_VERSION,
+                "checkpoint_sha256": _sha256(checkpoint),
+                "dims": dims,
+            },
+            indent=2,
+        ),
+        encoding="utf-8",
+    )
     return checkpoint, heads

@@ -46,13 +46,17 @@ class MicrophoneSource:
         try:
             import sounddevice as sd
         except OSError as exc:  # PortAudio missing
-            raise MicrophoneError(f"the audio library is missing ({exc}); run `bash setup.sh` "
-                                  "(installs libportaudio2), or type your replies") from None
+            raise MicrophoneError(
+                f"the audio library is missing ({exc}); run `bash setup.sh` "
+                "(installs libportaudio2), or type your replies"
+            ) from None
         self._sd = sd
         try:
             info = sd.query_devices(device, kind="input")
         except (ValueError, sd.PortAudioError) as exc:
-            raise MicrophoneError(f"no microphone found ({exc}); plug one in and try again, or type your replies") from None
+            raise MicrophoneError(
+                f"no microphone found ({exc}); plug one in and try again, or type your replies"
+            ) from None
         self.device = device
         self.name = str(info["name"])
 
@@ -63,14 +67,21 @@ class MicrophoneSource:
             arrived.put(indata[:, 0].copy())
 
         try:
-            with self._sd.InputStream(samplerate=SAMPLE_RATE, channels=1, dtype="float32", blocksize=BLOCK,
-                                      device=self.device, callback=callback):
+            with self._sd.InputStream(
+                samplerate=SAMPLE_RATE,
+                channels=1,
+                dtype="float32",
+                blocksize=BLOCK,
+                device=self.device,
+                callback=callback,
+            ):
                 while not stop.is_set():
                     try:
                         yield arrived.get(timeout=1.0)
                     except queue.Empty:
-                        raise MicrophoneError(f"the microphone '{self.name}' stopped sending sound; check it, "
-                                              "or type your replies") from None
+                        raise MicrophoneError(
+                            f"the microphone '{self.name}' stopped sending sound; check it, or type your replies"
+                        ) from None
         except self._sd.PortAudioError as exc:
             raise MicrophoneError(f"the microphone '{self.name}' failed ({exc}); type your replies instead") from None
 
@@ -91,7 +102,7 @@ class FileSource:
         for i in range(0, len(self.audio), BLOCK):
             if stop.is_set():
                 return
-            yield self.audio[i:i + BLOCK]
+            yield self.audio[i : i + BLOCK]
             if self.realtime:
                 clock += BLOCK / SAMPLE_RATE
                 time.sleep(max(0.0, clock - time.perf_counter()))

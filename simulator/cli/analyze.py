@@ -32,8 +32,12 @@ def _read_jsonl(file: Path | None, pending: deque) -> Iterator[Utterance]:
                 obj = json.loads(raw)
             except json.JSONDecodeError as exc:
                 fail(f"{name}:{number}: not valid JSON ({exc.msg}); each line must be one JSON object", BAD_REQUEST)
-            if not isinstance(obj, dict) or not isinstance(obj.get("text"), str) or obj.get("speaker") not in ("rep", "customer"):
-                fail(f"{name}:{number}: each line needs \"speaker\" (\"rep\" or \"customer\") and \"text\"", BAD_REQUEST)
+            if (
+                not isinstance(obj, dict)
+                or not isinstance(obj.get("text"), str)
+                or obj.get("speaker") not in ("rep", "customer")
+            ):
+                fail(f'{name}:{number}: each line needs "speaker" ("rep" or "customer") and "text"', BAD_REQUEST)
             pending.append(obj)
             yield Utterance(obj["speaker"], obj["text"], obj.get("conversation_id"))
     except UnicodeDecodeError:
@@ -45,8 +49,12 @@ def _read_jsonl(file: Path | None, pending: deque) -> Iterator[Utterance]:
 
 @cli.command()
 @click.argument("file", type=click.Path(dir_okay=False, allow_dash=True))
-@click.option("--product", "products", multiple=True,
-              help="A name of what the rep is selling; a statement naming it counts as a pitch. Repeatable.")
+@click.option(
+    "--product",
+    "products",
+    multiple=True,
+    help="A name of what the rep is selling; a statement naming it counts as a pitch. Repeatable.",
+)
 def analyze(file: str, products: tuple[str, ...]) -> None:
     """Analyse utterances in JSONL (one {"speaker", "text", "conversation_id"} a line; '-' for stdin).
 

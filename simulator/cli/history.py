@@ -31,10 +31,14 @@ def history(rep: str | None, db: str | None, as_json: bool, limit: int) -> None:
     if not sessions:
         click.echo("No sessions yet. Start one with: spar practice")
         return
-    click.echo(f"{'id':>4}  {'when (UTC)':16}  {'rep':14}  {'scenario':26}  {'turns':>5}  {'spoken':>6}  "
-               f"{'result':22}  focus next")
+    click.echo(
+        f"{'id':>4}  {'when (UTC)':16}  {'rep':14}  {'scenario':26}  {'turns':>5}  {'spoken':>6}  "
+        f"{'result':22}  focus next"
+    )
     for s in sessions:
-        click.echo(f"{s.id:>4}  {s.started_at[:16].replace('T', ' '):16}  {s.rep_name[:14]:14}  "
-                   f"{s.scenario_id[:26]:26}  {s.turn_count:>5}  {s.spoken_turns or '':>6}  "
-                   f"{s.result[:22]:22}  "
-                   f"{s.focus_skill or ''}")
+        click.echo(
+            f"{s.id:>4}  {s.started_at[:16].replace('T', ' '):16}  {s.rep_name[:14]:14}  "
+            f"{s.scenario_id[:26]:26}  {s.turn_count:>5}  {s.spoken_turns or '':>6}  "
+            f"{s.result[:22]:22}  "
+            f"{s.focus_skill or ''}"
+        )

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import click
 
 from simulator.cli import cli
-from simulator.cli.common import (BAD_REQUEST, DB_HELP, DEFAULTS, fail, load_scenario, open_store, parts)
+from simulator.cli.common import BAD_REQUEST, DB_HELP, DEFAULTS, fail, load_scenario, open_store, parts
 from simulator.config import END_PAUSE_RANGE, ENGINES, Settings
 
 if TYPE_CHECKING:
@@ -55,19 +55,44 @@ def _read_replies(path: str) -> Iterator[str]:
 @cli.command()
 @click.argument("scenario", required=False)
 @click.option("--rep", "rep", help="Your name (sessions and progress are kept per rep).")
-@click.option("--replies", type=click.Path(dir_okay=False, allow_dash=True),
-              help="Play without the app: one reply per line of this file ('-' for standard input).")
+@click.option(
+    "--replies",
+    type=click.Path(dir_okay=False, allow_dash=True),
+    help="Play without the app: one reply per line of this file ('-' for standard input).",
+)
 @click.option("--db", type=click.Path(dir_okay=False), help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True, help="With --replies: print one JSON object instead of text.")
 @click.option("--next-step", default="", help="With --replies: the next step you commit to, saved with the debrief.")
-@click.option("--engine", default=DEFAULTS.engine, show_default=True, help="For spoken replies: " + "faster-whisper or openai-whisper.")
+@click.option(
+    "--engine",
+    default=DEFAULTS.engine,
+    show_default=True,
+    help="For spoken replies: " + "faster-whisper or openai-whisper.",
+)
 @click.option("--model", default=DEFAULTS.model, show_default=True, help="For spoken replies: the Whisper model.")
 @click.option("--verbatim", is_flag=True, help="For spoken replies: keep fillers (um, uh) in the transcript.")
 @click.option("--hands-free", is_flag=True, help="In the app: a pause ends your spoken turn (no key press).")
-@click.option("--pause", "end_pause", type=click.FloatRange(*END_PAUSE_RANGE), default=DEFAULTS.end_pause,
-              show_default=True, help="In the app, hands-free: seconds of silence that end your turn.")
-def practice(scenario: str | None, rep: str | None, replies: str | None, db: str | None, as_json: bool,
-             next_step: str, engine: str, model: str, verbatim: bool, hands_free: bool, end_pause: float) -> None:
+@click.option(
+    "--pause",
+    "end_pause",
+    type=click.FloatRange(*END_PAUSE_RANGE),
+    default=DEFAULTS.end_pause,
+    show_default=True,
+    help="In the app, hands-free: seconds of silence that end your turn.",
+)
+def practice(
+    scenario: str | None,
+    rep: str | None,
+    replies: str | None,
+    db: str | None,
+    as_json: bool,
+    next_step: str,
+    engine: str,
+    model: str,
+    verbatim: bool,
+    hands_free: bool,
+    end_pause: float,
+) -> None:
     """Practise a call. SCENARIO is a scenario id (see `spar scenarios list`) or a YAML file.
 
     With --replies, each line of FILE is a typed reply or the path of an audio file (WAV, FLAC,
@@ -82,8 +107,8 @@ def practice(scenario: str | None, rep: str | None, replies: str | None, db: str
 
 def practice_in_app(scenario: str | None, rep: str | None, db: str | None, settings: Settings) -> None:
     """Open the app, optionally on a scenario and with the rep's name filled in."""
-    from analysis.speech.models import check_model_name
     from analysis.speech.engines import TranscriptionError
+    from analysis.speech.models import check_model_name
 
     if settings.engine not in ENGINES:
         fail(f"unknown engine '{settings.engine}'; use one of {', '.join(ENGINES)}", BAD_REQUEST)
@@ -122,12 +147,22 @@ class _SpokenReplies:
         return HeardReply(heard.text, heard.timing(), str(path.resolve()))
 
 
-def practice_headless(scenario_key: str | None, rep: str | None, replies: str, db: str | None, settings: Settings,
-                      *, as_json: bool, next_step: str) -> None:
+def practice_headless(
+    scenario_key: str | None,
+    rep: str | None,
+    replies: str,
+    db: str | None,
+    settings: Settings,
+    *,
+    as_json: bool,
+    next_step: str,
+) -> None:
     """Play a call from a file of replies and print the transcript and the debrief."""
     if not scenario_key or not rep:
-        fail("with --replies, name the scenario and the rep: spar practice SCENARIO --rep NAME --replies FILE",
-             BAD_REQUEST)
+        fail(
+            "with --replies, name the scenario and the rep: spar practice SCENARIO --rep NAME --replies FILE",
+            BAD_REQUEST,
+        )
     from analysis.coaching.render import render_text
     from simulator.domain.session import PracticeCall, play_script
     from simulator.storage import StoreError
@@ -169,8 +204,15 @@ def _call_json(scenario: Scenario, call, debrief, unused_replies: int) -> dict:
         "outcome": debrief_json["outcome"],
         "figures": {f["key"]: f for f in debrief_json["figures"]},
         "debrief": debrief_json,
-        "transcript": [{"turn": t.index, "speaker": t.speaker, "text": t.text,
-                        "analysis": t.analysis.to_json() if t.analysis else None,
-                        "customer": t.customer.to_json() if t.customer else None} for t in call.turns],
+        "transcript": [
+            {
+                "turn": t.index,
+                "speaker": t.speaker,
+                "text": t.text,
+                "analysis": t.analysis.to_json() if t.analysis else None,
+                "customer": t.customer.to_json() if t.customer else None,
+            }
+            for t in call.turns
+        ],
         "unused_replies": unused_replies,
     }

@@ -24,10 +24,20 @@ def scenarios_list(as_json: bool) -> None:
     catalogue = load_catalogue()
     for s in catalogue.scenarios:
         if as_json:
-            click.echo(json.dumps({"id": s.id, "title": s.title, "call_type": s.call_type, "difficulty": s.difficulty,
-                                   "customer": f"{s.persona.name}, {s.persona.role}, {s.persona.company}",
-                                   "objective": s.objective.description, "needs": len(s.needs),
-                                   "path": str(s.path)}))
+            click.echo(
+                json.dumps(
+                    {
+                        "id": s.id,
+                        "title": s.title,
+                        "call_type": s.call_type,
+                        "difficulty": s.difficulty,
+                        "customer": f"{s.persona.name}, {s.persona.role}, {s.persona.company}",
+                        "objective": s.objective.description,
+                        "needs": len(s.needs),
+                        "path": str(s.path),
+                    }
+                )
+            )
         else:
             click.echo(f"{s.id:24} {'*' * s.difficulty:3} {s.call_type:12} {s.title}")
     for broken in catalogue.broken:

@@ -54,4 +54,3 @@ def resolve_scenario(key: str, dirs: list[Path] | None = None) -> Scenario:
         known = ", ".join(s.id for s in catalogue.scenarios) or "none found"
         raise ScenarioError([Problem(Path(key), 0, f"no scenario with id '{key}' (known: {known})")])
     return scenario
-

@@ -63,18 +63,32 @@ class CustomerLine:
     end_reason: EndReason | None = None
 
     def to_json(self) -> dict[str, Any]:
-        return {"text": self.text, "event": str(self.event), "trust_before": self.trust_before,
-                "trust_after": self.trust_after, "level": self.level, "need_id": self.need_id,
-                "objection_id": self.objection_id, "ended": self.ended,
-                "end_reason": None if self.end_reason is None else str(self.end_reason)}
+        return {
+            "text": self.text,
+            "event": str(self.event),
+            "trust_before": self.trust_before,
+            "trust_after": self.trust_after,
+            "level": self.level,
+            "need_id": self.need_id,
+            "objection_id": self.objection_id,
+            "ended": self.ended,
+            "end_reason": None if self.end_reason is None else str(self.end_reason),
+        }
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CustomerLine:
         reason = data.get("end_reason")
-        return cls(text=data.get("text", ""), event=CustomerEvent(data["event"]),
-                   trust_before=data.get("trust_before", 0), trust_after=data.get("trust_after", 0),
-                   level=data.get("level", ""), need_id=data.get("need_id"), objection_id=data.get("objection_id"),
-                   ended=bool(data.get("ended")), end_reason=EndReason(reason) if reason else None)
+        return cls(
+            text=data.get("text", ""),
+            event=CustomerEvent(data["event"]),
+            trust_before=data.get("trust_before", 0),
+            trust_after=data.get("trust_after", 0),
+            level=data.get("level", ""),
+            need_id=data.get("need_id"),
+            objection_id=data.get("objection_id"),
+            ended=bool(data.get("ended")),
+            end_reason=EndReason(reason) if reason else None,
+        )
 
 
 @dataclass(frozen=True)
@@ -101,7 +115,7 @@ class CallSnapshot:
     ended: bool = False
     end_reason: EndReason | None = None
     objective_met: bool = False
-    turns_left: int | None = None   # rep turns before the customer runs out of patience, when known
+    turns_left: int | None = None  # rep turns before the customer runs out of patience, when known
 
 
 class Customer(Protocol):
@@ -122,8 +136,7 @@ class Customer(Protocol):
         """The rep ends the call: the customer's goodbye."""
         ...
 
-    def snapshot(self) -> CallSnapshot:
-        ...
+    def snapshot(self) -> CallSnapshot: ...
 
 
 @dataclass
@@ -132,10 +145,10 @@ class CallTurn:
     the customer's reaction for a customer turn."""
 
     index: int
-    speaker: str                      # "rep" or "customer"
+    speaker: str  # "rep" or "customer"
     text: str
     analysis: TurnAnalysis | None = None
     customer: CustomerLine | None = None
     audio_path: str | None = None
-    input_mode: str | None = None     # typed, spoken or script, for rep turns
-    started_at: str | None = None     # when it was said (ISO, UTC), as stored
+    input_mode: str | None = None  # typed, spoken or script, for rep turns
+    started_at: str | None = None  # when it was said (ISO, UTC), as stored

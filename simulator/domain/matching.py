@@ -18,9 +18,23 @@ def topic_matches(terms: tuple[str, ...], text: str) -> list[str]:
 
 # Openers that make a statement a proposal ("let's set up a meeting", "I'd like to book a demo"), so a
 # reply without a question mark can still propose the objective.
-PROPOSAL_OPENERS = ("let's", "let us", "i'd like to", "i would like to", "i suggest we", "how about", "what about",
-                    "why don't we", "we could", "shall we", "can we", "could we", "would you be open",
-                    "are you open", "would you like to")
+PROPOSAL_OPENERS = (
+    "let's",
+    "let us",
+    "i'd like to",
+    "i would like to",
+    "i suggest we",
+    "how about",
+    "what about",
+    "why don't we",
+    "we could",
+    "shall we",
+    "can we",
+    "could we",
+    "would you be open",
+    "are you open",
+    "would you like to",
+)
 
 
 def proposes_next_step(text: str) -> bool:

@@ -112,4 +112,3 @@ class Scenario:
 
 def trust_rank(level: str) -> int:
     return TRUST_LEVELS.index(level)
-

@@ -13,13 +13,26 @@ from typing import Any
 
 import yaml
 
-from simulator.domain.scenario import (CLOSING_KINDS, FORMAT_VERSION, REPLY_KINDS, TRUST_LEVELS, Need, Objection,
-                                       Objective, Persona, Problem, Scenario, ScenarioError, TrustRules)
+from simulator.domain.scenario import (
+    CLOSING_KINDS,
+    FORMAT_VERSION,
+    REPLY_KINDS,
+    TRUST_LEVELS,
+    Need,
+    Objection,
+    Objective,
+    Persona,
+    Problem,
+    Scenario,
+    ScenarioError,
+    TrustRules,
+)
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
 
 
 # --- YAML with line numbers -------------------------------------------------------------
+
 
 def _plain(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> Any:
     """Turn a composed YAML node into plain Python, recording each value's line by path."""
@@ -93,7 +106,9 @@ class _Checker:
     def level(self, data: dict, key: str, path: tuple, default: str = "bronze") -> str:
         value = data.get(key, default)
         if value not in TRUST_LEVELS:
-            self.fail(path + (key,), f"{self.name(path + (key,))} must be one of {', '.join(TRUST_LEVELS)}, not {value!r}")
+            self.fail(
+                path + (key,), f"{self.name(path + (key,))} must be one of {', '.join(TRUST_LEVELS)}, not {value!r}"
+            )
             return default
         return value
 
@@ -111,7 +126,9 @@ class _Checker:
     def slug(self, data: dict, key: str, path: tuple) -> str:
         value = self.text(data, key, path)
         if value and not _SLUG.match(value):
-            self.fail(path + (key,), f"{self.name(path + (key,))} must be lowercase letters, digits and dashes, not {value!r}")
+            self.fail(
+                path + (key,), f"{self.name(path + (key,))} must be lowercase letters, digits and dashes, not {value!r}"
+            )
         return value
 
 
@@ -128,27 +145,47 @@ def parse_scenario(source: str, file: Path) -> Scenario:
     except yaml.YAMLError as exc:
         raise ScenarioError([Problem(file, 1, f"not valid YAML: {exc}")]) from None
     if node is None:
-        raise ScenarioError([Problem(file, 1, "the file is empty; start from a built-in scenario (spar scenarios list)")])
+        raise ScenarioError(
+            [Problem(file, 1, "the file is empty; start from a built-in scenario (spar scenarios list)")]
+        )
 
     lines: dict[tuple, int] = {}
     data = _plain(node, (), lines)
     c = _Checker(file, lines)
     top = c.mapping(
-        data, (),
-        required=("format", "id", "title", "call_type", "difficulty", "persona", "situation", "opening",
-                  "objective", "needs", "objections", "replies", "closing"),
+        data,
+        (),
+        required=(
+            "format",
+            "id",
+            "title",
+            "call_type",
+            "difficulty",
+            "persona",
+            "situation",
+            "opening",
+            "objective",
+            "needs",
+            "objections",
+            "replies",
+            "closing",
+        ),
         optional=("trust", "patience", "discovery_before_pitch", "product", "description", "author", "tags"),
     )
     if not top:
         raise ScenarioError(c.problems)
     if top.get("format") != FORMAT_VERSION:
-        c.fail(("format",), f"format must be {FORMAT_VERSION} (the only version this Sparring reads), not {top.get('format')!r}")
+        c.fail(
+            ("format",),
+            f"format must be {FORMAT_VERSION} (the only version this Sparring reads), not {top.get('format')!r}",
+        )
 
     persona_data = c.mapping(top.get("persona", {}), ("persona",), ("name", "role", "company", "mood"))
     persona = Persona(*(c.text(persona_data, k, ("persona",)) for k in ("name", "role", "company", "mood")))
 
-    trust_data = c.mapping(top.get("trust", {"start": 1, "silver": 3, "gold": 6}), ("trust",),
-                           ("start", "silver", "gold"), ("max",))
+    trust_data = c.mapping(
+        top.get("trust", {"start": 1, "silver": 3, "gold": 6}), ("trust",), ("start", "silver", "gold"), ("max",)
+    )
     start = c.integer(trust_data, "start", ("trust",), 0)
     silver = c.integer(trust_data, "silver", ("trust",), 1)
     gold = c.integer(trust_data, "gold", ("trust",), 2)
@@ -166,8 +203,14 @@ def parse_scenario(source: str, file: Path) -> Scenario:
         p = ("needs", i)
         d = c.mapping(item, p, ("id", "title", "topic", "reveal"), ("min_trust", "guarded"))
         level = c.level(d, "min_trust", p)
-        need = Need(c.slug(d, "id", p), c.text(d, "title", p), tuple(t.lower() for t in c.texts(d, "topic", p)),
-                    level, c.text(d, "reveal", p), c.text(d, "guarded", p))
+        need = Need(
+            c.slug(d, "id", p),
+            c.text(d, "title", p),
+            tuple(t.lower() for t in c.texts(d, "topic", p)),
+            level,
+            c.text(d, "reveal", p),
+            c.text(d, "guarded", p),
+        )
         if d and level != "bronze" and not need.guarded:
             c.fail(p, f"needs[{i}] needs 'guarded' (what the customer says before trusting enough to share it)")
         needs.append(need)
@@ -185,8 +228,12 @@ def parse_scenario(source: str, file: Path) -> Scenario:
         d = c.mapping(item, ("objections", i), ("id", "line"))
         objections.append(Objection(c.slug(d, "id", ("objections", i)), c.text(d, "line", ("objections", i))))
 
-    obj = c.mapping(top.get("objective", {}), ("objective",),
-                    ("description", "keywords", "agree", "not_yet"), ("needs_required", "min_trust"))
+    obj = c.mapping(
+        top.get("objective", {}),
+        ("objective",),
+        ("description", "keywords", "agree", "not_yet"),
+        ("needs_required", "min_trust"),
+    )
     objective = Objective(
         c.text(obj, "description", ("objective",)),
         tuple(k.lower() for k in c.texts(obj, "keywords", ("objective",))),
@@ -212,7 +259,9 @@ def parse_scenario(source: str, file: Path) -> Scenario:
         objective=objective,
         trust=trust,
         patience=c.integer(top, "patience", (), 3) if "patience" in top else 12,
-        discovery_before_pitch=c.integer(top, "discovery_before_pitch", (), 0) if "discovery_before_pitch" in top else 2,
+        discovery_before_pitch=c.integer(top, "discovery_before_pitch", (), 0)
+        if "discovery_before_pitch" in top
+        else 2,
         needs=tuple(needs),
         objections=tuple(objections),
         replies=replies,
@@ -234,6 +283,7 @@ def load_scenario(path: Path | str) -> Scenario:
     except FileNotFoundError:
         raise ScenarioError([Problem(path, 0, "no such file; check the path or run `spar scenarios list`")]) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise ScenarioError([Problem(path, 0, f"cannot read the file ({exc}); check its permissions and that it is UTF-8 text")]) from None
+        raise ScenarioError(
+            [Problem(path, 0, f"cannot read the file ({exc}); check its permissions and that it is UTF-8 text")]
+        ) from None
     return parse_scenario(source, path)
-

@@ -25,7 +25,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from analysis.types import QuestionType, TurnAnalysis
-from simulator.domain.customer import (CallSnapshot, CustomerEvent, CustomerLine, EndReason, RevealedNeed)
+from simulator.domain.customer import CallSnapshot, CustomerEvent, CustomerLine, EndReason, RevealedNeed
 from simulator.domain.matching import proposes_next_step, topic_matches
 from simulator.domain.scenario import Scenario, trust_rank
 
@@ -76,11 +76,28 @@ class ScriptedCustomer:
         self.state.reply_counters[kind] = n + 1
         return lines[n % len(lines)]
 
-    def _line(self, text: str, event: CustomerEvent, before: int, *, need_id: str | None = None,
-              objection_id: str | None = None, ended: bool = False,
-              end_reason: EndReason | None = None) -> CustomerLine:
-        line = CustomerLine(self._say(text), event, before, self.state.trust, self.level, need_id=need_id,
-                            objection_id=objection_id, ended=ended, end_reason=end_reason)
+    def _line(
+        self,
+        text: str,
+        event: CustomerEvent,
+        before: int,
+        *,
+        need_id: str | None = None,
+        objection_id: str | None = None,
+        ended: bool = False,
+        end_reason: EndReason | None = None,
+    ) -> CustomerLine:
+        line = CustomerLine(
+            self._say(text),
+            event,
+            before,
+            self.state.trust,
+            self.level,
+            need_id=need_id,
+            objection_id=objection_id,
+            ended=ended,
+            end_reason=end_reason,
+        )
         self.last_customer_line = line.text
         return line
 
@@ -111,10 +128,12 @@ class ScriptedCustomer:
         # An open question that merely mentions a keyword ("what happens in your weekly meeting?")
         # is discovery, not a proposal.
         proposes = bool(topic_matches(objective.keywords, rep_text)) and (
-            proposes_next_step(rep_text) or (asks and analysis.question_type is QuestionType.CLOSED))
+            proposes_next_step(rep_text) or (asks and analysis.question_type is QuestionType.CLOSED)
+        )
         if proposes:
-            ready = (len(s.revealed) >= objective.needs_required
-                     and trust_rank(self.level) >= trust_rank(objective.min_trust))
+            ready = len(s.revealed) >= objective.needs_required and trust_rank(self.level) >= trust_rank(
+                objective.min_trust
+            )
             if ready:
                 s.objective_met = True
                 line = self._end(objective.agree, EndReason.OBJECTIVE_MET, before, event=CustomerEvent.OBJECTIVE_AGREED)
@@ -135,11 +154,22 @@ class ScriptedCustomer:
             line = self._line(self._cycle("statement"), CustomerEvent.STATEMENT, before)
 
         if not s.ended and s.trust < 0:
-            return self._end(f"{line.text} {sc.closing['customer_ends']}", EndReason.CUSTOMER_ENDED, before,
-                             event=line.event, objection_id=line.objection_id)
+            return self._end(
+                f"{line.text} {sc.closing['customer_ends']}",
+                EndReason.CUSTOMER_ENDED,
+                before,
+                event=line.event,
+                objection_id=line.objection_id,
+            )
         if not s.ended and s.rep_turns >= sc.patience:
-            return self._end(f"{line.text} {sc.closing['customer_ends']}", EndReason.CUSTOMER_ENDED, before,
-                             event=line.event, need_id=line.need_id, objection_id=line.objection_id)
+            return self._end(
+                f"{line.text} {sc.closing['customer_ends']}",
+                EndReason.CUSTOMER_ENDED,
+                before,
+                event=line.event,
+                need_id=line.need_id,
+                objection_id=line.objection_id,
+            )
         return line
 
     def _question_reply(self, rep_text: str, analysis: TurnAnalysis, turn_index: int, before: int) -> CustomerLine:
@@ -157,19 +187,33 @@ class ScriptedCustomer:
             return self._line(self._cycle("paraphrase"), CustomerEvent.ACKNOWLEDGED_PARAPHRASE, before)
         if any(topic_matches(self.scenario.need(n).topic, rep_text) for n in revealed_ids):
             return self._line(self._cycle("repeat"), CustomerEvent.REPEAT, before)
-        event = CustomerEvent.OPEN_QUESTION if analysis.question_type is QuestionType.OPEN else CustomerEvent.CLOSED_QUESTION
+        event = (
+            CustomerEvent.OPEN_QUESTION
+            if analysis.question_type is QuestionType.OPEN
+            else CustomerEvent.CLOSED_QUESTION
+        )
         return self._line(self._cycle(str(event)), event, before)
 
     def end_by_rep(self) -> CustomerLine:
-        return self._end(self.scenario.closing["rep_ends"], EndReason.REP_ENDED, self.state.trust,
-                         event=CustomerEvent.REP_ENDED)
+        return self._end(
+            self.scenario.closing["rep_ends"], EndReason.REP_ENDED, self.state.trust, event=CustomerEvent.REP_ENDED
+        )
 
-    def _end(self, text: str, reason: EndReason, before: int, *, event: CustomerEvent, need_id: str | None = None,
-             objection_id: str | None = None) -> CustomerLine:
+    def _end(
+        self,
+        text: str,
+        reason: EndReason,
+        before: int,
+        *,
+        event: CustomerEvent,
+        need_id: str | None = None,
+        objection_id: str | None = None,
+    ) -> CustomerLine:
         self.state.ended = True
         self.state.end_reason = reason
-        return self._line(text, event, before, need_id=need_id, objection_id=objection_id, ended=True,
-                          end_reason=reason)
+        return self._line(
+            text, event, before, need_id=need_id, objection_id=objection_id, ended=True, end_reason=reason
+        )
 
     def snapshot(self) -> CallSnapshot:
         """State shown beside the call (trust level, needs uncovered) and stored at the end."""

@@ -35,8 +35,15 @@ def rep_display_name(name: str) -> str:
 
 
 class PracticeCall:
-    def __init__(self, store: Store, scenario: Scenario, rep_name: str, *, input_mode: str = "typed",
-                 customer: Customer | None = None):
+    def __init__(
+        self,
+        store: Store,
+        scenario: Scenario,
+        rep_name: str,
+        *,
+        input_mode: str = "typed",
+        customer: Customer | None = None,
+    ):
         self.store = store
         self.scenario = scenario
         self.rep_name = rep_display_name(rep_name)
@@ -66,8 +73,15 @@ class PracticeCall:
         self._record(CallTurn(len(self.turns), "customer", line.text, customer=line))
         return line
 
-    def rep_turn(self, text: str, analysis: TurnAnalysis, *, started_at: str | None = None,
-                 audio_path: str | None = None, speech: SpeechTiming | None = None) -> CustomerLine:
+    def rep_turn(
+        self,
+        text: str,
+        analysis: TurnAnalysis,
+        *,
+        started_at: str | None = None,
+        audio_path: str | None = None,
+        speech: SpeechTiming | None = None,
+    ) -> CustomerLine:
         """Save the rep's turn, then the customer's answer; each is its own transaction.
 
         Raises `TurnNotSaved` when the database refuses a write, saying which of the two was kept.
@@ -77,8 +91,17 @@ class PracticeCall:
             analysis = analysis.with_speech(speech)
         spoken = audio_path is not None or analysis.speech is not None
         try:
-            self._record(CallTurn(index, "rep", text, analysis=analysis, audio_path=audio_path,
-                                  input_mode="spoken" if spoken else self.input_mode), started_at=started_at)
+            self._record(
+                CallTurn(
+                    index,
+                    "rep",
+                    text,
+                    analysis=analysis,
+                    audio_path=audio_path,
+                    input_mode="spoken" if spoken else self.input_mode,
+                ),
+                started_at=started_at,
+            )
         except StoreError as exc:
             raise TurnNotSaved(str(exc), reply_saved=False) from None
         line = self.customer.respond(text, analysis, index)
@@ -106,9 +129,12 @@ class PracticeCall:
         if self._figures is not None:
             return self._figures
         snap = self.customer.snapshot()
-        figures = call_metrics(self.turns, needs_total=snap.needs_total,
-                               needs_uncovered=[NeedUncovered(n.id, n.title, n.turn) for n in snap.needs_uncovered],
-                               discovery_before_pitch=self.scenario.discovery_before_pitch)
+        figures = call_metrics(
+            self.turns,
+            needs_total=snap.needs_total,
+            needs_uncovered=[NeedUncovered(n.id, n.title, n.turn) for n in snap.needs_uncovered],
+            discovery_before_pitch=self.scenario.discovery_before_pitch,
+        )
         if self.ended:
             self._figures = figures
         return figures
@@ -126,9 +152,12 @@ class PracticeCall:
             outcome=CallOutcome(
                 end_reason=None if snap.end_reason is None else str(snap.end_reason),
                 end_reason_text=snap.end_reason.text if snap.end_reason else "",
-                objective=self.scenario.objective.description, objective_met=snap.objective_met,
-                trust_level=snap.level, needs_total=snap.needs_total,
-                previous_next_step=(self.goal.next_step if self.goal else "") or ""),
+                objective=self.scenario.objective.description,
+                objective_met=snap.objective_met,
+                trust_level=snap.level,
+                needs_total=snap.needs_total,
+                previous_next_step=(self.goal.next_step if self.goal else "") or "",
+            ),
         )
 
     def save_debrief(self, answers: dict[str, str], debrief: Debrief | None = None) -> Debrief:
@@ -181,8 +210,7 @@ def play_script(
         analysis = analyze(heard.text, call.last_customer_text, call.product_terms)
         if on_line:
             on_line("rep", heard.text)
-        line = call.rep_turn(heard.text, analysis, started_at=started, audio_path=heard.audio_path,
-                             speech=heard.speech)
+        line = call.rep_turn(heard.text, analysis, started_at=started, audio_path=heard.audio_path, speech=heard.speech)
         if on_line:
             on_line("customer", line.text)
     if not call.ended:

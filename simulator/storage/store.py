@@ -40,14 +40,34 @@ class Goal:
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Goal:
-        return cls(row["id"], row["rep_id"], row["session_id"], row["focus_skill"], row["next_step"] or "",
-                   row["reviewed_session_id"])
+        return cls(
+            row["id"],
+            row["rep_id"],
+            row["session_id"],
+            row["focus_skill"],
+            row["next_step"] or "",
+            row["reviewed_session_id"],
+        )
 
 
 # The columns of a session summary, in the order `spar history --json` prints them.
-SUMMARY_COLUMNS = ("id", "started_at", "ended_at", "status", "end_reason", "objective_met", "final_level",
-                   "input_mode", "rep_name", "scenario_id", "scenario_title", "focus_skill", "next_step",
-                   "turn_count", "spoken_turns")
+SUMMARY_COLUMNS = (
+    "id",
+    "started_at",
+    "ended_at",
+    "status",
+    "end_reason",
+    "objective_met",
+    "final_level",
+    "input_mode",
+    "rep_name",
+    "scenario_id",
+    "scenario_title",
+    "focus_skill",
+    "next_step",
+    "turn_count",
+    "spoken_turns",
+)
 
 
 @dataclass(frozen=True)
@@ -103,6 +123,12 @@ def session_result(session: SessionSummary) -> str:
     return {"customer_ended": "customer ended", "rep_ended": "you ended"}.get(session.end_reason or "", session.status)
 
 
+def _new_id(table: sqlite_utils.db.Table) -> int:
+    """The id of the row a table has just inserted."""
+    assert table.last_pk is not None
+    return int(table.last_pk)
+
+
 def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
@@ -130,18 +156,25 @@ class Store:
         except sqlite3.OperationalError as exc:
             message = str(exc)
             if "locked" in message or "busy" in message:
-                raise StoreError(f"{self.path}: the database is locked by another program (another spar?); "
-                                 "close it and try again") from None
+                raise StoreError(
+                    f"{self.path}: the database is locked by another program (another spar?); close it and try again"
+                ) from None
             if "unable to open" in message or "readonly" in message:
-                raise StoreError(f"{self.path}: cannot {action} the database ({message}); check that the folder "
-                                 "exists and is writable, or choose another file with --db PATH") from None
+                raise StoreError(
+                    f"{self.path}: cannot {action} the database ({message}); check that the folder "
+                    "exists and is writable, or choose another file with --db PATH"
+                ) from None
             raise StoreError(f"{self.path}: database error while trying to {action}: {message}") from None
         except sqlite3.DatabaseError as exc:
-            raise StoreError(f"{self.path}: not a Sparring database or damaged ({exc}); move it aside or choose "
-                             "another file with --db PATH") from None
+            raise StoreError(
+                f"{self.path}: not a Sparring database or damaged ({exc}); move it aside or choose "
+                "another file with --db PATH"
+            ) from None
         except OSError as exc:
-            raise StoreError(f"{self.path}: cannot {action} the database ({exc.strerror or exc}); choose another "
-                             "location with --db PATH") from None
+            raise StoreError(
+                f"{self.path}: cannot {action} the database ({exc.strerror or exc}); choose another "
+                "location with --db PATH"
+            ) from None
 
     # --- reps and scenarios --------------------------------------------------------------
     def rep_id(self, name: str) -> int:
@@ -149,47 +182,77 @@ class Store:
         if not name:
             raise ValueError("a rep name is needed")
         with self._guard("save the rep"), self.db.atomic():
-            row = next(self.db["reps"].rows_where("name = ?", [name]), None)
+            row = next(self.db.table("reps").rows_where("name = ?", [name]), None)
             if row:
                 return row["id"]
-            return self.db["reps"].insert({"name": name, "created_at": now()}).last_pk
+            return _new_id(self.db.table("reps").insert({"name": name, "created_at": now()}))
 
     def rep_names(self) -> list[str]:
         with self._guard("read reps"):
-            return [r["name"] for r in self.db.query(
-                "select r.name from reps r left join sessions s on s.rep_id = r.id "
-                "group by r.id order by max(coalesce(s.started_at, r.created_at)) desc")]
+            return [
+                r["name"]
+                for r in self.db.query(
+                    "select r.name from reps r left join sessions s on s.rep_id = r.id "
+                    "group by r.id order by max(coalesce(s.started_at, r.created_at)) desc"
+                )
+            ]
 
     def _record_scenario(self, scenario: Scenario) -> None:
         stamp = now()
-        existing = self.db["scenarios"].get(scenario.id) if self.db["scenarios"].count_where("id = ?", [scenario.id]) else None
-        self.db["scenarios"].upsert({
-            "id": scenario.id, "title": scenario.title, "call_type": scenario.call_type,
-            "difficulty": scenario.difficulty, "format": scenario.version, "content_hash": scenario.content_hash,
-            "path": str(scenario.path or ""), "first_played_at": existing["first_played_at"] if existing else stamp,
-            "last_played_at": stamp,
-        }, pk="id")
+        existing = (
+            self.db.table("scenarios").get(scenario.id)
+            if self.db.table("scenarios").count_where("id = ?", [scenario.id])
+            else None
+        )
+        self.db.table("scenarios").upsert(
+            {
+                "id": scenario.id,
+                "title": scenario.title,
+                "call_type": scenario.call_type,
+                "difficulty": scenario.difficulty,
+                "format": scenario.version,
+                "content_hash": scenario.content_hash,
+                "path": str(scenario.path or ""),
+                "first_played_at": existing["first_played_at"] if existing else stamp,
+                "last_played_at": stamp,
+            },
+            pk="id",
+        )
 
     # --- sessions and turns --------------------------------------------------------------
     def start_session(self, rep_name: str, scenario: Scenario, *, input_mode: str = "typed", mode: str = "solo") -> int:
         rep = self.rep_id(rep_name)
         with self._guard("start the session"), self.db.atomic():
             self._record_scenario(scenario)
-            session_id = self.db["sessions"].insert({
-                "rep_id": rep, "scenario_id": scenario.id, "scenario_hash": scenario.content_hash,
-                "mode": mode, "input_mode": input_mode, "status": "in_progress", "started_at": now(),
-            }).last_pk
+            session_id = _new_id(
+                self.db.table("sessions").insert(
+                    {
+                        "rep_id": rep,
+                        "scenario_id": scenario.id,
+                        "scenario_hash": scenario.content_hash,
+                        "mode": mode,
+                        "input_mode": input_mode,
+                        "status": "in_progress",
+                        "started_at": now(),
+                    }
+                )
+            )
             # The goal the rep set last time is checked at this session.
             goal = self._open_goal(rep)
             if goal and goal.reviewed_session_id is None:
-                self.db["goals"].update(goal.id, {"reviewed_session_id": session_id})
+                self.db.table("goals").update(goal.id, {"reviewed_session_id": session_id})
         return session_id
 
     def add_turn(self, session_id: int, turn: CallTurn, *, started_at: str | None = None) -> int:
         row: dict[str, Any] = {
-            "session_id": session_id, "idx": turn.index, "speaker": turn.speaker, "text": turn.text,
-            "started_at": started_at or now(), "ended_at": now(),
-            "input_mode": turn.input_mode if turn.speaker == "rep" else None, "audio_path": turn.audio_path,
+            "session_id": session_id,
+            "idx": turn.index,
+            "speaker": turn.speaker,
+            "text": turn.text,
+            "started_at": started_at or now(),
+            "ended_at": now(),
+            "input_mode": turn.input_mode if turn.speaker == "rep" else None,
+            "audio_path": turn.audio_path,
         }
         if turn.analysis is not None:
             row.update(turn.analysis.label_values())
@@ -199,18 +262,23 @@ class Store:
             row["customer_json"] = json.dumps(turn.customer.to_json())
             row["trust_after"] = turn.customer.trust_after
         with self._guard("save the turn"), self.db.atomic():
-            return self.db["turns"].insert(row).last_pk
+            return _new_id(self.db.table("turns").insert(row))
 
     def end_session(self, session_id: int, snapshot: CallSnapshot, figures: dict[FigureKey, Figure]) -> None:
         with self._guard("save the end of the call"), self.db.atomic():
-            self.db["sessions"].update(session_id, {
-                "status": "ended", "ended_at": now(),
-                "end_reason": None if snapshot.end_reason is None else str(snapshot.end_reason),
-                "objective_met": int(snapshot.objective_met), "final_trust": snapshot.trust,
-                "final_level": snapshot.level,
-                "needs_uncovered_json": json.dumps([n.to_json() for n in snapshot.needs_uncovered]),
-                "metrics_json": json.dumps({str(k): f.to_json() for k, f in figures.items()}),
-            })
+            self.db.table("sessions").update(
+                session_id,
+                {
+                    "status": "ended",
+                    "ended_at": now(),
+                    "end_reason": None if snapshot.end_reason is None else str(snapshot.end_reason),
+                    "objective_met": int(snapshot.objective_met),
+                    "final_trust": snapshot.trust,
+                    "final_level": snapshot.level,
+                    "needs_uncovered_json": json.dumps([n.to_json() for n in snapshot.needs_uncovered]),
+                    "metrics_json": json.dumps({str(k): f.to_json() for k, f in figures.items()}),
+                },
+            )
 
     def save_debrief(self, session_id: int, answers: dict[str, str], debrief: Debrief) -> None:
         """Reflection answers, strengths, focus skill and next step: one write, plus the new goal."""
@@ -218,32 +286,47 @@ class Store:
         focus = debrief.focus.skill
         next_step = (answers.get("next_step") or "").strip()
         with self._guard("save the debrief"), self.db.atomic():
-            session = self.db["sessions"].get(session_id)
-            existing = self.db["debriefs"].count_where("session_id = ?", [session_id])
-            self.db["debriefs"].upsert({
-                "session_id": session_id,
-                "what_happened": answers.get("what_happened", ""), "went_well": answers.get("went_well", ""),
-                "do_differently": answers.get("do_differently", ""), "next_step": next_step,
-                "focus_skill": focus, "strengths_json": json.dumps([s.to_json() for s in debrief.strengths]),
-                "debrief_json": json.dumps(debrief.to_json()),
-                "created_at": self.db["debriefs"].get(session_id)["created_at"] if existing else stamp,
-                "updated_at": stamp,
-            }, pk="session_id")
-            self.db["sessions"].update(session_id, {"status": "debriefed"})
+            session = self.db.table("sessions").get(session_id)
+            existing = self.db.table("debriefs").count_where("session_id = ?", [session_id])
+            self.db.table("debriefs").upsert(
+                {
+                    "session_id": session_id,
+                    "what_happened": answers.get("what_happened", ""),
+                    "went_well": answers.get("went_well", ""),
+                    "do_differently": answers.get("do_differently", ""),
+                    "next_step": next_step,
+                    "focus_skill": focus,
+                    "strengths_json": json.dumps([s.to_json() for s in debrief.strengths]),
+                    "debrief_json": json.dumps(debrief.to_json()),
+                    "created_at": self.db.table("debriefs").get(session_id)["created_at"] if existing else stamp,
+                    "updated_at": stamp,
+                },
+                pk="session_id",
+            )
+            self.db.table("sessions").update(session_id, {"status": "debriefed"})
             self.db.execute("delete from goals where session_id = ?", [session_id])
-            self.db["goals"].insert({"rep_id": session["rep_id"], "session_id": session_id, "focus_skill": focus,
-                                     "next_step": next_step, "created_at": stamp})
+            self.db.table("goals").insert(
+                {
+                    "rep_id": session["rep_id"],
+                    "session_id": session_id,
+                    "focus_skill": focus,
+                    "next_step": next_step,
+                    "created_at": stamp,
+                }
+            )
 
     # --- reading -------------------------------------------------------------------------
     def _open_goal(self, rep_id: int) -> Goal | None:
         """The rep's most recent goal (focus skill and next step), to be checked this session."""
-        row = next(self.db["goals"].rows_where("rep_id = ?", [rep_id], order_by="created_at desc, id desc", limit=1),
-                   None)
+        row = next(
+            self.db.table("goals").rows_where("rep_id = ?", [rep_id], order_by="created_at desc, id desc", limit=1),
+            None,
+        )
         return Goal.from_row(row) if row else None
 
     def latest_goal(self, rep_name: str) -> Goal | None:
         with self._guard("read goals"):
-            rep = next(self.db["reps"].rows_where("name = ?", [" ".join(rep_name.split())]), None)
+            rep = next(self.db.table("reps").rows_where("name = ?", [" ".join(rep_name.split())]), None)
             return self._open_goal(rep["id"]) if rep else None
 
     def session(self, session_id: int) -> SessionSummary:
@@ -254,20 +337,33 @@ class Store:
 
     def turns(self, session_id: int) -> list[CallTurn]:
         with self._guard("read the turns"):
-            rows = list(self.db["turns"].rows_where("session_id = ?", [session_id], order_by="idx"))
-        return [CallTurn(index=r["idx"], speaker=r["speaker"], text=r["text"],
-                         analysis=TurnAnalysis.from_json(json.loads(r["analysis_json"])) if r["analysis_json"] else None,
-                         customer=CustomerLine.from_json(json.loads(r["customer_json"])) if r["customer_json"] else None,
-                         audio_path=r["audio_path"], input_mode=r["input_mode"], started_at=r["started_at"])
-                for r in rows]
+            rows = list(self.db.table("turns").rows_where("session_id = ?", [session_id], order_by="idx"))
+        return [
+            CallTurn(
+                index=r["idx"],
+                speaker=r["speaker"],
+                text=r["text"],
+                analysis=TurnAnalysis.from_json(json.loads(r["analysis_json"])) if r["analysis_json"] else None,
+                customer=CustomerLine.from_json(json.loads(r["customer_json"])) if r["customer_json"] else None,
+                audio_path=r["audio_path"],
+                input_mode=r["input_mode"],
+                started_at=r["started_at"],
+            )
+            for r in rows
+        ]
 
     def debrief(self, session_id: int) -> SavedDebrief | None:
         with self._guard("read the debrief"):
-            if not self.db["debriefs"].count_where("session_id = ?", [session_id]):
+            if not self.db.table("debriefs").count_where("session_id = ?", [session_id]):
                 return None
-            row = self.db["debriefs"].get(session_id)
-        return SavedDebrief(row["what_happened"] or "", row["went_well"] or "", row["do_differently"] or "",
-                            row["next_step"] or "", row["focus_skill"])
+            row = self.db.table("debriefs").get(session_id)
+        return SavedDebrief(
+            row["what_happened"] or "",
+            row["went_well"] or "",
+            row["do_differently"] or "",
+            row["next_step"] or "",
+            row["focus_skill"],
+        )
 
     def sessions(self, rep_name: str | None = None, limit: int = 50) -> list[SessionSummary]:
         if rep_name:
@@ -284,5 +380,6 @@ class Store:
                 "(select count(*) from turns t where t.session_id = s.id and t.input_mode = 'spoken') as spoken_turns "
                 f"from sessions s join reps r on r.id = s.rep_id left join scenarios sc on sc.id = s.scenario_id "
                 f"left join debriefs d on d.session_id = s.id {where} order by s.started_at desc, s.id desc limit ?",
-                params + [limit])
+                params + [limit],
+            )
             return [SessionSummary(**row) for row in rows]

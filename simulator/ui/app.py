@@ -153,7 +153,13 @@ def create_app(
     catalogue = catalogue or load_catalogue()
     if scenario is not None and catalogue.find(scenario.id) is None:
         catalogue.scenarios.insert(0, scenario)
-    return SparringApp(store, catalogue=catalogue, rep=rep, scenario=scenario,
-                       analyzer_factory=analyzer_factory or _default_analyzer_factory, settings=settings,
-                       transcriber_factory=transcriber_factory,
-                       audio_source_factory=audio_source_factory or _microphone)
+    return SparringApp(
+        store,
+        catalogue=catalogue,
+        rep=rep,
+        scenario=scenario,
+        analyzer_factory=analyzer_factory or _default_analyzer_factory,
+        settings=settings,
+        transcriber_factory=transcriber_factory,
+        audio_source_factory=audio_source_factory or _microphone,
+    )

@@ -22,6 +22,7 @@ from simulator.audio.recording import seconds_before_answer
 from simulator.domain.customer import CustomerEvent
 from simulator.domain.session import PracticeCall, TurnNotSaved
 from simulator.storage.store import now
+from simulator.ui.app_status import sparring_app
 from simulator.ui.text import literal
 from simulator.ui.widgets.recorder import Recorder
 from simulator.ui.widgets.sidebar import CallSidebar
@@ -31,8 +32,9 @@ from simulator.ui.widgets.transcript import CallTranscript
 class ReplyAnalysed(Message):
     """One rep reply with its analysis, ready for the customer and the store."""
 
-    def __init__(self, text: str, analysis: TurnAnalysis, started_at: str, audio_path: str | None,
-                 speech: SpeechTiming | None):
+    def __init__(
+        self, text: str, analysis: TurnAnalysis, started_at: str, audio_path: str | None, speech: SpeechTiming | None
+    ):
         super().__init__()
         self.text = text
         self.analysis = analysis
@@ -83,7 +85,7 @@ class CallScreen(Screen):
         with Horizontal(id="call"):
             yield CallTranscript(id="transcript")
             yield CallSidebar(self.scenario.objective.description, id="sidebar")
-        yield Recorder(self.app.settings, self.app.audio_source_factory, id="mic")  # type: ignore[attr-defined]
+        yield Recorder(sparring_app(self).settings, sparring_app(self).audio_source_factory, id="mic")
         yield Input(placeholder="Type your reply and press Enter (Ctrl+E ends the call)", id="reply")
         yield Footer()
 
@@ -141,7 +143,7 @@ class CallScreen(Screen):
         if self.waiting:
             self.notify("One moment: the customer is still answering your last reply.")
             return
-        status = self.app.language_status  # type: ignore[attr-defined]
+        status = sparring_app(self).language_status
         if status.failed:
             self.notify(f"Replies cannot be analysed: {literal(status.detail)}", severity="error")
             return
@@ -155,10 +157,17 @@ class CallScreen(Screen):
         self.analyse(text, self.call.last_customer_text, self.call.product_terms, now(), speech, audio_path)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="reply")
-    def analyse(self, text: str, previous: str, products: tuple[str, ...], started_at: str,
-                speech: SpeechTiming | None = None, audio_path: str | None = None) -> None:
+    def analyse(
+        self,
+        text: str,
+        previous: str,
+        products: tuple[str, ...],
+        started_at: str,
+        speech: SpeechTiming | None = None,
+        audio_path: str | None = None,
+    ) -> None:
         try:
-            analyzer = self.app.wait_for_analyzer()  # type: ignore[attr-defined]
+            analyzer = sparring_app(self).wait_for_analyzer()
             analysis = analyzer.analyze_turn(text, previous, products)
         except Exception as exc:  # reported with the reply text, so the reply is not lost
             self.post_message(ReplyFailed(text, str(exc)))
@@ -168,8 +177,13 @@ class CallScreen(Screen):
     def on_reply_analysed(self, message: ReplyAnalysed) -> None:
         self.waiting = False
         try:
-            line = self.call.rep_turn(message.text, message.analysis, started_at=message.started_at,
-                                      audio_path=message.audio_path, speech=message.speech)
+            line = self.call.rep_turn(
+                message.text,
+                message.analysis,
+                started_at=message.started_at,
+                audio_path=message.audio_path,
+                speech=message.speech,
+            )
         except TurnNotSaved as exc:
             self.notify(literal(exc), severity="error", timeout=30)
             if not exc.reply_saved:
@@ -178,7 +192,9 @@ class CallScreen(Screen):
                 self.query_one("#reply", Input).value = message.text
                 self.sidebar.status("[red]Not saved.[/red] Your reply is back in the box: press Enter to try again.")
             else:
-                self.sidebar.status("[red]The customer's answer was not saved.[/red] Fix the database, then end the call.")
+                self.sidebar.status(
+                    "[red]The customer's answer was not saved.[/red] Fix the database, then end the call."
+                )
             return
         self.transcript.tag_last_rep_turn(self.rep_name, message.text, turn_tags(message.analysis))
         self._add_turn("customer", line.text)
@@ -204,11 +220,13 @@ class CallScreen(Screen):
             return
         if self.call.ended or self.waiting:
             return
-        transcriber = self.app.transcriber  # type: ignore[attr-defined]
+        transcriber = sparring_app(self).transcriber
         if transcriber is None:
-            status = self.app.speech_status  # type: ignore[attr-defined]
-            self.notify(literal(status.detail if status.failed else "The speech model is still loading; type for now."),
-                        severity="warning")
+            status = sparring_app(self).speech_status
+            self.notify(
+                literal(status.detail if status.failed else "The speech model is still loading; type for now."),
+                severity="warning",
+            )
             return
         error = self.recorder.start(transcriber)
         if error is not None:  # no microphone: say so, keep the call going with typing
@@ -242,7 +260,8 @@ class CallScreen(Screen):
         speech = transcript.timing()
         if transcript.words:
             speech = speech.with_response_time(
-                seconds_before_answer(self.customer_done_at, message.started_at, transcript.words[0]["start"]))
+                seconds_before_answer(self.customer_done_at, message.started_at, transcript.words[0]["start"])
+            )
         self._send(transcript.text, speech, audio_path)
 
     # --- ending --------------------------------------------------------------------------

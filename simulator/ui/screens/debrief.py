@@ -63,9 +63,12 @@ class DebriefScreen(Screen):
         outcome = self.debrief.outcome
         yield Header()
         if outcome is not None:
-            yield Static(f"[b]Call ended:[/b] {literal(outcome.end_reason_text)}. "
-                         f"Objective: {literal(outcome.objective)} "
-                         f"({'met' if outcome.objective_met else 'not met this time'}).", id="outcome")
+            yield Static(
+                f"[b]Call ended:[/b] {literal(outcome.end_reason_text)}. "
+                f"Objective: {literal(outcome.objective)} "
+                f"({'met' if outcome.objective_met else 'not met this time'}).",
+                id="outcome",
+            )
         with VerticalScroll(id="debrief"):
             with Vertical(id="reflect"):
                 yield Label("Before any numbers: your own view of the call.", classes="section")
@@ -128,21 +131,31 @@ class DebriefScreen(Screen):
             table.add_row(fig.label, fig.display, describe_turns(fig.turns), key=str(fig.key))
         previous = self.debrief.previous_focus
         if previous:
-            shown = f"yes ({previous.where})" if previous.shown and previous.where else (
-                "yes" if previous.shown else "not yet this time")
+            shown = (
+                f"yes ({previous.where})"
+                if previous.shown and previous.where
+                else ("yes" if previous.shown else "not yet this time")
+            )
             step = self.debrief.outcome.previous_next_step if self.debrief.outcome else ""
             self.query_one("#previous-focus", Static).update(
                 f"[b]Last time you chose:[/b] {previous.title}"
-                + (f" — \"{literal(step)}\"" if step else "") + f". On this call: {shown}.")
-        strengths = "\n".join(
-            f"[green]+[/green] [b]{s.title}[/b]: {s.text}" + (f" [dim]({s.where})[/dim]" if s.where else "")
-            for s in self.debrief.strengths) or "Every call is practice; the figures above are your starting point."
+                + (f' — "{literal(step)}"' if step else "")
+                + f". On this call: {shown}."
+            )
+        strengths = (
+            "\n".join(
+                f"[green]+[/green] [b]{s.title}[/b]: {s.text}" + (f" [dim]({s.where})[/dim]" if s.where else "")
+                for s in self.debrief.strengths
+            )
+            or "Every call is practice; the figures above are your starting point."
+        )
         self.query_one("#strengths", Static).update(f"[b]What went well[/b]\n{strengths}")
         focus = self.debrief.focus
         self.query_one("#focus", Static).update(
             f"[b]One thing to work on next: {focus.title}[/b]\n"
             + (f"{focus.gap}\n" if focus.gap else "")
-            + f"{focus.why}\n[i]Try this:[/i] {focus.try_next}")
+            + f"{focus.why}\n[i]Try this:[/i] {focus.try_next}"
+        )
         table.focus()
         self._show_evidence(str(self.debrief.figures[0].key))
 
@@ -168,8 +181,10 @@ class DebriefScreen(Screen):
             self.saved = True
             step = self.answers()["next_step"]
             self.query_one("#saved", Static).update(
-                "[green]Saved.[/green] " + (f"Next time Sparring will ask how \"{step}\" went. " if step else "")
-                + "Ctrl+B: another call · F2: history · Ctrl+Q: quit")
+                "[green]Saved.[/green] "
+                + (f'Next time Sparring will ask how "{step}" went. ' if step else "")
+                + "Ctrl+B: another call · F2: history · Ctrl+Q: quit"
+            )
             self.notify("Debrief saved.")
 
     def action_back(self) -> None:

@@ -13,6 +13,7 @@ from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from analysis.coaching.render import evidence_reason, restated_words, turn_tags
+from simulator.ui.app_status import sparring_app
 from simulator.ui.text import literal
 
 
@@ -38,16 +39,23 @@ class HistoryScreen(Screen):
     def action_refresh(self) -> None:
         table = self.query_one("#sessions", DataTable)
         table.clear()
-        for s in self.app.store.sessions():  # type: ignore[attr-defined]
+        for s in sparring_app(self).store.sessions():
             # Text, not str: a DataTable reads a str cell as markup, and names are typed by people.
-            table.add_row(s.started_at[:16].replace("T", " "), Text(s.rep_name),
-                          Text(s.scenario_title or s.scenario_id),
-                          str(s.turn_count), str(s.spoken_turns or ""), s.result,
-                          s.focus_skill or "", key=str(s.id))
+            table.add_row(
+                s.started_at[:16].replace("T", " "),
+                Text(s.rep_name),
+                Text(s.scenario_title or s.scenario_id),
+                str(s.turn_count),
+                str(s.spoken_turns or ""),
+                s.result,
+                s.focus_skill or "",
+                key=str(s.id),
+            )
 
     @on(DataTable.RowSelected, "#sessions")
     def _open(self, event: DataTable.RowSelected) -> None:
-        self.app.push_screen(TranscriptScreen(int(event.row_key.value)))
+        if event.row_key.value is not None:
+            self.app.push_screen(TranscriptScreen(int(event.row_key.value)))
 
 
 class TranscriptScreen(Screen):
@@ -68,13 +76,15 @@ class TranscriptScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        store = self.app.store
+        store = sparring_app(self).store
         session = store.session(self.session_id)
         self.turns = store.turns(self.session_id)
         debrief = store.debrief(self.session_id)
         self.sub_title = f"Session {self.session_id}"
-        summary = (f"[b]{literal(session.rep_name)}[/b] · {literal(session.scenario_title or session.scenario_id)} · "
-                   f"{session.started_at[:16]}")
+        summary = (
+            f"[b]{literal(session.rep_name)}[/b] · {literal(session.scenario_title or session.scenario_id)} · "
+            f"{session.started_at[:16]}"
+        )
         if debrief:
             summary += f"\nFocus next: {debrief.focus_skill} · next step: {literal(debrief.next_step or '—')}"
         self.query_one("#session-summary", Static).update(summary)
@@ -82,7 +92,9 @@ class TranscriptScreen(Screen):
         for t in self.turns:
             who = "Customer" if t.speaker == "customer" else session.rep_name
             labels = turn_tags(t.analysis)
-            options.add_option(Option(Content(f"{t.index + 1:>3} {who}: {t.text}" + (f"  [{labels}]" if labels else ""))))
+            options.add_option(
+                Option(Content(f"{t.index + 1:>3} {who}: {t.text}" + (f"  [{labels}]" if labels else "")))
+            )
         if self.turns:
             options.highlighted = 0
         options.focus()
@@ -101,4 +113,3 @@ class TranscriptScreen(Screen):
             c = t.customer
             lines.append(f"Customer's move: {str(c.event).replace('_', ' ')} · trust {c.level} ({c.trust_after})")
         self.query_one("#turn-evidence", Static).update("\n".join(lines))
-

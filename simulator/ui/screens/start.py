@@ -12,7 +12,7 @@ from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from simulator.domain.scenario import Scenario
-from simulator.ui.app_status import ModelStatus
+from simulator.ui.app_status import ModelStatus, sparring_app
 from simulator.ui.text import literal
 
 
@@ -49,7 +49,7 @@ class StartScreen(Screen):
         yield Footer()
 
     def on_mount(self) -> None:
-        app = self.app
+        app = sparring_app(self)
         names = app.store.rep_names()
         rep_input = self.query_one("#rep-name", Input)
         rep_input.value = app.initial_rep or (names[0] if names else "")
@@ -60,7 +60,8 @@ class StartScreen(Screen):
             self.notify(f"Skipped a broken scenario: {literal(broken.problems[0])}", severity="warning", timeout=15)
         if not app.catalogue.scenarios:
             self.query_one("#scenario-brief", Static).update(
-                "No scenarios found. Check the scenario folders with `spar scenarios list`.")
+                "No scenarios found. Check the scenario folders with `spar scenarios list`."
+            )
         start_with = app.initial_scenario.id if app.initial_scenario else None
         index = next((i for i, s in enumerate(app.catalogue.scenarios) if s.id == start_with), 0)
         if app.catalogue.scenarios:
@@ -79,7 +80,7 @@ class StartScreen(Screen):
         options = self.query_one("#scenario-list", OptionList)
         if options.highlighted is None:
             return None
-        return self.app.catalogue.scenarios[options.highlighted]
+        return sparring_app(self).catalogue.scenarios[options.highlighted]
 
     @on(OptionList.OptionHighlighted, "#scenario-list")
     def _show_brief(self) -> None:
@@ -92,7 +93,7 @@ class StartScreen(Screen):
         self._show_goal(event.value)
 
     def _show_goal(self, name: str) -> None:
-        goal = self.app.store.latest_goal(name) if name.strip() else None
+        goal = sparring_app(self).store.latest_goal(name) if name.strip() else None
         text = ""
         if goal:
             from analysis.coaching.skills import skill
@@ -125,7 +126,7 @@ class StartScreen(Screen):
         from simulator.ui.screens.call import CallScreen
 
         try:
-            call = PracticeCall(self.app.store, scenario, name)
+            call = PracticeCall(sparring_app(self).store, scenario, name)
             call.start()
         except StoreError as exc:
             self.notify(literal(exc), severity="error", timeout=30)
@@ -134,8 +135,8 @@ class StartScreen(Screen):
 
     def _show_models(self) -> None:
         """One status line for both background models, whatever order they finish in."""
-        language_status: ModelStatus = self.app.language_status  # type: ignore[attr-defined]
-        speech_status: ModelStatus = self.app.speech_status  # type: ignore[attr-defined]
+        language_status: ModelStatus = sparring_app(self).language_status
+        speech_status: ModelStatus = sparring_app(self).speech_status
         if language_status.ready:
             language = "Language model ready."
         elif language_status.failed:

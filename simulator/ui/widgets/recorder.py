@@ -17,6 +17,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from simulator.config import Settings
+from simulator.ui.app_status import sparring_app
 from simulator.ui.text import literal
 
 # The meter needs ten updates a second, not more.
@@ -67,9 +68,10 @@ class Recorder(Static):
 
     def refresh_line(self, level: float | None = None) -> None:
         settings = self.settings
-        mode = (f"hands-free, ends after {settings.end_pause:.1f} s of silence" if settings.hands_free
-                else "push to talk")
-        status = self.app.speech_status  # type: ignore[attr-defined]
+        mode = (
+            f"hands-free, ends after {settings.end_pause:.1f} s of silence" if settings.hands_free else "push to talk"
+        )
+        status = sparring_app(self).speech_status
         if self.recording and level is not None:
             from simulator.audio.recording import meter
 
@@ -121,10 +123,19 @@ class Recorder(Static):
                 last = time.monotonic()
                 self.post_message(self.LevelChanged(dbfs))
 
+        def caption(text: str) -> None:
+            self.post_message(self.Caption(text))
+
         try:
-            turn = record_turn(source, transcriber, stop=stop, hands_free=self.settings.hands_free,
-                               end_pause=self.settings.end_pause, on_level=level,
-                               on_caption=lambda text: self.post_message(self.Caption(text)))
+            turn = record_turn(
+                source,
+                transcriber,
+                stop=stop,
+                hands_free=self.settings.hands_free,
+                end_pause=self.settings.end_pause,
+                on_level=level,
+                on_caption=caption,
+            )
         except Exception as exc:  # the microphone failed mid-turn: typing takes over
             self.post_message(self.Failed(str(exc)))
             return
