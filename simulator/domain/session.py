@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from analysis.coaching.debrief import CallOutcome, Debrief, build_debrief
 from analysis.coaching.figures import NeedUncovered, call_metrics
 from analysis.types import Figure, FigureKey, SpeechTiming, TurnAnalysis
-from simulator.domain.customer import CallTurn, Customer, CustomerLine
+from simulator.domain.customer import CallTurn, Customer, CustomerLine, rep_display_name
 from simulator.domain.scenario import Scenario
 from simulator.domain.scripted import ScriptedCustomer
 from simulator.storage import Store, StoreError
@@ -27,11 +27,6 @@ class TurnNotSaved(StoreError):
     def __init__(self, message: str, *, reply_saved: bool):
         super().__init__(message)
         self.reply_saved = reply_saved
-
-
-def rep_display_name(name: str) -> str:
-    """A rep's name as stored and shown: inner runs of spaces collapsed, ends trimmed."""
-    return " ".join(name.split())
 
 
 class PracticeCall:

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 import sqlite_utils
 
 from analysis.types import Figure, FigureKey, TurnAnalysis
-from simulator.domain.customer import CallSnapshot, CallTurn, CustomerLine
+from simulator.domain.customer import CallSnapshot, CallTurn, CustomerLine, rep_display_name
 from simulator.storage.migrations import migrations
 
 if TYPE_CHECKING:
@@ -178,7 +178,7 @@ class Store:
 
     # --- reps and scenarios --------------------------------------------------------------
     def rep_id(self, name: str) -> int:
-        name = " ".join(name.split())
+        name = rep_display_name(name)
         if not name:
             raise ValueError("a rep name is needed")
         with self._guard("save the rep"), self.db.atomic():
@@ -326,7 +326,7 @@ class Store:
 
     def latest_goal(self, rep_name: str) -> Goal | None:
         with self._guard("read goals"):
-            rep = next(self.db.table("reps").rows_where("name = ?", [" ".join(rep_name.split())]), None)
+            rep = next(self.db.table("reps").rows_where("name = ?", [rep_display_name(rep_name)]), None)
             return self._open_goal(rep["id"]) if rep else None
 
     def session(self, session_id: int) -> SessionSummary:
@@ -367,7 +367,7 @@ class Store:
 
     def sessions(self, rep_name: str | None = None, limit: int = 50) -> list[SessionSummary]:
         if rep_name:
-            return self._summaries("where r.name = ?", [" ".join(rep_name.split())], limit)
+            return self._summaries("where r.name = ?", [rep_display_name(rep_name)], limit)
         return self._summaries("", [], limit)
 
     def _summaries(self, where: str, params: list[Any], limit: int) -> list[SessionSummary]:

@@ -11,6 +11,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from simulator.domain.customer import rep_display_name
 from simulator.domain.scenario import Scenario
 from simulator.ui.app_status import ModelStatus, sparring_app
 from simulator.ui.text import literal
@@ -112,7 +113,7 @@ class StartScreen(Screen):
         self.action_start()
 
     def action_start(self) -> None:
-        name = " ".join(self.query_one("#rep-name", Input).value.split())
+        name = rep_display_name(self.query_one("#rep-name", Input).value)
         if not name:
             self.notify("Type your name first: sessions and progress are kept per rep.", severity="warning")
             self.query_one("#rep-name", Input).focus()
