@@ -97,6 +97,9 @@ TARGETS = (
     Target("annomi", "unseen", "open/closed", "accuracy", 0.80),
     Target("swda", "cv", "is_question", "f1", 0.85),
     Target("swda", "cv", "open/closed", "accuracy", 0.93),
+    # The same bars on typing alone: a missed question is a detection error, counted above.
+    Target("annomi", "unseen", OPEN_CLOSED_FOUND, "accuracy", 0.80),
+    Target("swda", "cv", OPEN_CLOSED_FOUND, "accuracy", 0.93),
     Target("swda", "cv", STATEMENTS_AS_PARAPHRASE, "rate", 0.03, at_most=True),
     Target("welivita", "cv", "is_question", "f1", 0.92),
     Target("p4g", "unseen", "is_needs_question", "f1", 0.80),
