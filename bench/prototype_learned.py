@@ -8,7 +8,7 @@ paraphrase, needs question, pitch) a logistic regression (scikit-learn) is train
 - words: the first three words after fillers (unigrams and bigrams), the last word, a trailing
   '?', and for pitch and needs the turn's words;
 - context: whether the previous utterance was the same speaker's (Switchboard cuts a turn into
-  pieces, so "and then he ..." continues the speaker's own story, not the other person's).
+  pieces, so a piece opening with "and" continues the speaker's own story, not the other person's).
 It never writes to analysis/: it reads the analyzer's outputs from the bench cache (run
 bench/analyzer_accuracy.py first, or this runs it) and the text.
 
