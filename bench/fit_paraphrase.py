@@ -30,28 +30,37 @@ WEIGHTS_HEADER = """# How much each sign of a paraphrase counts (a logistic mode
 """
 
 
-def turn_features(path: Path):
+def turn_features(path: Path, *, with_positions: bool = False):
+    """The paraphrase signs of every labelled rep turn, computed the way the analyzer computes them
+    (rising statements count as questions, a sentence offering the product never restates), so
+    weights fitted here score what `spar analyze` sees. `with_positions` also returns each turn's
+    line number in the file, to line the signs up with other outputs."""
     from analysis.language.analyzer import CONTEXT_TURNS, CONTEXT_UTTERANCES, Analyzer
     from analysis.language.paraphrase import SIGNS, sentence_signs, turn_signs
 
     rows = [json.loads(line) for line in path.open(encoding="utf-8")]
     nlp = Analyzer().nlp
     recent: dict[str, deque] = {}
-    X, y, groups = [], [], []
-    for doc, row in nlp.pipe(((r["text"] or "", r) for r in rows), as_tuples=True, batch_size=256):
+    X, y, groups, positions = [], [], [], []
+    for doc, (position, row) in nlp.pipe(
+        ((r["text"] or "", (i, r)) for i, r in enumerate(rows)), as_tuples=True, batch_size=256
+    ):
         history = recent.setdefault(row["conversation_id"], deque(maxlen=CONTEXT_UTTERANCES))
         context = [d for speaker, d in reversed(history) if speaker != row["speaker"]][:CONTEXT_TURNS]
         history.append((row["speaker"], doc))
         labels = row.get("labels")
         if row["speaker"] != "rep" or not labels or labels.get("is_paraphrase") is None:
             continue
-        questions = {q["sentence"]: q for q in doc._.spar_questions or []}
-        candidates, _ = sentence_signs(doc, context, questions)
+        questions = {q["sentence"]: q for q in (doc._.spar_questions or []) + (doc._.spar_rising_statements or [])}
+        offers = frozenset(p["sentence"] for p in doc._.spar_pitches or [] if p["kind"] == "offer")
+        candidates, _ = sentence_signs(doc, context, questions, offers)
         signs = turn_signs(candidates)
-        vector = [signs[name] for name in SIGNS]
-        X.append(vector)
+        X.append([signs[name] for name in SIGNS])
         y.append(float(labels["is_paraphrase"]))
         groups.append(row["conversation_id"])
+        positions.append(position)
+    if with_positions:
+        return np.array(X), np.array(y), np.array(groups), SIGNS, np.array(positions)
     return np.array(X), np.array(y), np.array(groups), SIGNS
 
 
