@@ -52,12 +52,22 @@ def freight():
     return load_scenario(builtin_scenarios_dir() / "freight-discovery.yaml")
 
 
-# A call written for the freight scenario: asks first, paraphrases, pitches late, meets the objective.
+# A call written for the freight scenario: asks first, paraphrases, develops two needs into explicit
+# ones (what the late start and the late drops cost), pitches late, meets the objective.
 GOOD_FREIGHT_CALL = [
     "Thanks for making time, Dana. Before I say anything about us, how do you plan the routes today?",
     "So every morning Marcus moves drivers around in a spreadsheet by hand, and the trucks can't leave until nine.",
+    "What does the late start cost you?",
     "What problems does that cause for your deliveries?",
     "What impact do the late drops have on your customers?",
     "RouteDesk plans routes automatically, so Marcus could be done by seven.",
     "Could we set up a meeting next week with you and Marcus?",
 ]
+
+
+@pytest.fixture(scope="session")
+def encoder():
+    """The customer's sentence model, loaded once (it takes about a second)."""
+    from analysis.language.meaning import SentenceEncoder
+
+    return SentenceEncoder()

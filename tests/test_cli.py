@@ -124,7 +124,7 @@ def test_history_lists_sessions(run, replies, db_path):
     result = run("history", "--db", str(db_path))
     assert "freight-discovery" in result.output and "objective met" in result.output
     rows = [json.loads(line) for line in run("history", "--db", str(db_path), "--json").output.splitlines()]
-    assert rows[0]["rep_name"] == "Sam Lee" and rows[0]["turn_count"] == 13
+    assert rows[0]["rep_name"] == "Sam Lee" and rows[0]["turn_count"] == 15
 
 
 def test_analyze_adds_analysis_to_each_line_in_order(run, tmp_path):

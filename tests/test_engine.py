@@ -1,9 +1,14 @@
-"""The scripted customer's rules, on analysis results written by hand (no spaCy needed)."""
+"""The scripted customer's rules for format 1 scenarios (topic words), on analysis results written by hand."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+
 from analysis.types import QuestionType, TurnAnalysis
 from simulator.domain.customer import EndReason, RevealedNeed
+from simulator.domain.scenario_file import load_scenario
 from simulator.domain.scripted import ScriptedCustomer as CallEngine
 
 OPEN = TurnAnalysis(is_question=True, question_type=QuestionType.OPEN, is_needs_question=True)
@@ -12,6 +17,12 @@ PITCH = TurnAnalysis(is_pitch=True)
 PARAPHRASE = TurnAnalysis(is_paraphrase=True, paraphrase_grounded=True)
 PLAIN = TurnAnalysis()
 END_OBJECTIVE, END_CUSTOMER = EndReason.OBJECTIVE_MET, EndReason.CUSTOMER_ENDED
+
+
+@pytest.fixture
+def freight():
+    """The freight scenario as format 1 wrote it: needs reached by topic words, objective by a count."""
+    return load_scenario(Path(__file__).parent / "fixtures" / "freight-format1.yaml")
 
 
 def _play(engine: CallEngine, script):

@@ -52,13 +52,13 @@ def test_wrong_type_is_reported_at_its_line(tmp_path):
 
 
 def test_missing_key_and_unknown_key_are_both_reported(tmp_path):
-    text = _freight_text().replace("  reveal: >\n      Late deliveries", "  revealed: >\n      Late deliveries")
+    text = _freight_text().replace("      says: >\n        Late deliveries", "      said: >\n        Late deliveries")
     path = _write(tmp_path, text)
     with pytest.raises(ScenarioError) as caught:
         load_scenario(path)
     problems = [str(p) for p in caught.value.problems]
-    assert any("revealed" in p for p in problems), problems
-    assert any("reveal" in p and "revealed" not in p for p in problems), problems
+    assert any("unknown key 'said'" in p for p in problems), problems
+    assert any("missing 'says'" in p for p in problems), problems
     assert all(p.startswith(f"{path}:") for p in problems)
 
 
@@ -80,7 +80,7 @@ def test_empty_file_and_missing_file(tmp_path):
 
 
 def test_unknown_format_version_is_refused(tmp_path):
-    text = _freight_text().replace("format: 1", "format: 7")
+    text = _freight_text().replace("format: 2", "format: 7")
     with pytest.raises(ScenarioError, match="format must be 1"):
         load_scenario(_write(tmp_path, text))
 

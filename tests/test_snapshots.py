@@ -19,7 +19,12 @@ class InstantAnalyzer:
 
 @pytest.fixture
 def start_app(store):
-    app = create_app(store=store, analyzer_factory=InstantAnalyzer, transcriber_factory=lambda: object())
+    app = create_app(
+        store=store,
+        analyzer_factory=InstantAnalyzer,
+        encoder_factory=lambda: None,
+        transcriber_factory=lambda: object(),
+    )
     return app
 
 

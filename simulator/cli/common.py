@@ -15,6 +15,7 @@ from simulator.config import Settings
 
 if TYPE_CHECKING:
     from analysis.language.analyzer import Analyzer
+    from analysis.language.meaning import SentenceEncoder
     from analysis.speech.engines import Transcriber
     from simulator.domain.scenario import Scenario
     from simulator.storage import Store
@@ -53,6 +54,17 @@ def _default_transcriber(engine: str, model: str, verbatim: bool = False) -> Tra
         fail(str(exc), BAD_REQUEST)
 
 
+def _default_encoder() -> SentenceEncoder | None:
+    """The sentence model the customer understands questions with; None (topic words) if it cannot load."""
+    from analysis.language.meaning import MeaningModelError, SentenceEncoder
+
+    try:
+        return SentenceEncoder()
+    except MeaningModelError as exc:
+        click.echo(f"spar: {exc}; the customer will match questions by topic words only", err=True)
+        return None
+
+
 @dataclass
 class Parts:
     """The heavy parts a command uses, made only when it needs them; tests pass their own
@@ -60,6 +72,7 @@ class Parts:
 
     analyzer: Callable[[], Analyzer] = _default_analyzer
     transcriber: Callable[[str, str, bool], Transcriber] = _default_transcriber
+    encoder: Callable[[], SentenceEncoder | None] = _default_encoder
 
 
 def parts() -> Parts:

@@ -165,6 +165,7 @@ def practice_headless(
         )
     from analysis.coaching.render import render_text
     from simulator.domain.session import PracticeCall, play_script
+    from simulator.domain.understanding import customer_understanding
     from simulator.storage import StoreError
 
     chosen = load_scenario(scenario_key)
@@ -178,8 +179,9 @@ def practice_headless(
             name = chosen.persona.name if speaker == "customer" else rep
             click.echo(f"{name}: {text}")
 
+    understanding = customer_understanding(chosen, parts().encoder)
     try:
-        call = PracticeCall(store, chosen, rep, input_mode="script")
+        call = PracticeCall(store, chosen, rep, input_mode="script", understanding=understanding)
         result = play_script(call, lines, analyzer.analyze_turn, on_line=show, hear=spoken.hear)
         debrief = call.save_debrief({"next_step": next_step})
     except StoreError as exc:

@@ -22,7 +22,12 @@ class CustomerEvent(TextEnum):
     OBJECTIVE_AGREED = "objective_agreed"
     OBJECTIVE_NOT_YET = "objective_not_yet"
     OBJECTION = "objection"
+    OBJECTION_HANDLED = "objection_handled"
+    OBJECTION_PUSHED = "objection_pushed"
     NEED_REVEALED = "need_revealed"
+    NEED_DEVELOPED = "need_developed"  # an implication or payoff told: the need is explicit
+    FACT_SHARED = "fact_shared"
+    NOTHING_MORE = "nothing_more"
     GUARDED = "guarded"
     ACKNOWLEDGED_PARAPHRASE = "acknowledged_paraphrase"
     HEARD_PITCH = "heard_pitch"
@@ -61,8 +66,16 @@ class CustomerLine:
     objection_id: str | None = None
     ended: bool = False
     end_reason: EndReason | None = None
+    layer: str | None = None  # the SPIN layer of the need told: problem, implication, payoff
+    fact_id: str | None = None
+    buying_signal: bool = False  # the line ends with the customer's sign that they are ready
+    why: str = ""  # what the customer understood, in words a coach reads
+    match: dict[str, Any] | None = None  # what the rep's words reached (understanding.Match.to_json())
 
     def to_json(self) -> dict[str, Any]:
+        # The first nine keys are the stable shape; the rest appear when they say something.
+        extra = {"layer": self.layer, "fact_id": self.fact_id, "buying_signal": self.buying_signal,
+                 "why": self.why, "match": self.match}  # fmt: skip
         return {
             "text": self.text,
             "event": str(self.event),
@@ -73,7 +86,7 @@ class CustomerLine:
             "objection_id": self.objection_id,
             "ended": self.ended,
             "end_reason": None if self.end_reason is None else str(self.end_reason),
-        }
+        } | {key: value for key, value in extra.items() if value}
 
     @classmethod
     def from_json(cls, data: dict[str, Any]) -> CustomerLine:
@@ -88,6 +101,11 @@ class CustomerLine:
             objection_id=data.get("objection_id"),
             ended=bool(data.get("ended")),
             end_reason=EndReason(reason) if reason else None,
+            layer=data.get("layer"),
+            fact_id=data.get("fact_id"),
+            buying_signal=bool(data.get("buying_signal")),
+            why=data.get("why", ""),
+            match=data.get("match"),
         )
 
 
@@ -112,6 +130,8 @@ class CallSnapshot:
     needs_uncovered: tuple[RevealedNeed, ...]
     needs_total: int
     objections_raised: tuple[str, ...] = ()
+    needs_explicit: tuple[RevealedNeed, ...] = ()  # needs developed past the problem (implication or payoff)
+    open_objection: str | None = None
     ended: bool = False
     end_reason: EndReason | None = None
     objective_met: bool = False
@@ -137,6 +157,10 @@ class Customer(Protocol):
         ...
 
     def snapshot(self) -> CallSnapshot: ...
+
+    def prepare(self, rep_text: str) -> None:
+        """Slow work for a reply (understanding its words), done in a worker thread before `respond`."""
+        ...
 
 
 def rep_display_name(name: str) -> str:

@@ -1,8 +1,13 @@
-"""Matching the rep's words against a scenario's topic words, and spotting a proposal of the next step."""
+"""Matching the rep's words against a scenario's topic words, and the cues the customer listens for
+(`customer_cues.yaml`): a proposal of the next step, a follow-up, an acknowledgement, a price."""
 
 from __future__ import annotations
 
 import re
+from functools import lru_cache
+from pathlib import Path
+
+import yaml
 
 
 def topic_matches(terms: tuple[str, ...], text: str) -> list[str]:
@@ -16,28 +21,35 @@ def topic_matches(terms: tuple[str, ...], text: str) -> list[str]:
     return hits
 
 
-# Openers that make a statement a proposal ("let's set up a meeting", "I'd like to book a demo"), so a
-# reply without a question mark can still propose the objective.
-PROPOSAL_OPENERS = (
-    "let's",
-    "let us",
-    "i'd like to",
-    "i would like to",
-    "i suggest we",
-    "how about",
-    "what about",
-    "why don't we",
-    "we could",
-    "shall we",
-    "can we",
-    "could we",
-    "would you be open",
-    "are you open",
-    "would you like to",
-)
+CUES_FILE = Path(__file__).with_name("customer_cues.yaml")
+
+
+@lru_cache(maxsize=1)
+def _cues() -> dict[str, tuple[str, ...]]:
+    with CUES_FILE.open(encoding="utf-8") as handle:
+        data = yaml.safe_load(handle)
+    return {name: tuple(str(cue).lower() for cue in cues) for name, cues in data.items()}
+
+
+def _says_any(text: str, cues: str) -> bool:
+    lowered = " ".join(text.lower().split())
+    return any(cue in lowered for cue in _cues()[cues])
 
 
 def proposes_next_step(text: str) -> bool:
     """Does the reply put a next step forward, with or without a question mark?"""
-    lowered = text.lower()
-    return any(opener in lowered for opener in PROPOSAL_OPENERS)
+    return _says_any(text, "proposal_openers")
+
+
+def asks_a_follow_up(text: str) -> bool:
+    """ "Tell me more", "how so": the rep asks the customer to go on about what they just said."""
+    return _says_any(text, "follow_ups")
+
+
+def acknowledges(text: str) -> bool:
+    """ "I understand", "that's fair": the rep takes a concern seriously."""
+    return _says_any(text, "acknowledgements")
+
+
+def names_a_price(text: str) -> bool:
+    return _says_any(text, "price_words")

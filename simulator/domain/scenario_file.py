@@ -152,6 +152,10 @@ def parse_scenario(source: str, file: Path) -> Scenario:
     lines: dict[tuple, int] = {}
     data = _plain(node, (), lines)
     c = _Checker(file, lines)
+    if isinstance(data, dict) and data.get("format") == 2:
+        from simulator.domain.scenario_format2 import parse_format2
+
+        return parse_format2(data, c, hashlib.sha256(source.encode()).hexdigest()[:16])
     top = c.mapping(
         data,
         (),
@@ -177,7 +181,7 @@ def parse_scenario(source: str, file: Path) -> Scenario:
     if top.get("format") != FORMAT_VERSION:
         c.fail(
             ("format",),
-            f"format must be {FORMAT_VERSION} (the only version this Sparring reads), not {top.get('format')!r}",
+            f"format must be 1 or 2 (the versions this Sparring reads), not {top.get('format')!r}",
         )
 
     persona_data = c.mapping(top.get("persona", {}), ("persona",), ("name", "role", "company", "mood"))

@@ -16,6 +16,7 @@ from analysis.types import Figure, FigureKey, SpeechTiming, TurnAnalysis
 from simulator.domain.customer import CallTurn, Customer, CustomerLine, rep_display_name
 from simulator.domain.scenario import Scenario
 from simulator.domain.scripted import ScriptedCustomer
+from simulator.domain.understanding import Understanding
 from simulator.storage import Store, StoreError
 from simulator.storage.store import Goal, now
 
@@ -38,12 +39,13 @@ class PracticeCall:
         *,
         input_mode: str = "typed",
         customer: Customer | None = None,
+        understanding: Understanding | None = None,
     ):
         self.store = store
         self.scenario = scenario
         self.rep_name = rep_display_name(rep_name)
         self.input_mode = input_mode
-        self.customer: Customer = customer or ScriptedCustomer(scenario, self.rep_name)
+        self.customer: Customer = customer or ScriptedCustomer(scenario, self.rep_name, understanding)
         self.turns: list[CallTurn] = []
         self.session_id: int | None = None
         self._figures: dict[FigureKey, Figure] | None = None
@@ -203,6 +205,7 @@ def play_script(
         started = now()
         heard = hear(reply) if hear else HeardReply(reply)
         analysis = analyze(heard.text, call.last_customer_text, call.product_terms)
+        call.customer.prepare(heard.text)
         if on_line:
             on_line("rep", heard.text)
         line = call.rep_turn(heard.text, analysis, started_at=started, audio_path=heard.audio_path, speech=heard.speech)

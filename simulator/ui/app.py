@@ -23,7 +23,7 @@ from simulator.domain.catalogue import Catalogue, load_catalogue
 from simulator.domain.scenario import Scenario
 from simulator.storage import Store
 from simulator.ui.app_status import ModelStatus
-from simulator.ui.messages import AnalyzerLoaded, ModelFailed, TranscriberLoaded
+from simulator.ui.messages import AnalyzerLoaded, EncoderLoaded, ModelFailed, TranscriberLoaded
 from simulator.ui.screens.history import HistoryScreen
 from simulator.ui.screens.start import StartScreen
 from simulator.ui.text import literal
@@ -33,6 +33,12 @@ def _default_analyzer_factory():
     from analysis.language.analyzer import Analyzer
 
     return Analyzer()
+
+
+def _default_encoder_factory():
+    from analysis.language.meaning import SentenceEncoder
+
+    return SentenceEncoder()
 
 
 def _microphone():
@@ -55,6 +61,7 @@ class SparringApp(App):
     ]
 
     language_status: reactive[ModelStatus] = reactive(ModelStatus)
+    customer_status: reactive[ModelStatus] = reactive(lambda: ModelStatus("waiting"))
     speech_status: reactive[ModelStatus] = reactive(lambda: ModelStatus("waiting"))
 
     def __init__(
@@ -65,6 +72,7 @@ class SparringApp(App):
         rep: str | None = None,
         scenario: Scenario | None = None,
         analyzer_factory: Callable[[], Any] = _default_analyzer_factory,
+        encoder_factory: Callable[[], Any] = _default_encoder_factory,
         settings: Settings | None = None,
         transcriber_factory: Callable[[], Any] | None = None,
         audio_source_factory: Callable[[], Any] = _microphone,
@@ -78,7 +86,10 @@ class SparringApp(App):
         self.initial_rep = rep
         self.initial_scenario = scenario
         self.analyzer_factory = analyzer_factory
+        self.encoder_factory = encoder_factory
         self.analyzer: Any = None
+        self.encoder: Any = None
+        self._encoder_settled = threading.Event()
         self.transcriber: Any = None
         # Workers that need the analyzer wait on this; set on the main thread once loading has ended.
         self._analyzer_settled = threading.Event()
@@ -98,7 +109,15 @@ class SparringApp(App):
             self.post_message(ModelFailed("language", str(exc)))
         else:
             self.post_message(AnalyzerLoaded(analyzer, time.perf_counter() - started))
-        # The speech model next, so the two do not fight over the CPU at start-up.
+        # The customer's sentence model next: the call needs it before the first reply is answered.
+        started = time.perf_counter()
+        try:
+            encoder = self.encoder_factory()
+        except Exception as exc:  # the customer falls back to topic words; the status says so
+            self.post_message(ModelFailed("customer", str(exc)))
+        else:
+            self.post_message(EncoderLoaded(encoder, time.perf_counter() - started))
+        # The speech model last, so they do not fight over the CPU at start-up.
         try:
             transcriber = self.transcriber_factory()
         except Exception as exc:  # typing still works; the call screen says so
@@ -109,17 +128,27 @@ class SparringApp(App):
     def on_analyzer_loaded(self, message: AnalyzerLoaded) -> None:
         self.analyzer = message.analyzer
         self.language_status = ModelStatus("ready", f"{message.seconds:.1f} s")
+        self.customer_status = ModelStatus("loading")
         self.speech_status = ModelStatus("loading")
         self._analyzer_settled.set()
+
+    def on_encoder_loaded(self, message: EncoderLoaded) -> None:
+        self.encoder = message.encoder
+        self.customer_status = ModelStatus("ready", f"{message.seconds:.1f} s")
+        self._encoder_settled.set()
 
     def on_transcriber_loaded(self, message: TranscriberLoaded) -> None:
         self.transcriber = message.transcriber
         self.speech_status = ModelStatus("ready", message.description)
 
     def on_model_failed(self, message: ModelFailed) -> None:
-        if message.which == "language":
+        if message.which == "customer":
+            self.customer_status = ModelStatus("failed", message.error)
+            self._encoder_settled.set()
+        elif message.which == "language":
             self.notify(f"The language model did not load: {literal(message.error)}", severity="error", timeout=30)
             self.language_status = ModelStatus("failed", message.error)
+            self.customer_status = ModelStatus("loading")
             self.speech_status = ModelStatus("loading")
             self._analyzer_settled.set()
         else:
@@ -131,6 +160,11 @@ class SparringApp(App):
         if self.analyzer is None:
             raise RuntimeError(self.language_status.detail or "the language model is still loading")
         return self.analyzer
+
+    def wait_for_encoder(self, timeout: float | None = 120) -> Any:
+        """Block a worker thread until the customer's sentence model has loaded; None if it failed."""
+        self._encoder_settled.wait(timeout)
+        return self.encoder
 
     def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
         """Every worker failure ends up here, as one visible notification."""
@@ -145,6 +179,7 @@ def create_app(
     scenario: Scenario | None = None,
     catalogue: Catalogue | None = None,
     analyzer_factory: Callable[[], Any] | None = None,
+    encoder_factory: Callable[[], Any] | None = None,
     settings: Settings | None = None,
     transcriber_factory: Callable[[], Any] | None = None,
     audio_source_factory: Callable[[], Any] | None = None,
@@ -159,6 +194,7 @@ def create_app(
         rep=rep,
         scenario=scenario,
         analyzer_factory=analyzer_factory or _default_analyzer_factory,
+        encoder_factory=encoder_factory or _default_encoder_factory,
         settings=settings,
         transcriber_factory=transcriber_factory,
         audio_source_factory=audio_source_factory or _microphone,

@@ -17,6 +17,14 @@ class AnalyzerLoaded(Message):
 
 
 @dataclass
+class EncoderLoaded(Message):
+    """The customer's sentence model has loaded; the customer understands questions by meaning."""
+
+    encoder: Any
+    seconds: float
+
+
+@dataclass
 class TranscriberLoaded(Message):
     """The speech model has loaded; replies can be spoken."""
 
@@ -26,7 +34,7 @@ class TranscriberLoaded(Message):
 
 @dataclass
 class ModelFailed(Message):
-    """A model could not load: `which` is "language" or "speech"; `error` says what to do."""
+    """A model could not load: `which` is "language", "customer" or "speech"; `error` says what to do."""
 
     which: str
     error: str

@@ -169,6 +169,7 @@ class CallScreen(Screen):
         try:
             analyzer = sparring_app(self).wait_for_analyzer()
             analysis = analyzer.analyze_turn(text, previous, products)
+            self.call.customer.prepare(text)  # understanding the words is slow work too
         except Exception as exc:  # reported with the reply text, so the reply is not lost
             self.post_message(ReplyFailed(text, str(exc)))
             return

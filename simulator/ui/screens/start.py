@@ -69,6 +69,7 @@ class StartScreen(Screen):
             options.highlighted = index
         self.watch(self.app, "language_status", lambda _: self._show_models(), init=False)
         self.watch(self.app, "speech_status", lambda _: self._show_models(), init=False)
+        self.watch(self.app, "customer_status", lambda _: self._show_models(), init=False)
         self._show_models()
         (options if rep_input.value else rep_input).focus()
         self._show_goal(rep_input.value)
@@ -123,11 +124,15 @@ class StartScreen(Screen):
             self.notify("Choose a scenario first.", severity="warning")
             return
         from simulator.domain.session import PracticeCall
+        from simulator.domain.understanding import customer_understanding
         from simulator.storage import StoreError
         from simulator.ui.screens.call import CallScreen
 
+        app = sparring_app(self)
         try:
-            call = PracticeCall(sparring_app(self).store, scenario, name)
+            call = PracticeCall(
+                app.store, scenario, name, understanding=customer_understanding(scenario, app.wait_for_encoder)
+            )
             call.start()
         except StoreError as exc:
             self.notify(literal(exc), severity="error", timeout=30)
@@ -135,8 +140,9 @@ class StartScreen(Screen):
         self.app.push_screen(CallScreen(call))
 
     def _show_models(self) -> None:
-        """One status line for both background models, whatever order they finish in."""
+        """One status line for the background models, whatever order they finish in."""
         language_status: ModelStatus = sparring_app(self).language_status
+        customer_status: ModelStatus = sparring_app(self).customer_status
         speech_status: ModelStatus = sparring_app(self).speech_status
         if language_status.ready:
             language = "Language model ready."
@@ -152,4 +158,12 @@ class StartScreen(Screen):
             speech = "Speech model loading…"
         else:
             speech = ""
-        self.query_one("#model-status", Static).update(f"{language} {speech}".strip())
+        if customer_status.ready:
+            customer = "Customer ready."
+        elif customer_status.failed:
+            customer = "[yellow]The customer understands topic words only[/yellow] (its model did not load)."
+        elif customer_status.state == "loading":
+            customer = "Customer loading…"
+        else:
+            customer = ""
+        self.query_one("#model-status", Static).update(" ".join(p for p in (language, customer, speech) if p))
