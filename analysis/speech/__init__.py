@@ -1,0 +1,1 @@
+"""Speech: recognition (Whisper), voice activity, and the customer's synthesised voice."""
