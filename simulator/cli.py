@@ -369,3 +369,46 @@ def scenarios_validate(paths: tuple[str, ...]) -> None:
 
 def main() -> None:
     cli(prog_name="spar")
+
+
+VOICE_HELP = ("The customer's voice: a preset (espeak-female-1, ...), piper:joe, festival:slt or "
+              "espeak:VARIANT[,pitch=N][,speed=WPM]; `spar say --voices` lists them. Default: piper:joe when installed.")
+
+
+@cli.command()
+@click.argument("text", required=False)
+@click.option("--voice", "voice_name", metavar="VOICE", help=VOICE_HELP)
+@click.option("--out", type=click.Path(dir_okay=False), help="WAV file to write (16-bit, the voice's own sample rate).")
+@click.option("--voices", "list_voices", is_flag=True, help="List the voices, and which work on this machine.")
+def say(text: str | None, voice_name: str | None, out: str | None, list_voices: bool) -> None:
+    """Speak TEXT in a customer's voice into a WAV file (nothing is played)."""
+    from analysis.speech import tts
+
+    if list_voices:
+        for info in tts.list_voices():
+            click.echo(f"{info.spec:24} {info.description}" + (f"  [unavailable: {info.problem}]" if info.problem else ""))
+        return
+    if not text or not text.strip():
+        _fail("say: give the TEXT to speak, e.g. spar say \"We plan routes by hand.\" --out line.wav", 2)
+    if not out:
+        _fail("say: give --out FILE.wav, the file to write the speech to", 2)
+    try:
+        voice = tts.Voice.parse(voice_name) if voice_name else tts.default_voice()
+    except tts.VoiceSpecError as exc:
+        _fail(str(exc), 2)
+    target = Path(out)
+    partial = target.with_name(target.name + ".partial")
+    try:  # before synthesising, so a typo in --out costs nothing
+        partial.touch()
+        partial.unlink()
+    except OSError as exc:
+        _fail(f"{out}: cannot write there ({exc.strerror}); choose another --out", 1)
+    try:
+        audio = tts.synthesize_to_wav(text, voice, target)
+    except tts.VoiceSpecError as exc:
+        _fail(str(exc), 2)
+    except tts.TTSError as exc:
+        _fail(str(exc), 1)
+    except OSError as exc:
+        _fail(f"{out}: cannot write there ({exc.strerror}); choose another --out", 1)
+    click.echo(f"{out}: {audio.seconds:.1f} s of speech, voice {voice}")
