@@ -5,8 +5,10 @@ really synthesised. Time to first audio is from asking for a 20-word line to hol
 chunk, which is when playback can start: once for a line whose first sentence has a clause break
 (cut there, see analysis/speech/tts.py), once for one without (synthesised whole), and once for a
 line already in the cache. The real-time factor is synthesis time over audio length for the whole
-line. Memory is peak RSS: of the engine's own process (piper's and festival's long-lived child,
-the largest espeak-ng run), and of the Sparring process that drives it.
+line. Memory is peak RSS: of the engine's own process (piper's and festival's long-lived child;
+an espeak-ng run on the 20-word line, measured with /usr/bin/time from Debian's `time` package,
+because a child's rusage also counts the Python process it was forked from), and of the Sparring
+process that drives it.
 
     .venv/bin/python bench/tts.py [--voices piper:joe festival:slt ...] [--runs 3]
 """
@@ -43,6 +45,23 @@ def _peak_rss_mb(pid: int) -> float:
     return 0.0
 
 
+def _espeak_peak_mb(spec: str) -> float | None:
+    """Peak RSS of one espeak-ng run speaking the line, or None without /usr/bin/time."""
+    from analysis.speech.tts import Voice
+
+    voice = Voice.parse(spec)
+    if not Path("/usr/bin/time").is_file():
+        return None
+    command = ["/usr/bin/time", "-f", "%M", "espeak-ng", "--stdout", "-v", voice.name]
+    if voice.pitch is not None:
+        command += ["-p", str(voice.pitch)]
+    if voice.words_per_minute is not None:
+        command += ["-s", str(voice.words_per_minute)]
+    done = subprocess.run([*command, UNBROKEN_LINE], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+                          check=True)
+    return int(done.stderr.strip().splitlines()[-1]) / 1024
+
+
 def _first_chunk_seconds(synthesizer, text: str) -> float:
     started = time.perf_counter()
     stream = synthesizer.stream(text)
@@ -73,9 +92,10 @@ def measure_one(spec: str) -> dict:
         cached.synthesize(CLAUSE_LINE)
         first_cached = _first_chunk_seconds(cached, CLAUSE_LINE)
         cached.close()
-    children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024   # waited-for children (espeak-ng)
+    if synthesizer.voice.engine == "espeak":
+        engine_peak = _espeak_peak_mb(spec) or float("nan")
     return {"load": load, "first_clause": first_clause, "first_unbroken": first_unbroken, "first_cached": first_cached,
-            "rtf": rtf, "audio_seconds": audio.seconds, "engine_mb": max(engine_peak, children),
+            "rtf": rtf, "audio_seconds": audio.seconds, "engine_mb": engine_peak,
             "own_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}
 
 
@@ -102,7 +122,7 @@ def main() -> None:
 
         median = {key: statistics.median(run[key] for run in runs) for key in runs[0]}
         rows.append([spec, f"{median['load']:.2f}", f"{median['first_clause']:.2f}", f"{median['first_unbroken']:.2f}",
-                     f"{median['first_cached'] * 1000:.0f}", f"{median['rtf']:.3f}", f"{median['audio_seconds']:.1f}",
+                     f"{median['first_cached'] * 1000:.1f}", f"{median['rtf']:.3f}", f"{median['audio_seconds']:.1f}",
                      f"{median['engine_mb']:.0f}", f"{median['own_mb']:.0f}"])
     from bench._table import table
 
