@@ -19,7 +19,7 @@ import wave
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -81,13 +81,13 @@ def output_device_available(device: int | str | None = None) -> bool:
 
 
 class SoundDeviceSink:
-    """The default (or a named) output device, through sounddevice."""
+    """The default (or a named) output device, through sounddevice (blocking writes, 50 ms at a time)."""
 
     def __init__(self, device: int | str | None = None):
         self.device = device
         self.name = check_output_device(device)
         self._sd = _sounddevice()
-        self._stream = None
+        self._stream: Any = None   # a sounddevice.OutputStream once a line has been played
         self._rate = 0
 
     def open(self, sample_rate: int) -> None:
@@ -97,33 +97,36 @@ class SoundDeviceSink:
         try:
             self._stream = self._sd.OutputStream(samplerate=sample_rate, channels=1, dtype="float32",
                                                  device=self.device)
-            self._stream.start()
         except self._sd.PortAudioError as exc:
-            self._stream = None
             raise PlaybackError(f"the output device '{self.name}' cannot play ({exc}); use --mute") from None
         self._rate = sample_rate
 
     def write(self, block: np.ndarray) -> None:
         try:
+            if self._stream.stopped:   # a new line, after the last one drained or was cut off
+                self._stream.start()
             self._stream.write(np.ascontiguousarray(block, dtype=np.float32).reshape(-1, 1))
         except self._sd.PortAudioError as exc:
             raise PlaybackError(f"the output device '{self.name}' failed ({exc}); the call goes on in text") from None
 
     def drain(self) -> None:
-        # stop() returns once the buffered audio has played; the stream is reopened for the next line.
-        if self._stream is not None:
-            self._stream.stop()
-            self._stream.start()
+        self._call("stop")    # returns once what was written has been heard
 
     def abort(self) -> None:
-        if self._stream is not None:
-            self._stream.abort()
-            self._stream.start()
+        self._call("abort")   # drops what was written but not heard
 
     def close(self) -> None:
         if self._stream is not None:
-            self._stream.close()
+            self._call("close")
             self._stream = None
+
+    def _call(self, method: str) -> None:
+        if self._stream is None:
+            return
+        try:
+            getattr(self._stream, method)()
+        except self._sd.PortAudioError as exc:
+            raise PlaybackError(f"the output device '{self.name}' failed ({exc}); the call goes on in text") from None
 
 
 # --- sinks for tests and files ----------------------------------------------------------------

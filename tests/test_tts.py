@@ -414,3 +414,27 @@ def test_on_finished_may_start_the_next_step_from_the_player_thread(customer_lin
     player.on_finished = next_step
     player.play(customer_line)
     assert ended.wait(timeout=5)
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="uses ALSA's null device")
+def test_the_speaker_sink_plays_through_portaudio(tmp_path, customer_line):
+    """A real PortAudio output stream, on ALSA's null device (it discards the sound, at no set pace)."""
+    (tmp_path / ".asoundrc").write_text("pcm.!default { type null }\n")
+    wav = tmp_path / "line.wav"
+    customer_line.save_wav(wav)
+    code = f"""
+from analysis.speech.tts import Audio
+from simulator.playback import Player, SoundDeviceSink, output_device_available
+assert output_device_available()
+player = Player(SoundDeviceSink())
+for _ in range(2):   # the stream is reused for the next line
+    player.play(Audio.load_wav({str(wav)!r}))
+    result = player.wait(timeout=30)
+    assert result is not None and result.completed and result.error is None, result
+player.close()
+print("played", result.played_seconds)
+"""
+    done = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=60, check=False,
+                          env={**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)})
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == f"played {round(customer_line.seconds, 3)}"
