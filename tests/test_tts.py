@@ -438,3 +438,12 @@ print("played", result.played_seconds)
                           env={**os.environ, "HOME": str(tmp_path), "PYTHONPATH": str(ROOT)})
     assert done.returncode == 0, done.stderr
     assert done.stdout.strip() == f"played {round(customer_line.seconds, 3)}"
+
+
+def test_a_closed_synthesizer_does_not_start_its_engine_again(tmp_path):
+    synthesizer = Synthesizer("espeak-male-low", tmp_path)
+    stream = synthesizer.stream("First this. Then that.")
+    next(stream)
+    synthesizer.close()
+    with pytest.raises(TTSError, match="was closed"):
+        next(stream)

@@ -701,10 +701,14 @@ class Synthesizer:
         self._engine: _Engine | None = None
         self._lock = threading.Lock()
         self._finalizer: weakref.finalize | None = None
+        self._closed = False
 
     def load(self) -> Synthesizer:
         """Starts the engine (piper: ~1-2 s; the others: at once). Raises TTSError. Idempotent."""
         with self._lock:
+            if self._closed:
+                # A line still streaming when the app shuts down must not start the engine again.
+                raise TTSError(f"voice '{self.voice}': the synthesiser was closed")
             if self._engine is None:
                 started = time.perf_counter()
                 engine = _engine_for(self.voice)
@@ -741,7 +745,9 @@ class Synthesizer:
         return self._engine.process_ids() if self._engine else []
 
     def close(self) -> None:
+        """Stops the engine's process; this synthesiser cannot be used again."""
         with self._lock:
+            self._closed = True
             if self._finalizer is not None:
                 self._finalizer()
             self._engine = None
