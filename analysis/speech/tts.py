@@ -769,6 +769,8 @@ class Synthesizer:
             except (TTSError, OSError):
                 path.unlink(missing_ok=True)  # a damaged cache file is synthesised again
         with self._lock:
+            if self._engine is not engine:   # closed since this chunk started
+                raise TTSError(f"voice '{self.voice}': the synthesiser was closed")
             audio = engine.speak(chunk)
             self.stats.chunks_synthesised += 1
         # Stored as 16-bit PCM, as the engines produce it, so a cache hit gives identical samples.
