@@ -30,7 +30,7 @@ from simulator.playback import (
 
 ROOT = Path(__file__).resolve().parent.parent
 
-# What a customer says on a call: 16 to 19 words each.
+# What a customer says on a call: 15 to 19 words each.
 CUSTOMER_LINES = [
     "We moved to a new warehouse system last spring, and the dispatch team still plans every route by hand.",
     "Honestly, our biggest worry is the two retail customers who keep complaining about late deliveries.",
