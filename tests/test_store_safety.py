@@ -16,8 +16,13 @@ import time
 from pathlib import Path
 
 import pytest
+from click.testing import CliRunner
 
+from simulator.cli import cli
+from simulator.cli.common import Parts
 from simulator.domain.customer import CallTurn
+from simulator.domain.scenario_file import load_scenario
+from simulator.locations import builtin_scenarios_dir
 from simulator.storage import Store, StoreError
 from tests.conftest import GOOD_FREIGHT_CALL
 
@@ -81,9 +86,6 @@ def test_six_practice_calls_at_once_on_one_new_database_all_complete(tmp_path):
 
 def _hammer(db: str, rep: str, turns: int) -> None:
     """One process writing a whole session, turn by turn, as fast as it can."""
-    from simulator.domain.scenario_file import load_scenario
-    from simulator.locations import builtin_scenarios_dir
-
     store = Store(db)
     session = store.start_session(rep, load_scenario(builtin_scenarios_dir() / "freight-discovery.yaml"))
     for index in range(turns):
@@ -92,10 +94,10 @@ def _hammer(db: str, rep: str, turns: int) -> None:
 
 
 def test_writers_wait_their_turn_under_heavy_contention(tmp_path):
-    """Six processes write 150 turns each with no pause between them, on one new file."""
+    """Six processes write 100 turns each with no pause between them, on one new file."""
     db = tmp_path / "busy.db"
     context = multiprocessing.get_context("spawn")
-    workers = [context.Process(target=_hammer, args=(str(db), f"rep{n}", 150)) for n in range(6)]
+    workers = [context.Process(target=_hammer, args=(str(db), f"rep{n}", 100)) for n in range(6)]
     for worker in workers:
         worker.start()
     for worker in workers:
@@ -103,7 +105,7 @@ def test_writers_wait_their_turn_under_heavy_contention(tmp_path):
     assert [w.exitcode for w in workers] == [0] * 6
     with sqlite3.connect(db) as check:
         assert check.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
-        assert check.execute("select count(*) from turns").fetchone()[0] == 6 * 150
+        assert check.execute("select count(*) from turns").fetchone()[0] == 6 * 100
         assert check.execute("select count(distinct session_id) from turns").fetchone()[0] == 6
 
 
@@ -205,10 +207,9 @@ def test_a_read_only_database_is_still_readable_and_a_write_says_why(tmp_path, r
     folder.mkdir()
     db = folder / "spar.db"
     data = tmp_path / "data"
-    made = _spar(
-        "practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies_file), "--db", str(db), data=data
-    )
-    assert made.returncode == 0, made.stderr
+    made = Store(db)
+    made.start_session("Sam", load_scenario(builtin_scenarios_dir() / "freight-discovery.yaml"))
+    made.close()
     before = _digest(db)
     env = {**os.environ, "SPAR_DATA_DIR": str(data), "PYTHONPATH": str(ROOT)}
     spar = [sys.executable, "-m", "simulator"]
@@ -227,7 +228,7 @@ def test_a_read_only_database_is_still_readable_and_a_write_says_why(tmp_path, r
             pytest.skip(f"cannot make a read-only mount here: {read.stderr.strip()}")
         assert read.returncode == 0, read.stderr
         [row] = [json.loads(line) for line in read.stdout.splitlines()]
-        assert row["rep_name"] == "Sam" and row["status"] == "debriefed"
+        assert row["rep_name"] == "Sam" and row["status"] == "in_progress"
         write = subprocess.run(
             _on_a_read_only_folder(
                 folder,
@@ -295,11 +296,15 @@ def test_db_in_a_missing_folder_is_refused_in_one_line_and_no_folder_is_made(tmp
     assert not (tmp_path / "no").exists(), "no folder is created silently"
 
 
-def test_the_default_data_folder_is_created(tmp_path, replies_file):
-    data = tmp_path / "fresh" / "sparring"
-    result = _spar("practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies_file), data=data)
-    assert result.returncode == 0, result.stderr
-    assert (data / "sparring.db").is_file()
+def test_the_default_data_folder_is_created(analyzer, replies_file, isolated_data):
+    assert not isolated_data.exists()
+    result = CliRunner().invoke(
+        cli,
+        ["practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies_file)],
+        obj=Parts(analyzer=lambda: analyzer),
+    )
+    assert result.exit_code == 0, result.output
+    assert (isolated_data / "sparring.db").is_file()
 
 
 @pytest.fixture
