@@ -132,7 +132,8 @@ def test_spar_practice_on_a_non_scenario_file_never_prints_it(tmp_path):
     result = CliRunner().invoke(cli, ["practice", str(path), "--rep", "Sam", "--replies", str(replies)])
     assert result.exit_code == 2
     assert "$6$" not in result.output and "Zq9s" not in result.output
-    assert all(line.startswith(f"spar: {path}") for line in result.output.splitlines())
+    [line] = result.output.splitlines()
+    assert line.startswith(f"spar: {path}:1: not a scenario file")
 
 
 def test_a_broken_user_scenario_is_skipped_and_the_rest_still_play(tmp_path, monkeypatch, isolated_data):

@@ -29,6 +29,22 @@ from simulator.domain.scenario import (
 )
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+TOP_KEYS = (
+    "format",
+    "id",
+    "title",
+    "call_type",
+    "difficulty",
+    "persona",
+    "situation",
+    "opening",
+    "objective",
+    "needs",
+    "objections",
+    "replies",
+    "closing",
+)
+TOP_OPTIONAL_KEYS = ("trust", "patience", "discovery_before_pitch", "product", "description", "author", "tags")
 
 
 # --- YAML with line numbers, and limits ---------------------------------------------------
@@ -146,7 +162,8 @@ def quoted(value: Any) -> str:
 
 
 def quoted_key(key: Any) -> str:
-    return f"'{key}'" if isinstance(key, str) and _KEY_LIKE.match(key) else "a key"
+    """A key from the file as a problem may show it: short and word-like, else not at all."""
+    return f"'{key}'" if isinstance(key, str) and _KEY_LIKE.match(key) else "(not shown: not a word)"
 
 
 class _Plain:
@@ -184,7 +201,7 @@ class _Plain:
                         Problem(
                             self.file,
                             key_line,
-                            f"{quoted_key(key)} appears twice in one mapping (first on line {first_seen[key]}); "
+                            f"key {quoted_key(key)} appears twice in one mapping (first on line {first_seen[key]}); "
                             "keep one",
                         )
                     )
@@ -313,26 +330,19 @@ def parse_scenario(source: str, file: Path) -> Scenario:
         raise ScenarioError(plain.problems)
     lines = plain.lines
     c = _Checker(file, lines)
-    top = c.mapping(
-        data,
-        (),
-        required=(
-            "format",
-            "id",
-            "title",
-            "call_type",
-            "difficulty",
-            "persona",
-            "situation",
-            "opening",
-            "objective",
-            "needs",
-            "objections",
-            "replies",
-            "closing",
-        ),
-        optional=("trust", "patience", "discovery_before_pitch", "product", "description", "author", "tags"),
-    )
+    if isinstance(data, dict) and data and not any(key in data for key in TOP_KEYS):
+        # Some other file (a config, /etc/passwd): one line, not a line for each of its entries.
+        raise ScenarioError(
+            [
+                Problem(
+                    file,
+                    1,
+                    "not a scenario file: none of its keys is a scenario key (format, id, title, ...); "
+                    "start from a built-in scenario (spar scenarios list)",
+                )
+            ]
+        )
+    top = c.mapping(data, (), required=TOP_KEYS, optional=TOP_OPTIONAL_KEYS)
     if not top:
         raise ScenarioError(c.problems)
     if top.get("format") != FORMAT_VERSION:
