@@ -267,6 +267,8 @@ class FigureKey(TextEnum):
     PITCHES = "pitches"
     NEEDS_UNCOVERED = "needs_uncovered"
     ASK_BEFORE_ADVOCATE = "ask_before_advocate"
+    PROPOSAL = "proposal"
+    OBJECTIONS = "objections"
     TALK_SHARE = "talk_share"
     LONGEST_REP_TURN = "longest_rep_turn"
     LONGEST_CUSTOMER_TURN = "longest_customer_turn"
