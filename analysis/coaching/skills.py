@@ -24,8 +24,8 @@ MIN_NEEDS_QUESTIONS = 3  # needs questions in a call (or the scenario's discover
 MIN_NEEDS_BEFORE_PITCH = 2  # asking before advocating takes at least this many needs questions...
 MIN_OPEN_BEFORE_PITCH = 1  # ...and one of them open: three yes/no checks are not discovery
 MIN_PARAPHRASES = 1
-MIN_QUESTIONS_FOR_OPENNESS = 2  # fewer questions say nothing about how open they were
-MIN_OPEN_SHARE = 0.5
+MIN_QUESTIONS_FOR_OPENNESS = 3  # fewer questions say nothing about how open they were
+MIN_OPEN_SHARE = 0.5  # more than this share of the questions open: "most"
 MIN_NEEDS_UNCOVERED_SHARE = 0.5
 MAX_TALK_SHARE = 0.6
 MIN_TURNS_FOR_TALK = 3  # one long turn says nothing about the balance of a conversation
@@ -123,7 +123,7 @@ def assess(figures: dict[FigureKey, Figure], discovery_before_pitch: int) -> dic
             f[FigureKey.PARAPHRASES].value >= MIN_PARAPHRASES, f[FigureKey.PARAPHRASES].turns
         ),
         "open_questions": Assessment(
-            f[FigureKey.OPEN_QUESTIONS].detail["share"] >= MIN_OPEN_SHARE,
+            f[FigureKey.OPEN_QUESTIONS].detail["share"] > MIN_OPEN_SHARE,
             f[FigureKey.OPEN_QUESTIONS].turns,
             judged=questions >= MIN_QUESTIONS_FOR_OPENNESS,
         ),

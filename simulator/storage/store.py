@@ -133,6 +133,19 @@ def now() -> str:
     return datetime.now(timezone.utc).isoformat(timespec="milliseconds")
 
 
+def local_time(stamp: str | None) -> str:
+    """A stored UTC time as the rep's clock shows it: "2025-03-04 14:05"."""
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:16].replace("T", " ")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+
 class Store:
     def __init__(self, path: Path | str, *, timeout: float = 5.0):
         self.path = Path(path)

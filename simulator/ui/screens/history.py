@@ -13,6 +13,8 @@ from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from analysis.coaching.render import evidence_reason, restated_words, turn_tags
+from analysis.coaching.skills import skill_title
+from simulator.storage.store import local_time
 from simulator.ui.app_status import sparring_app
 from simulator.ui.text import literal
 
@@ -29,7 +31,7 @@ class HistoryScreen(Screen):
     def on_mount(self) -> None:
         self.sub_title = "History"
         table = self.query_one("#sessions", DataTable)
-        table.add_columns("When (UTC)", "Rep", "Scenario", "Turns", "Spoken", "Result", "Focus next")
+        table.add_columns("When", "Rep", "Scenario", "Turns", "Spoken", "Result", "Focus next")
         self.action_refresh()
         table.focus()
 
@@ -42,13 +44,13 @@ class HistoryScreen(Screen):
         for s in sparring_app(self).store.sessions():
             # Text, not str: a DataTable reads a str cell as markup, and names are typed by people.
             table.add_row(
-                s.started_at[:16].replace("T", " "),
+                local_time(s.started_at),
                 Text(s.rep_name),
                 Text(s.scenario_title or s.scenario_id),
                 str(s.turn_count),
                 str(s.spoken_turns or ""),
                 s.result,
-                s.focus_skill or "",
+                Text(skill_title(s.focus_skill)),
                 key=str(s.id),
             )
 
@@ -83,10 +85,10 @@ class TranscriptScreen(Screen):
         self.sub_title = f"Session {self.session_id}"
         summary = (
             f"[b]{literal(session.rep_name)}[/b] · {literal(session.scenario_title or session.scenario_id)} · "
-            f"{session.started_at[:16]}"
+            f"{local_time(session.started_at)} · {session.result}"
         )
         if debrief:
-            summary += f"\nFocus next: {debrief.focus_skill} · next step: {literal(debrief.next_step or '—')}"
+            summary += f"\nFocus next: {skill_title(debrief.focus_skill) or '—'} · next step: {literal(debrief.next_step or '—')}"
         self.query_one("#session-summary", Static).update(summary)
         options = self.query_one("#turns", OptionList)
         for t in self.turns:
