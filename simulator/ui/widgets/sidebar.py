@@ -10,7 +10,6 @@ from textual.widgets import Static
 from simulator.domain.customer import CallSnapshot
 from simulator.ui.text import literal
 
-
 # Few turns left: the rep should propose now or lose the chance.
 PATIENCE_WARNING = 2
 
