@@ -301,3 +301,16 @@ class Figure:
             "note": self.note,
             "detail": self.detail,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Figure:
+        """A figure as stored; raises ValueError for a key this version does not know."""
+        return cls(
+            key=FigureKey(data["key"]),
+            label=data.get("label", ""),
+            value=data.get("value"),
+            display=data.get("display", ""),
+            turns=list(data.get("turns") or []),
+            note=data.get("note", ""),
+            detail=dict(data.get("detail") or {}),
+        )

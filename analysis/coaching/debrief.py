@@ -142,6 +142,68 @@ class Debrief:
     def figure(self, key: FigureKey | str) -> Figure:
         return next(f for f in self.figures if f.key == key)
 
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Debrief:
+        """A debrief as the database keeps it (`to_json`), for showing a past call. Figures this
+        version does not know are left out; a missing part reads as empty."""
+        figures = []
+        for item in data.get("figures") or []:
+            try:
+                figures.append(Figure.from_json(item))
+            except (KeyError, ValueError):
+                continue
+        focus = data.get("focus") or {}
+        previous = data.get("previous_focus")
+        outcome = data.get("outcome") or None
+        return cls(
+            figures=figures,
+            strengths=[
+                Strength(
+                    s.get("skill", ""),
+                    s.get("title", ""),
+                    s.get("text", ""),
+                    list(s.get("turns") or []),
+                    s.get("where", ""),
+                    s.get("evidence", ""),
+                )
+                for s in data.get("strengths") or []
+            ],
+            focus=Focus(
+                skill=focus.get("skill", ""),
+                title=focus.get("title", ""),
+                why=focus.get("why", ""),
+                try_next=focus.get("try_next", ""),
+                turns=list(focus.get("turns") or []),
+                where=focus.get("where", ""),
+                gap=focus.get("gap", ""),
+            ),
+            previous_focus=PreviousFocus(
+                previous.get("skill", ""),
+                previous.get("title", ""),
+                bool(previous.get("shown")),
+                list(previous.get("turns") or []),
+                previous.get("where", ""),
+                judged=bool(previous.get("judged", True)),
+            )
+            if previous
+            else None,
+            outcome=CallOutcome(
+                end_reason=outcome.get("end_reason"),
+                end_reason_text=outcome.get("end_reason_text", ""),
+                objective=outcome.get("objective", ""),
+                objective_met=bool(outcome.get("objective_met")),
+                trust_level=outcome.get("trust_level", ""),
+                needs_total=int(outcome.get("needs_total") or 0),
+                previous_next_step=outcome.get("previous_next_step", ""),
+                why_ended=outcome.get("why_ended", ""),
+                last_line=outcome.get("last_line", ""),
+            )
+            if outcome
+            else None,
+            prompts=tuple((p["key"], p["prompt"]) for p in data.get("prompts") or []) or REFLECTION_PROMPTS,
+            also_shown=list(data.get("also_shown") or []),
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "prompts": [{"key": k, "prompt": p} for k, p in self.prompts],

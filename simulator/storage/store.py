@@ -101,13 +101,24 @@ class SessionSummary:
 
 @dataclass(frozen=True)
 class SavedDebrief:
-    """The rep's reflection and the focus and next step saved with a session."""
+    """The rep's reflection and the focus and next step saved with a session, and the debrief as
+    it was shown (figures, strengths, focus) when it was saved."""
 
     what_happened: str
     went_well: str
     do_differently: str
     next_step: str
     focus_skill: str | None
+    shown: Debrief | None = None
+
+    def answers(self) -> dict[str, str]:
+        """The reflection and next step, keyed as the debrief's prompts are."""
+        return {
+            "what_happened": self.what_happened,
+            "went_well": self.went_well,
+            "do_differently": self.do_differently,
+            "next_step": self.next_step,
+        }
 
 
 class StoreError(Exception):
@@ -370,13 +381,38 @@ class Store:
             if not self.db.table("debriefs").count_where("session_id = ?", [session_id]):
                 return None
             row = self.db.table("debriefs").get(session_id)
+        from analysis.coaching.debrief import Debrief
+
+        shown = None
+        if row.get("debrief_json"):
+            try:
+                shown = Debrief.from_json(json.loads(row["debrief_json"]))
+            except (ValueError, TypeError, AttributeError):
+                shown = None  # a damaged copy: the answers above still show
         return SavedDebrief(
             row["what_happened"] or "",
             row["went_well"] or "",
             row["do_differently"] or "",
             row["next_step"] or "",
             row["focus_skill"],
+            shown,
         )
+
+    def figures(self, session_id: int) -> list[Figure]:
+        """The figures stored when the call ended (none for an unfinished call)."""
+        with self._guard("read the figures"):
+            row = self.db.table("sessions").get(session_id)
+        try:
+            stored = json.loads(row.get("metrics_json") or "{}")
+        except ValueError:
+            return []
+        figures = []
+        for item in stored.values() if isinstance(stored, dict) else []:
+            try:
+                figures.append(Figure.from_json(item))
+            except (KeyError, ValueError, TypeError):
+                continue
+        return figures
 
     def sessions(self, rep_name: str | None = None, limit: int = 50) -> list[SessionSummary]:
         if rep_name:
