@@ -78,9 +78,16 @@ class StartScreen(Screen):
             rep_input.focus()
             if rep_input.value:
                 self.query_one("#rep-label", Label).update("Your name (type yours, or Enter to keep it)")
+                self.call_after_refresh(rep_input.action_select_all)
         self._show_goal(rep_input.value)
 
+    def on_screen_suspend(self) -> None:
+        self.returning = True
+
     def on_screen_resume(self) -> None:
+        # Also called when the screen first shows; on_mount has chosen the focus then.
+        if not getattr(self, "returning", False):
+            return
         # Back from a debrief: the goal the rep just agreed is now the one to show, and the same rep
         # most likely plays again, so Enter and the arrow keys work on the scenarios at once.
         self._show_goal(self.query_one("#rep-name", Input).value)
