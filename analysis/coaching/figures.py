@@ -393,7 +393,11 @@ def _objections_figure(
             continue
         t, a = answer
         (handled if (a.is_question or a.is_paraphrase) and not a.is_pitch else pushed).append(t.index)
-    display = f"{len(handled)} of {len(raised)} handled" if raised else "none raised"
+    answered = len(handled) + len(pushed)
+    if answered:
+        display = f"{len(handled)} of {answered} handled"
+    else:
+        display = "raised as the call ended" if raised else "none raised"
     return Figure(
         FigureKey.OBJECTIONS,
         "Objections handled",

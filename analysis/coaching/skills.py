@@ -109,7 +109,8 @@ def assess(figures: dict[FigureKey, Figure], discovery_before_pitch: int) -> dic
     talk_words = talk.detail.get("rep_words", 0) + talk.detail.get("customer_words", 0)
     proposal = f[FigureKey.PROPOSAL].detail if FigureKey.PROPOSAL in f else {}
     objections = f[FigureKey.OBJECTIONS].detail if FigureKey.OBJECTIONS in f else {}
-    raised = objections.get("raised", [])
+    # Only an objection the rep had a turn to answer can show (or miss) the skill.
+    answered = objections.get("handled", []) + objections.get("not_handled", [])
     return {
         "ask_before_advocating": Assessment(
             len(before) >= needs_before_pitch_aim(discovery_before_pitch) and len(open_before) >= MIN_OPEN_BEFORE_PITCH,
@@ -144,9 +145,9 @@ def assess(figures: dict[FigureKey, Figure], discovery_before_pitch: int) -> dic
         ),
         "implication_questions": Assessment(spin.get("implication", 0) + spin.get("need_payoff", 0) > 0, deeper),
         "handle_objections": Assessment(
-            bool(raised) and not objections.get("not_handled") and len(objections.get("handled", [])) == len(raised),
+            bool(answered) and not objections.get("not_handled"),
             f[FigureKey.OBJECTIONS].turns if FigureKey.OBJECTIONS in f else [],
-            judged=bool(raised),
+            judged=bool(answered),
         ),
     }
 
@@ -193,7 +194,8 @@ def measure(skill_id: str, figures: dict[FigureKey, Figure], discovery_before_pi
             "implication or need-payoff question",
         ),
         "handle_objections": lambda: (
-            f"{f[FigureKey.OBJECTIONS].value} of {len(f[FigureKey.OBJECTIONS].detail.get('raised', []))} "
+            f"{f[FigureKey.OBJECTIONS].value} of "
+            f"{f[FigureKey.OBJECTIONS].value + len(f[FigureKey.OBJECTIONS].detail.get('not_handled', []))} "
             "objections explored"
             if FigureKey.OBJECTIONS in f
             else ""

@@ -109,6 +109,7 @@ class DebriefScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#results").display = False
+        self.query_one("#previous-focus").display = self.debrief.previous_focus is not None
         self.query_one("#what_happened", Input).focus()
         self.sub_title = "Debrief"
         self._fit(self.size.width)
@@ -128,7 +129,7 @@ class DebriefScreen(Screen):
         table.clear(columns=True)
         # The table's share of the screen, less the debrief's padding and the table's scrollbar;
         # each column has one cell of padding either side.
-        inner = (width if width < WIDE else int(width * 0.6)) - 4 - 2
+        inner = (width if width < WIDE else int(width * 0.6)) - 4 - 2 - 2
         figure = max(12, min(26, inner * 3 // 10))
         turns = max(8, min(16, inner // 5))
         value = max(10, inner - figure - turns - 6)

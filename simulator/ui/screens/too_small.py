@@ -36,9 +36,8 @@ class TooSmallScreen(Screen):
 
     def show_size(self, width: int, height: int) -> None:
         self.query_one("#too-small", Static).update(
-            f"Make the window bigger: Sparring needs {MIN_WIDTH}×{MIN_HEIGHT}, this is {width}×{height}. "
-            "Your call is kept, and what you type goes into the box you were typing in; "
-            "press Enter once the window is bigger."
+            f"Make the window bigger: at least {MIN_WIDTH}×{MIN_HEIGHT} (now {width}×{height}). "
+            "Your call is kept; what you type still goes in."
         )
 
     def on_key(self, event: events.Key) -> None:
