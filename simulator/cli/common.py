@@ -15,8 +15,8 @@ from simulator.config import Settings
 
 if TYPE_CHECKING:
     from analysis.language.analyzer import Analyzer
-    from simulator.domain.customer import CallTurn
     from analysis.speech.engines import Transcriber
+    from simulator.domain.customer import CallTurn
     from simulator.domain.scenario import Scenario
     from simulator.storage import Store
 

@@ -245,7 +245,7 @@ def practice_headless(
     click.echo(f"\nSaved as session {call.session_id} in {store.path}")
 
 
-def _call_json(scenario: Scenario, call, debrief, unused_replies: int, reflection: dict[str, str]) -> dict:
+def _call_json(scenario: Scenario, call, debrief, unused_replies: int, reflection: dict[str, str] | None) -> dict:
     """The stable JSON of a headless call (README: "The command line")."""
     debrief_json = debrief.to_json()
     return {

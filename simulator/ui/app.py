@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from textual import events, work
 from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from simulator.config import Settings
@@ -95,10 +96,11 @@ class SparringApp(App):
         self._fit(event.size.width, event.size.height)
 
     def _fit(self, width: int, height: int) -> None:
-        covered = isinstance(self.screen, TooSmallScreen)
+        screen = self.screen
+        covered = isinstance(screen, TooSmallScreen)
         if too_small(width, height):
-            if covered:
-                self.screen.show_size(width, height)
+            if isinstance(screen, TooSmallScreen):
+                screen.show_size(width, height)
             else:
                 self.push_screen(TooSmallScreen())
         elif covered:
@@ -111,7 +113,7 @@ class SparringApp(App):
             return False
         return True
 
-    def get_system_commands(self, screen):
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
         # Textual's own Screenshot saves to a Downloads folder that a terminal machine often lacks,
         # and then says only "Failed"; ours saves beside the database and says where.
         for command in super().get_system_commands(screen):

@@ -18,7 +18,6 @@ from simulator.storage.store import local_time
 from simulator.ui.app_status import sparring_app
 from simulator.ui.text import literal
 
-
 # From this width the history shows the turn counts too.
 WIDE = 120
 
