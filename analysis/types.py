@@ -267,6 +267,8 @@ class FigureKey(TextEnum):
     PITCHES = "pitches"
     NEEDS_UNCOVERED = "needs_uncovered"
     ASK_BEFORE_ADVOCATE = "ask_before_advocate"
+    PROPOSAL = "proposal"
+    OBJECTIONS = "objections"
     TALK_SHARE = "talk_share"
     LONGEST_REP_TURN = "longest_rep_turn"
     LONGEST_CUSTOMER_TURN = "longest_customer_turn"
@@ -299,3 +301,16 @@ class Figure:
             "note": self.note,
             "detail": self.detail,
         }
+
+    @classmethod
+    def from_json(cls, data: dict[str, Any]) -> Figure:
+        """A figure as stored; raises ValueError for a key this version does not know."""
+        return cls(
+            key=FigureKey(data["key"]),
+            label=data.get("label", ""),
+            value=data.get("value"),
+            display=data.get("display", ""),
+            turns=list(data.get("turns") or []),
+            note=data.get("note", ""),
+            detail=dict(data.get("detail") or {}),
+        )

@@ -491,3 +491,29 @@ def test_naming_the_product_outranks_a_plain_claim(analyzer):
     result = _turn(analyzer, "It plans the routes, and RouteDesk sends them out.", previous="Fine.")
     pitch = [e for e in result["evidence"] if e["label"] == "pitch"]
     assert [p["cue"] for p in pitch] == ["names the product 'RouteDesk'"]
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Hi Tom, this is Ana Ruiz from FlowSense. I'll be brief.",
+        "Hi Tom, my name is Ana and I'm calling from FlowSense.",
+        "I'm Ana with FlowSense.",
+        "Hello, it's Ana from FlowSense, we spoke at the trade fair.",
+    ],
+)
+def test_introducing_yourself_is_not_a_pitch(analyzer, text):
+    """Saying who you are and where you are from names the company; it does not advocate."""
+    assert _turn(analyzer, text, "Lindqvist. Who is this?", ("FlowSense",))["is_pitch"] is False
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "FlowSense predicts breakdowns before they happen.",
+        "I'm from FlowSense and FlowSense cuts downtime by 30 percent.",
+        "I work for FlowSense, we help plants like yours avoid downtime.",
+    ],
+)
+def test_an_introduction_that_advocates_is_still_a_pitch(analyzer, text):
+    assert _turn(analyzer, text, "Lindqvist. Who is this?", ("FlowSense",))["is_pitch"] is True

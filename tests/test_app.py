@@ -45,9 +45,15 @@ async def test_whole_call_to_saved_debrief(store, analyzer, freight):
 
         for line in GOOD_FREIGHT_CALL:
             await _say(pilot, app, line)
-            if isinstance(app.screen, DebriefScreen):
+            if app.screen.call.ended:
                 break
-        # The freight call meets its objective on the last line, which opens the debrief.
+        # The freight call meets its objective on the last line: the customer's agreement stays on
+        # screen with why the call ended, and Enter opens the debrief.
+        assert isinstance(app.screen, CallScreen)
+        assert "let's do that" in _text(app.screen.query(".turn.customer").last())
+        assert "Dana agreed to your objective" in _text(app.screen.query_one("#call-ended", Static))
+        await pilot.press("enter")
+        await pilot.pause()
         assert isinstance(app.screen, DebriefScreen)
         results = app.screen.query_one("#results")
         assert results.display is False, "figures must wait until the rep has reflected"
@@ -103,7 +109,7 @@ async def test_rep_ends_call_early_and_goal_shows_next_time(store, analyzer, fre
         await _say(pilot, app, "Our platform will save you hours every week, you should try it.")
         assert "selling me something" in _text(app.screen.query(".turn.customer").last())
         assert "pitch" in _text(app.screen.query(".turn.rep").last())
-        await pilot.press("ctrl+e")
+        await pilot.press("ctrl+e", "enter")
         await pilot.pause()
         assert isinstance(app.screen, DebriefScreen)
         await pilot.press("ctrl+n")
@@ -212,9 +218,9 @@ async def test_brackets_in_names_and_replies_show_as_typed(store, analyzer, frei
         await pilot.press("ctrl+s")
         await pilot.pause()
         await _say(pilot, app, reply)
-        assert f"{rep}  {reply}" in _text(app.screen.query(".turn.rep").last())
+        assert f"{rep}\n{reply}" in _text(app.screen.query(".turn.rep").last())
         await _say(pilot, app, "RouteDesk plans every route overnight.")
-        await pilot.press("ctrl+e")
+        await pilot.press("ctrl+e", "enter")
         await pilot.pause()
         assert isinstance(app.screen, DebriefScreen)
         await pilot.press("ctrl+n")
@@ -266,7 +272,7 @@ async def test_start_screen_status_follows_a_model_that_loads_during_a_call(stor
         await app.workers.wait_for_complete()
         await pilot.pause()
         assert "Loading" not in _text(app.screen.query_one("#call-status", Static))
-        await pilot.press("ctrl+e")
+        await pilot.press("ctrl+e", "enter")
         await pilot.pause()
         assert isinstance(app.screen, DebriefScreen)
         await pilot.press("ctrl+b")

@@ -219,3 +219,81 @@ def test_practice_app_refuses_unknown_engine_or_model_before_starting(run, db_pa
     assert result.exit_code == 2
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and fragment in lines[0]
+
+
+COLD_CALL = [
+    "Hi Tom, this is Ana Ruiz from FlowSense. I'll be brief.",
+    "What keeps your production lines from running smoothly?",
+    "So line two stopped four times without warning.",
+]
+
+
+def test_cold_call_introduction_is_not_a_pitch_and_the_call_goes_on(run, tmp_path, db_path):
+    """The three-star cold call opens with "Who is this?": saying who you are does not end it."""
+    path = tmp_path / "cold.txt"
+    path.write_text("\n".join(COLD_CALL) + "\n", encoding="utf-8")
+    result = run(
+        "practice", "plant-cfo-cold-call", "--rep", "Ana Ruiz", "--replies", str(path), "--db", str(db_path), "--json"
+    )
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    introduction = data["transcript"][1]
+    assert introduction["speaker"] == "rep" and introduction["analysis"]["is_pitch"] is False
+    assert data["transcript"][2]["customer"]["ended"] is False, "the call goes on past the first turn"
+    assert sum(1 for t in data["transcript"] if t["speaker"] == "rep") == len(COLD_CALL)
+    assert data["figures"]["pitches"]["value"] == 0
+
+
+def test_reflection_file_saves_the_answers_with_the_call(run, replies, tmp_path, db_path):
+    answers = tmp_path / "reflection.txt"
+    answers.write_text("Dana opened up.\nI asked first.\nAsk about overtime.\n", encoding="utf-8")
+    result = run(
+        "practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies),
+        "--reflection", str(answers), "--next-step", "Paraphrase twice", "--db", str(db_path), "--json",
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.output)
+    assert data["reflection"] == {
+        "what_happened": "Dana opened up.",
+        "went_well": "I asked first.",
+        "do_differently": "Ask about overtime.",
+    }
+    assert {"session_id", "outcome", "figures", "debrief", "transcript", "unused_replies"} <= set(data)
+    saved = Store(db_path).debrief(data["session_id"])
+    assert saved is not None and saved.went_well == "I asked first." and saved.next_step == "Paraphrase twice"
+
+    text = run("practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies), "--reflection",
+               str(answers), "--db", str(db_path))  # fmt: skip
+    assert "you said: I asked first." in text.output
+
+    too_many = tmp_path / "four.txt"
+    too_many.write_text("a\nb\nc\nd\n", encoding="utf-8")
+    bad = run("practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies), "--reflection",
+              str(too_many), "--db", str(db_path))  # fmt: skip
+    assert bad.exit_code == 1 and "one answer a line" in bad.output
+
+
+def test_show_prints_a_past_call_with_evidence_reactions_and_debrief(run, replies, tmp_path, db_path):
+    answers = tmp_path / "reflection.txt"
+    answers.write_text("Dana opened up.\n\nAsk about overtime.\n", encoding="utf-8")
+    played = run("practice", "freight-discovery", "--rep", "Sam", "--replies", str(replies), "--reflection",
+                 str(answers), "--db", str(db_path), "--json")  # fmt: skip
+    session = json.loads(played.output)["session_id"]
+
+    out = run("show", str(session), "--db", str(db_path))
+    assert out.exit_code == 0, out.output
+    text = out.output
+    assert "Dana Okafor: Hi, Dana here." in text
+    assert "counted as: paraphrase" in text and "restates:" in text
+    assert "customer: need revealed" in text
+    assert "you said: Dana opened up." in text and "you said: Ask about overtime." in text
+    assert "One thing to work on next" in text
+
+    data = json.loads(run("show", str(session), "--db", str(db_path), "--json").output)
+    assert data["session"]["id"] == session
+    assert data["transcript"] == json.loads(played.output)["transcript"], "the same shape as spar practice --json"
+    assert data["reflection"]["what_happened"] == "Dana opened up." and data["reflection"]["went_well"] == ""
+    assert data["debrief"]["focus"]["skill"] and "paraphrases" in data["figures"]
+
+    missing = run("show", "99", "--db", str(db_path))
+    assert missing.exit_code == 2 and "no session 99" in missing.output

@@ -257,7 +257,7 @@ async def test_whole_call_spoken_in_the_app(voices, fast_transcriber, analyzer, 
             await pilot.pause()
             await app.workers.wait_for_complete()
             await pilot.pause()
-        await pilot.press("ctrl+e")
+        await pilot.press("ctrl+e", "enter")
         await pilot.pause()
         assert isinstance(app.screen, DebriefScreen)
     [session] = store.sessions()

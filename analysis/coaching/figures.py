@@ -3,7 +3,9 @@
 Input is the transcript: `TranscriptTurn`s (analysis/types.py) with `index` (position in the call,
 0-based), `speaker` ("rep" or "customer"), `text` and, for analysed turns, a `TurnAnalysis`.
 Scenario facts the analysis cannot know (which needs the customer revealed, and at which rep turn)
-come in as `NeedUncovered` records.
+come in as `NeedUncovered` records; how the customer reacted (an objection, "not yet", agreeing to
+the objective) as `CustomerMove` records, and the first rep turn at which the customer would have
+agreed as `ready_after` (the customer's line after which they were ready).
 
 A spoken turn carries `SpeechTiming` (its duration, word timings, and the time before the rep
 answered). Figures that need time (pace, response time, talk share by time) use it and say so when
@@ -16,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from analysis.language.rules import read_patterns
-from analysis.types import Figure, FigureKey, SpeechTiming, SpinKind, TranscriptTurn
+from analysis.types import Figure, FigureKey, SpeechTiming, SpinKind, TextEnum, TranscriptTurn, TurnAnalysis
 
 # Gong Labs, "The ideal talk-to-listen ratio" (analysis of 25,537 recorded B2B sales calls):
 # the best-converting discovery calls had the rep talking about 43% of the time.
@@ -33,6 +35,22 @@ class NeedUncovered:
     turn: int
 
 
+class MoveKind(TextEnum):
+    """The customer's reactions the coaching reads."""
+
+    OBJECTION = "objection"  # pushed back on what the rep said
+    NOT_YET = "not_yet"  # the rep proposed the objective too early
+    AGREED = "agreed"  # the rep proposed the objective and the customer agreed
+
+
+@dataclass(frozen=True)
+class CustomerMove:
+    """A reaction of the customer, and the rep turn (0-based) it answered."""
+
+    turn: int
+    kind: MoveKind
+
+
 def _rep_turns(turns: Sequence[TranscriptTurn]) -> list[TranscriptTurn]:
     return [t for t in turns if t.speaker == "rep" and t.analysis]
 
@@ -46,6 +64,9 @@ def _turn_list(indexes: list[int]) -> str:
 
 
 NEEDS_AUDIO = "needs a spoken call (voice replies)"
+# A spoken call whose timings did not give this figure: saying "needs a spoken call" there is wrong.
+NOT_MEASURED = "not measured on this call: too few timed words in your spoken turns"
+NO_WAIT_MEASURED = "not measured on this call: only replies spoken in the app have a waiting time"
 LONG_PAUSE = 1.0  # seconds between two words that count as a long pause
 TIMED_WORDS_FOR_PACE = 3  # fewer timed words than this give no pace worth showing
 
@@ -86,6 +107,8 @@ def call_metrics(
     needs_total: int = 0,
     needs_uncovered: Sequence[NeedUncovered] = (),
     discovery_before_pitch: int = 2,
+    moves: Sequence[CustomerMove] = (),
+    ready_after: int | None = None,
 ) -> dict[FigureKey, Figure]:
     """The debrief's figures, in the order a rep reads them."""
     reps = _rep_turns(turns)
@@ -169,6 +192,9 @@ def call_metrics(
         )
     )
 
+    add(_proposal_figure(moves, ready_after))
+    add(_objections_figure(moves, analysed))
+
     words = {"rep": 0, "customer": 0}
     for turn in turns:
         words[turn.speaker] = words.get(turn.speaker, 0) + _words(turn)
@@ -224,6 +250,7 @@ def call_metrics(
         if count:
             filler_turns[turn.index] = count
     spoken = any(_speech(t) for t in reps)
+    unmeasured = NOT_MEASURED if spoken else NEEDS_AUDIO
     add(
         Figure(
             FigureKey.FILLERS,
@@ -258,7 +285,7 @@ def call_metrics(
             )
         )
     else:
-        add(Figure(FigureKey.PACE, "Speaking pace", None, "—", [], note=NEEDS_AUDIO))
+        add(Figure(FigureKey.PACE, "Speaking pace", None, "—", [], note=unmeasured))
 
     pauses: dict[int, float] = {}
     for turn in reps:
@@ -283,7 +310,7 @@ def call_metrics(
             )
         )
     else:
-        add(Figure(FigureKey.PAUSES, "Pauses while you speak", None, "—", [], note=NEEDS_AUDIO))
+        add(Figure(FigureKey.PAUSES, "Pauses while you speak", None, "—", [], note=unmeasured))
 
     responses: dict[int, float] = {}
     for turn in reps:
@@ -304,7 +331,16 @@ def call_metrics(
             )
         )
     else:
-        add(Figure(FigureKey.RESPONSE_TIME, "Time before you answer", None, "—", [], note=NEEDS_AUDIO))
+        add(
+            Figure(
+                FigureKey.RESPONSE_TIME,
+                "Time before you answer",
+                None,
+                "—",
+                [],
+                note=NO_WAIT_MEASURED if spoken else NEEDS_AUDIO,
+            )
+        )
 
     rep_seconds = _seconds([t for t in turns if t.speaker == "rep"])
     customer_seconds = _seconds([t for t in turns if t.speaker == "customer"])
@@ -313,6 +349,68 @@ def call_metrics(
         figures[FigureKey.TALK_SHARE].detail["share_by_time"] = round(by_time, 3)
         figures[FigureKey.TALK_SHARE].display += f"; {by_time:.0%} of the time"
     return figures
+
+
+def _proposal_figure(moves: Sequence[CustomerMove], ready_after: int | None) -> Figure:
+    """Did the rep ask for the objective, and when: too early, in time, or never although the
+    customer was ready."""
+    proposals = [m.turn for m in moves if m.kind in (MoveKind.NOT_YET, MoveKind.AGREED)]
+    too_early = [m.turn for m in moves if m.kind is MoveKind.NOT_YET]
+    agreed = next((m.turn for m in moves if m.kind is MoveKind.AGREED), None)
+    ready = f"the customer was ready after turn {ready_after + 1}" if ready_after is not None else ""
+    if agreed is not None:
+        display = f"yes: agreed at turn {agreed + 1}"
+        if too_early:
+            display += f", after {_plural(len(too_early), 'try', 'tries')} too early"
+    elif proposals:
+        display = f"not agreed: {_plural(len(proposals), 'try', 'tries')}, too early" + (f"; {ready}" if ready else "")
+    elif ready:
+        display = f"no: {ready}"
+    else:
+        display = "no (the customer was not ready yet)"
+    return Figure(
+        FigureKey.PROPOSAL,
+        "Proposed the next step",
+        agreed is not None,
+        display,
+        sorted(set(proposals + ([ready_after] if ready_after is not None and agreed is None else []))),
+        note="a proposal the customer is ready for ends the call with the objective met",
+        detail={"proposals": proposals, "too_early": too_early, "agreed_turn": agreed, "ready_after": ready_after},
+    )
+
+
+def _objections_figure(
+    moves: Sequence[CustomerMove], analysed: Sequence[tuple[TranscriptTurn, TurnAnalysis]]
+) -> Figure:
+    """An objection is handled when the rep's next turn explores or acknowledges it (a question or a
+    paraphrase, no pitch) rather than pushing on."""
+    raised = [m.turn for m in moves if m.kind is MoveKind.OBJECTION]
+    handled: list[int] = []
+    pushed: list[int] = []
+    for turn in raised:
+        answer = next(((t, a) for t, a in analysed if t.index > turn), None)
+        if answer is None:
+            continue
+        t, a = answer
+        (handled if (a.is_question or a.is_paraphrase) and not a.is_pitch else pushed).append(t.index)
+    answered = len(handled) + len(pushed)
+    if answered:
+        display = f"{len(handled)} of {answered} handled"
+    else:
+        display = "raised as the call ended" if raised else "none raised"
+    return Figure(
+        FigureKey.OBJECTIONS,
+        "Objections handled",
+        len(handled),
+        display,
+        sorted(raised + handled + pushed),
+        note="handled: your next turn asked about it or played it back, without pitching again",
+        detail={"raised": raised, "handled": handled, "not_handled": pushed},
+    )
+
+
+def _plural(n: int, one: str, many: str) -> str:
+    return f"{n} {one if n == 1 else many}"
 
 
 def _stretch_figure(key: FigureKey, label: str, run: list[TranscriptTurn] | None) -> Figure:

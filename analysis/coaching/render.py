@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from analysis.coaching.debrief import NEXT_STEP_PROMPT, Debrief
+from analysis.coaching.debrief import NEXT_STEP_PROMPT, Debrief, Strength
 from analysis.coaching.figures import describe_turns
 from analysis.types import Evidence, TranscriptTurn, TurnAnalysis
 
@@ -38,13 +38,18 @@ def restated_words(evidence: Evidence) -> str:
     return ", ".join(evidence.restates)
 
 
+def strength_evidence(strength: Strength) -> str:
+    """What shows a strength, and where: "4 needs questions, turns 2, 4, 6 and 8"."""
+    return ", ".join(part for part in (strength.evidence, strength.where) if part)
+
+
 def render_text(debrief: Debrief, turns: Sequence[TranscriptTurn], answers: dict[str, str] | None = None) -> str:
     """The debrief as plain text, for the command line; figures name the turns behind them."""
     answers = answers or {}
     lines: list[str] = []
     outcome = debrief.outcome
     if outcome:
-        lines.append(f"Call ended: {outcome.end_reason_text or outcome.end_reason or ''}")
+        lines.append(f"Call ended: {outcome.why_ended or outcome.end_reason_text or outcome.end_reason or ''}")
         lines.append("")
     lines.append("Before the numbers, your own view of the call:")
     for key, prompt in debrief.prompts:
@@ -55,8 +60,7 @@ def render_text(debrief: Debrief, turns: Sequence[TranscriptTurn], answers: dict
     lines.append("")
     if debrief.previous_focus:
         p = debrief.previous_focus
-        status = f"yes, {p.where}" if p.shown and p.where else ("yes" if p.shown else "not yet this time")
-        lines.append(f"Last time you chose to work on: {p.title}. Shown on this call: {status}.")
+        lines.append(f"Last time you chose to work on: {p.title}. Shown on this call: {p.status}.")
         lines.append("")
     lines.append("What the call shows:")
     for fig in debrief.figures:
@@ -76,7 +80,9 @@ def render_text(debrief: Debrief, turns: Sequence[TranscriptTurn], answers: dict
     if debrief.strengths:
         lines.append("What went well:")
         for s in debrief.strengths:
-            lines.append(f"  + {s.title}: {s.text}" + (f" ({s.where})" if s.where else ""))
+            lines.append(f"  + {s.title}: {s.text}" + (f" ({strength_evidence(s)})" if strength_evidence(s) else ""))
+        if debrief.also_shown:
+            lines.append(f"  Also shown: {', '.join(debrief.also_shown)}.")
         lines.append("")
     focus = debrief.focus
     lines.append(f"One thing to work on next: {focus.title}")

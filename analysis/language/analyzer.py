@@ -143,6 +143,8 @@ class Analyzer:
                 if index in offered or index in asked:
                     continue
                 hit = next((name for name, pattern in products if pattern.search(sent.text.lower())), None)
+                if hit and _introduces(doc, sent, products):
+                    continue
                 if hit:
                     # Naming the product is the stronger evidence: it replaces a weaker claim.
                     pitches = [p for p in pitches if p["sentence"] != index]
@@ -217,6 +219,34 @@ class Analyzer:
 def _checked(text: str) -> str:
     check_turn_length(text)
     return text
+
+
+# Where a product named in an introduction stands: "Ana from FlowSense", "I'm with FlowSense",
+# "I work for FlowSense". Anywhere else (its subject, its object) the name advocates.
+INTRODUCTION_PREPOSITIONS = frozenset({"from", "with", "at", "for"})
+
+
+def _introduces(doc, sent, products) -> bool:
+    """The sentence says who the rep is and where from ("Hi Tom, this is Ana Ruiz from FlowSense"):
+    an introduction cue, and every mention of the product after "from", "with", "at" or "for"."""
+    from analysis.language.findings import cues_in
+
+    if not cues_in(doc, sent, "introduction"):
+        return False
+    lowered = sent.text.lower()
+    mentions = 0
+    for _, pattern in products:
+        for match in pattern.finditer(lowered):
+            span = doc.char_span(
+                sent.start_char + match.start(), sent.start_char + match.end(), alignment_mode="expand"
+            )
+            if span is None:
+                return False
+            root = span.root
+            if root.dep_ != "pobj" or root.head.lower_ not in INTRODUCTION_PREPOSITIONS:
+                return False
+            mentions += 1
+    return mentions > 0
 
 
 def _evidence(

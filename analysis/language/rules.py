@@ -138,6 +138,7 @@ def cue_patterns(folder: Path | None = None) -> tuple[dict[str, Any], ...]:
     add("pitch_benefit", pitch.get("benefit_claims", []))
     add("pitch_credential", pitch.get("credentials", []))
     add("pitch_appeal", pitch.get("appeals", []))
+    add("introduction", pitch.get("introductions", []))
     paraphrase = _read("paraphrase.yaml", folder)
     add("listening", paraphrase["listening_phrases"])
     add("lead_in", paraphrase["lead_ins"])

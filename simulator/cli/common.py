@@ -17,6 +17,7 @@ if TYPE_CHECKING:
     from analysis.language.analyzer import Analyzer
     from analysis.language.meaning import SentenceEncoder
     from analysis.speech.engines import Transcriber
+    from simulator.domain.customer import CallTurn
     from simulator.domain.scenario import Scenario
     from simulator.storage import Store
 
@@ -118,3 +119,17 @@ def load_scenario(key: str) -> Scenario:
         for problem in exc.problems:
             click.echo(f"spar: {problem}", err=True)
         sys.exit(BAD_REQUEST)
+
+
+def transcript_json(turns: list[CallTurn]) -> list[dict]:
+    """A call's turns as `spar practice --json` and `spar show --json` print them (a stable shape)."""
+    return [
+        {
+            "turn": t.index,
+            "speaker": t.speaker,
+            "text": t.text,
+            "analysis": t.analysis.to_json() if t.analysis else None,
+            "customer": t.customer.to_json() if t.customer else None,
+        }
+        for t in turns
+    ]

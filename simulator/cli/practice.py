@@ -11,7 +11,16 @@ from typing import TYPE_CHECKING
 import click
 
 from simulator.cli import cli
-from simulator.cli.common import BAD_REQUEST, DB_HELP, DEFAULTS, fail, load_scenario, open_store, parts
+from simulator.cli.common import (
+    BAD_REQUEST,
+    DB_HELP,
+    DEFAULTS,
+    fail,
+    load_scenario,
+    open_store,
+    parts,
+    transcript_json,
+)
 from simulator.config import END_PAUSE_RANGE, ENGINES, Settings
 
 if TYPE_CHECKING:
@@ -58,6 +67,32 @@ def _read_replies(path: str) -> Iterator[str]:
     yield from lines
 
 
+def _read_reflection(path: str) -> dict[str, str]:
+    """The three reflection answers, one a line, in the debrief's order; a blank line skips one."""
+    from analysis.coaching.debrief import REFLECTION_PROMPTS
+
+    file = Path(path)
+    try:
+        text = file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(f"{file}: no such reflection file; write your three answers, one a line")
+    except UnicodeDecodeError:
+        fail(f"{file}: not UTF-8 text; save the reflection file as UTF-8")
+    except OSError as exc:
+        fail(f"{file}: cannot read the reflection file ({exc.strerror or exc})")
+    lines = [line.strip() for line in text.splitlines()]
+    while lines and not lines[-1]:
+        lines.pop()
+    if not lines:
+        fail(f"{file}: the reflection file is empty; write your three answers, one a line")
+    if len(lines) > len(REFLECTION_PROMPTS):
+        fail(
+            f"{file}: {len(lines)} lines, but the debrief asks {len(REFLECTION_PROMPTS)} questions; write one answer "
+            "a line: what happened, what went well, what you would do differently"
+        )
+    return {key: answer for (key, _), answer in zip(REFLECTION_PROMPTS, lines, strict=False)}
+
+
 @cli.command()
 @click.argument("scenario", required=False)
 @click.option("--rep", "rep", help="Your name (sessions and progress are kept per rep).")
@@ -69,6 +104,12 @@ def _read_replies(path: str) -> Iterator[str]:
 @click.option("--db", type=click.Path(dir_okay=False), help=DB_HELP)
 @click.option("--json", "as_json", is_flag=True, help="With --replies: print one JSON object instead of text.")
 @click.option("--next-step", default="", help="With --replies: the next step you commit to, saved with the debrief.")
+@click.option(
+    "--reflection",
+    type=click.Path(dir_okay=False),
+    help="With --replies: your answers to the debrief's three questions, one a line "
+    "(what happened, what went well, what you would do differently).",
+)
 @click.option(
     "--engine",
     default=DEFAULTS.engine,
@@ -93,6 +134,7 @@ def practice(
     db: str | None,
     as_json: bool,
     next_step: str,
+    reflection: str | None,
     engine: str,
     model: str,
     verbatim: bool,
@@ -106,9 +148,13 @@ def practice(
     """
     settings = Settings(engine=engine, model=model, hands_free=hands_free, end_pause=end_pause, verbatim=verbatim)
     if replies is None:
+        if reflection:
+            fail("--reflection goes with --replies: the app asks for your reflection itself", BAD_REQUEST)
         practice_in_app(scenario, rep, db, settings)
     else:
-        practice_headless(scenario, rep, replies, db, settings, as_json=as_json, next_step=next_step)
+        practice_headless(
+            scenario, rep, replies, db, settings, as_json=as_json, next_step=next_step, reflection=reflection
+        )
 
 
 def practice_in_app(scenario: str | None, rep: str | None, db: str | None, settings: Settings) -> None:
@@ -162,6 +208,7 @@ def practice_headless(
     *,
     as_json: bool,
     next_step: str,
+    reflection: str | None = None,
 ) -> None:
     """Play a call from a file of replies and print the transcript and the debrief."""
     if not scenario_key or not rep:
@@ -176,6 +223,9 @@ def practice_headless(
     from simulator.storage import StoreError
 
     chosen = load_scenario(scenario_key)
+    # Read before the call is played, so a bad reflection file costs nothing.
+    answers = _read_reflection(reflection) if reflection else {}
+    answers["next_step"] = next_step
     lines: Iterable[str] = list(_read_replies(replies)) if replies != "-" else _read_replies(replies)
     store = open_store(db)
     analyzer = parts().analyzer()
@@ -197,22 +247,23 @@ def practice_headless(
             # the session is finished, not left "unfinished", then say why it stopped.
             if not call.ended:
                 call.end_by_rep()
-            call.save_debrief({"next_step": next_step})
+            call.save_debrief(answers)
             fail(f"{replies_name}: {too_long}; the call was ended there and saved as session {call.session_id}")
-        debrief = call.save_debrief({"next_step": next_step})
+        debrief = call.save_debrief(answers)
     except StoreError as exc:
         fail(str(exc))
     if as_json:
-        click.echo(json.dumps(_call_json(chosen, call, debrief, result.unused_replies), ensure_ascii=False))
+        given = {k: v for k, v in answers.items() if k != "next_step"} or None
+        click.echo(json.dumps(_call_json(chosen, call, debrief, result.unused_replies, given), ensure_ascii=False))
         return
     click.echo("")
-    click.echo(render_text(debrief, call.turns, {"next_step": next_step}))
+    click.echo(render_text(debrief, call.turns, answers))
     if result.unused_replies:
         click.echo(f"\n({result.unused_replies} replies were not used: the call had already ended.)")
     click.echo(f"\nSaved as session {call.session_id} in {store.path}")
 
 
-def _call_json(scenario: Scenario, call, debrief, unused_replies: int) -> dict:
+def _call_json(scenario: Scenario, call, debrief, unused_replies: int, reflection: dict[str, str] | None) -> dict:
     """The stable JSON of a headless call (README: "The command line")."""
     debrief_json = debrief.to_json()
     return {
@@ -222,15 +273,7 @@ def _call_json(scenario: Scenario, call, debrief, unused_replies: int) -> dict:
         "outcome": debrief_json["outcome"],
         "figures": {f["key"]: f for f in debrief_json["figures"]},
         "debrief": debrief_json,
-        "transcript": [
-            {
-                "turn": t.index,
-                "speaker": t.speaker,
-                "text": t.text,
-                "analysis": t.analysis.to_json() if t.analysis else None,
-                "customer": t.customer.to_json() if t.customer else None,
-            }
-            for t in call.turns
-        ],
+        "transcript": transcript_json(call.turns),
         "unused_replies": unused_replies,
+        "reflection": reflection,
     }

@@ -69,12 +69,13 @@ class CustomerLine:
     layer: str | None = None  # the SPIN layer of the need told: problem, implication, payoff
     fact_id: str | None = None
     buying_signal: bool = False  # the line ends with the customer's sign that they are ready
+    ready: bool = False  # after this line the customer would agree to the objective if asked
     why: str = ""  # what the customer understood, in words a coach reads
     match: dict[str, Any] | None = None  # what the rep's words reached (understanding.Match.to_json())
 
     def to_json(self) -> dict[str, Any]:
         # The first nine keys are the stable shape; the rest appear when they say something.
-        extra = {"layer": self.layer, "fact_id": self.fact_id, "buying_signal": self.buying_signal,
+        extra = {"layer": self.layer, "fact_id": self.fact_id, "buying_signal": self.buying_signal, "ready": self.ready,
                  "why": self.why, "match": self.match}  # fmt: skip
         return {
             "text": self.text,
@@ -104,6 +105,7 @@ class CustomerLine:
             layer=data.get("layer"),
             fact_id=data.get("fact_id"),
             buying_signal=bool(data.get("buying_signal")),
+            ready=bool(data.get("ready")),
             why=data.get("why", ""),
             match=data.get("match"),
         )

@@ -27,7 +27,7 @@ after `pushes_before_hang_up` pushes with trust below zero, or when the rep uses
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from analysis.types import QuestionType, SpinKind, TurnAnalysis
 from simulator.domain.customer import CallSnapshot, CustomerEvent, CustomerLine, EndReason, RevealedNeed
@@ -170,6 +170,8 @@ class ScriptedCustomer:
             s.signalled = True
             line = self._line(f"{line.text} {sc.objective.buying_signal}", line.event, before,
                               **_details(line), buying_signal=True)  # fmt: skip
+        if not s.ended and self.ready():
+            line = replace(line, ready=True)
         if not s.ended and s.trust < 0 and s.pushes >= sc.pushes_before_hang_up:
             return self._end(f"{line.text} {sc.closing['customer_ends']}", EndReason.CUSTOMER_ENDED, before,
                              event=line.event, objection_id=line.objection_id,

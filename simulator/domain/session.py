@@ -11,10 +11,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from analysis.coaching.debrief import CallOutcome, Debrief, build_debrief
-from analysis.coaching.figures import NeedUncovered, call_metrics
+from analysis.coaching.figures import CustomerMove, MoveKind, NeedUncovered, call_metrics
 from analysis.types import Figure, FigureKey, SpeechTiming, TurnAnalysis
-from simulator.domain.customer import CallTurn, Customer, CustomerLine, rep_display_name
-from simulator.domain.scenario import Scenario
+from simulator.domain.customer import CallTurn, Customer, CustomerEvent, CustomerLine, EndReason, rep_display_name
+from simulator.domain.scenario import TRUST_LEVELS, Scenario, trust_rank
 from simulator.domain.scripted import ScriptedCustomer
 from simulator.domain.understanding import Understanding
 from simulator.storage import Store, StoreError
@@ -28,6 +28,55 @@ class TurnNotSaved(StoreError):
     def __init__(self, message: str, *, reply_saved: bool):
         super().__init__(message)
         self.reply_saved = reply_saved
+
+
+# The customer's reactions the coaching reads, by the event that carries them.
+MOVES = {
+    CustomerEvent.OBJECTION: MoveKind.OBJECTION,
+    CustomerEvent.OBJECTIVE_NOT_YET: MoveKind.NOT_YET,
+    CustomerEvent.OBJECTIVE_AGREED: MoveKind.AGREED,
+}
+
+
+def customer_moves(turns: list[CallTurn]) -> list[CustomerMove]:
+    """Each objection, "not yet" and agreement, with the rep turn it answered."""
+    moves = []
+    for turn in turns:
+        line = turn.customer
+        if line is None or line.event not in MOVES or turn.index == 0:
+            continue
+        moves.append(CustomerMove(turn.index - 1, MOVES[line.event]))
+    return moves
+
+
+def ready_after(turns: list[CallTurn], scenario: Scenario) -> int | None:
+    """The customer's line (0-based) after which they would have agreed to the objective, by the
+    scenario's rule (enough needs told, enough trust), or None if that moment never came while the
+    rep could still ask (ending the call yourself counts as a chance not taken)."""
+    told = [t.index for t in turns if t.customer is not None and t.customer.ready]
+    if told or scenario.version >= 2:
+        # The customer says when they are ready (format 2 needs explicit needs, which only it knows).
+        return told[0] if told else None
+    objective = scenario.objective
+    needs = 0
+    last_line: int | None = None
+    for turn in turns:
+        line = turn.customer
+        if line is None:
+            continue
+        if line.event is CustomerEvent.OBJECTIVE_AGREED:
+            return last_line if last_line is not None else turn.index
+        if line.event is CustomerEvent.NEED_REVEALED:
+            needs += 1
+        trusted = line.level in TRUST_LEVELS and trust_rank(line.level) >= trust_rank(objective.min_trust)
+        if (
+            needs >= objective.needs_required
+            and trusted
+            and not (line.ended and line.event is not CustomerEvent.REP_ENDED)
+        ):
+            return turn.index
+        last_line = turn.index
+    return None
 
 
 class PracticeCall:
@@ -131,6 +180,8 @@ class PracticeCall:
             needs_total=snap.needs_total,
             needs_uncovered=[NeedUncovered(n.id, n.title, n.turn) for n in snap.needs_uncovered],
             discovery_before_pitch=self.scenario.discovery_before_pitch,
+            moves=customer_moves(self.turns),
+            ready_after=ready_after(self.turns, self.scenario),
         )
         if self.ended:
             self._figures = figures
@@ -154,8 +205,27 @@ class PracticeCall:
                 trust_level=snap.level,
                 needs_total=snap.needs_total,
                 previous_next_step=(self.goal.next_step if self.goal else "") or "",
+                why_ended=self.why_ended(),
+                last_line=self.last_customer_text if self.ended else "",
             ),
         )
+
+    def why_ended(self) -> str:
+        """How and why the call ended, as the rep reads it: "Tom ran out of patience after 8 turns"."""
+        snap = self.customer.snapshot()
+        name = self.scenario.persona.name.split()[0] if self.scenario.persona.name.strip() else "The customer"
+        if snap.end_reason is EndReason.OBJECTIVE_MET:
+            return f"{name} agreed to your objective."
+        if snap.end_reason is EndReason.REP_ENDED:
+            return "You ended the call."
+        if snap.end_reason is EndReason.CUSTOMER_ENDED:
+            rep_turns = sum(1 for t in self.turns if t.speaker == "rep")
+            if snap.trust < 0:
+                return f"{name} ended the call: you pushed too hard and lost their trust."
+            if snap.turns_left == 0:
+                return f"{name} ended the call: they ran out of patience after {rep_turns} turns."
+            return f"{name} ended the call."
+        return ""
 
     def save_debrief(self, answers: dict[str, str], debrief: Debrief | None = None) -> Debrief:
         assert self.session_id is not None

@@ -110,13 +110,24 @@ class SessionSummary:
 
 @dataclass(frozen=True)
 class SavedDebrief:
-    """The rep's reflection and the focus and next step saved with a session."""
+    """The rep's reflection and the focus and next step saved with a session, and the debrief as
+    it was shown (figures, strengths, focus) when it was saved."""
 
     what_happened: str
     went_well: str
     do_differently: str
     next_step: str
     focus_skill: str | None
+    shown: Debrief | None = None
+
+    def answers(self) -> dict[str, str]:
+        """The reflection and next step, keyed as the debrief's prompts are."""
+        return {
+            "what_happened": self.what_happened,
+            "went_well": self.went_well,
+            "do_differently": self.do_differently,
+            "next_step": self.next_step,
+        }
 
 
 class StoreError(Exception):
@@ -234,6 +245,19 @@ def inspect_file(path: Path, timeout: float) -> FileState:
 
 
 KNOWN_MIGRATIONS = frozenset(migration.name for migration in migrations._migrations)
+
+
+def local_time(stamp: str | None) -> str:
+    """A stored UTC time as the rep's clock shows it: "2025-03-04 14:05"."""
+    if not stamp:
+        return ""
+    try:
+        moment = datetime.fromisoformat(stamp)
+    except ValueError:
+        return stamp[:16].replace("T", " ")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=timezone.utc)
+    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
 
 
 class Store:
@@ -558,13 +582,38 @@ class Store:
             if not self.db.table("debriefs").count_where("session_id = ?", [session_id]):
                 return None
             row = self.db.table("debriefs").get(session_id)
+        from analysis.coaching.debrief import Debrief
+
+        shown = None
+        if row.get("debrief_json"):
+            try:
+                shown = Debrief.from_json(json.loads(row["debrief_json"]))
+            except (ValueError, TypeError, AttributeError):
+                shown = None  # a damaged copy: the answers above still show
         return SavedDebrief(
             row["what_happened"] or "",
             row["went_well"] or "",
             row["do_differently"] or "",
             row["next_step"] or "",
             row["focus_skill"],
+            shown,
         )
+
+    def figures(self, session_id: int) -> list[Figure]:
+        """The figures stored when the call ended (none for an unfinished call)."""
+        with self._guard("read the figures"):
+            row = self.db.table("sessions").get(session_id)
+        try:
+            stored = json.loads(row.get("metrics_json") or "{}")
+        except ValueError:
+            return []
+        figures = []
+        for item in stored.values() if isinstance(stored, dict) else []:
+            try:
+                figures.append(Figure.from_json(item))
+            except (KeyError, ValueError, TypeError):
+                continue
+        return figures
 
     def sessions(self, rep_name: str | None = None, limit: int = 50) -> list[SessionSummary]:
         if rep_name:

@@ -9,13 +9,14 @@ from __future__ import annotations
 
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
-from textual import work
-from textual.app import App
+from textual import events, work
+from textual.app import App, SystemCommand
 from textual.binding import Binding
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.worker import Worker, WorkerState
 
 from simulator.config import Settings
@@ -26,6 +27,7 @@ from simulator.ui.app_status import ModelStatus
 from simulator.ui.messages import AnalyzerLoaded, EncoderLoaded, ModelFailed, TranscriberLoaded
 from simulator.ui.screens.history import HistoryScreen
 from simulator.ui.screens.start import StartScreen
+from simulator.ui.screens.too_small import TooSmallScreen, too_small
 from simulator.ui.text import literal
 
 
@@ -98,6 +100,47 @@ class SparringApp(App):
         # Importing spaCy holds the GIL for long stretches; start it once the first screen is
         # painted so the rep sees the app at once rather than a blank terminal.
         self.call_after_refresh(self.load_models)
+        self._fit(self.size.width, self.size.height)
+
+    # --- any terminal size: below the minimum, a notice covers the screens ---------------
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width, event.size.height)
+
+    def _fit(self, width: int, height: int) -> None:
+        screen = self.screen
+        covered = isinstance(screen, TooSmallScreen)
+        if too_small(width, height):
+            if isinstance(screen, TooSmallScreen):
+                screen.show_size(width, height)
+            else:
+                self.push_screen(TooSmallScreen())
+        elif covered:
+            self.pop_screen()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        # While the notice shows, only quitting works: switching to history would draw a screen
+        # the terminal cannot hold, and leave the notice behind in the other mode.
+        if isinstance(self.screen, TooSmallScreen) and action != "quit":
+            return False
+        return True
+
+    def get_system_commands(self, screen: Screen) -> Iterable[SystemCommand]:
+        # Textual's own Screenshot saves to a Downloads folder that a terminal machine often lacks,
+        # and then says only "Failed"; ours saves beside the database and says where.
+        for command in super().get_system_commands(screen):
+            if command.title != "Screenshot":
+                yield command
+        yield SystemCommand("Screenshot", "Save an SVG picture of this screen beside your database", self.save_picture)
+
+    def save_picture(self) -> None:
+        folder = self.store.path.parent / "screenshots"
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+            path = self.save_screenshot(path=str(folder))
+        except OSError as exc:
+            self.notify(f"Could not save the screenshot: {literal(exc)}", severity="error")
+            return
+        self.notify(f"Screenshot saved: {literal(path)}")
 
     # --- the language model, then the speech model, loaded once in the background -------
     @work(thread=True, exclusive=True, exit_on_error=False, group="models")

@@ -68,6 +68,9 @@ class CallScreen(Screen):
         Binding("ctrl+g", "hands_free", "Hands-free on/off", priority=True),
         Binding("ctrl+e", "end_call", "End call", priority=True),
         Binding("escape", "focus_reply", "Reply", show=False),
+        # Once the call has ended the rep reads the customer's last line, then opens the debrief.
+        Binding("enter", "open_debrief", "Your debrief"),
+        Binding("ctrl+n", "open_debrief", "Your debrief", show=False, priority=True),
     ]
 
     def __init__(self, call: PracticeCall):
@@ -84,7 +87,8 @@ class CallScreen(Screen):
         yield Static(f"[b]{literal(p.name)}[/b] · " + literal(f"{p.role}, {p.company} · {p.mood}"), id="persona")
         with Horizontal(id="call"):
             yield CallTranscript(id="transcript")
-            yield CallSidebar(self.scenario.objective.description, id="sidebar")
+            yield CallSidebar(self.scenario.objective.description, self.scenario.patience, id="sidebar")
+        yield Static("", id="call-ended")
         yield Recorder(sparring_app(self).settings, sparring_app(self).audio_source_factory, id="mic")
         yield Input(placeholder="Type your reply and press Enter (Ctrl+E ends the call)", id="reply")
         yield Footer()
@@ -101,7 +105,16 @@ class CallScreen(Screen):
     def recorder(self) -> Recorder:
         return self.query_one(Recorder)
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        ended = self.call.ended
+        if action == "open_debrief":
+            return ended
+        if action in ("talk", "hands_free", "end_call"):
+            return not ended
+        return True
+
     def on_mount(self) -> None:
+        self.query_one("#call-ended").display = False
         self.sub_title = self.scenario.title
         for turn in self.call.turns:
             self._add_turn(turn.speaker, turn.text)
@@ -202,7 +215,7 @@ class CallScreen(Screen):
         self.sidebar.show(self.call.customer.snapshot())
         self.sidebar.status(EVENT_HINTS.get(line.event, ""))
         if line.ended:
-            self._to_debrief()
+            self._call_over()
 
     def on_reply_failed(self, message: ReplyFailed) -> None:
         self.waiting = False
@@ -275,10 +288,28 @@ class CallScreen(Screen):
         self.recorder.stop()
         line = self.call.end_by_rep()
         self._add_turn("customer", line.text)
-        self._to_debrief()
+        self.sidebar.show(self.call.customer.snapshot())
+        self._call_over()
 
-    def _to_debrief(self) -> None:
+    def _call_over(self) -> None:
+        """The customer's last line stays on screen with why the call ended; a key opens the debrief."""
+        self.recorder.stop()
+        reply = self.query_one("#reply", Input)
+        reply.disabled = True
+        reply.display = False
+        ended = self.query_one("#call-ended", Static)
+        ended.update(
+            f"[b]The call has ended.[/b] {literal(self.call.why_ended())}\nPress [b]Enter[/b] for your debrief."
+        )
+        ended.display = True
+        self.recorder.display = False
+        self.sidebar.status("")
+        self.transcript.focus()
+        self.refresh_bindings()
+
+    def action_open_debrief(self) -> None:
+        if not self.call.ended:
+            return
         from simulator.ui.screens.debrief import DebriefScreen
 
-        self.query_one("#reply", Input).disabled = True
         self.app.switch_screen(DebriefScreen(self.call))

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from textual import on
+from rich.text import Text
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
@@ -17,7 +18,7 @@ from textual.widgets import DataTable, Footer, Header, Input, Label, Static
 
 from analysis.coaching.debrief import NEXT_STEP_PROMPT, REFLECTION_PROMPTS
 from analysis.coaching.figures import describe_turns
-from analysis.coaching.render import evidence_reason, restated_words
+from analysis.coaching.render import evidence_reason, restated_words, strength_evidence
 from simulator.domain.customer import CallTurn, CustomerEvent
 from simulator.domain.session import PracticeCall
 from simulator.storage import StoreError
@@ -35,6 +36,10 @@ def evidence_text(turns: Sequence[CallTurn], indexes: list[int], persona_name: s
         t = turns[i]
         name = persona_name if t.speaker == "customer" else rep_name
         parts.append(f"[b]Turn {i + 1} · {literal(name)}[/b]\n{literal(t.text)}")
+        if t.customer and t.speaker == "customer":
+            parts.append(
+                f"  [dim]→ customer: {str(t.customer.event).replace('_', ' ')}, trust {t.customer.level}[/dim]"
+            )
         for e in t.analysis.evidence if t.analysis else ():
             why = f"  [dim]→ {literal(evidence_reason(e))}[/dim]"
             if e.restates:
@@ -43,6 +48,10 @@ def evidence_text(turns: Sequence[CallTurn], indexes: list[int], persona_name: s
         if t.customer and t.customer.need_id and t.customer.event is CustomerEvent.NEED_REVEALED:
             parts.append("  [dim]→ customer revealed a need[/dim]")
     return "\n".join(parts)
+
+
+# Below this width the figures and the turns behind them stack instead of sitting side by side.
+WIDE = 120
 
 
 class DebriefScreen(Screen):
@@ -64,7 +73,7 @@ class DebriefScreen(Screen):
         yield Header()
         if outcome is not None:
             yield Static(
-                f"[b]Call ended:[/b] {literal(outcome.end_reason_text)}. "
+                f"[b]Call ended:[/b] {literal(outcome.why_ended or outcome.end_reason_text)} "
                 f"Objective: {literal(outcome.objective)} "
                 f"({'met' if outcome.objective_met else 'not met this time'}).",
                 id="outcome",
@@ -74,7 +83,8 @@ class DebriefScreen(Screen):
                 yield Label("Before any numbers: your own view of the call.", classes="section")
                 for key, prompt in REFLECTION_PROMPTS:
                     yield Label(prompt)
-                    yield Input(id=key, placeholder="Type, then Enter")
+                    # Not selected on focus: Tab back into an answer and a key would replace it all.
+                    yield Input(id=key, placeholder="Type, then Enter", select_on_focus=False)
             with Vertical(id="results"):
                 yield Static("", id="previous-focus")
                 yield Label("What the call shows (pick a row to see the turns behind it)", classes="section")
@@ -84,14 +94,54 @@ class DebriefScreen(Screen):
                 yield Static("", id="strengths")
                 yield Static("", id="focus")
                 yield Label(NEXT_STEP_PROMPT)
-                yield Input(id="next_step", placeholder="e.g. Ask three needs questions before I mention the product")
+                yield Input(
+                    id="next_step",
+                    placeholder="e.g. Ask three needs questions before I mention the product",
+                    select_on_focus=False,
+                )
                 yield Static("", id="saved")
         yield Footer()
 
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "show_figures":
+            return not self.figures_shown
+        return True
+
     def on_mount(self) -> None:
         self.query_one("#results").display = False
+        self.query_one("#previous-focus").display = self.debrief.previous_focus is not None
         self.query_one("#what_happened", Input).focus()
         self.sub_title = "Debrief"
+        self._fit(self.size.width)
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._fit(event.size.width)
+
+    def _fit(self, width: int) -> None:
+        """Side by side when wide, stacked when narrow; the table's columns share what is left."""
+        self.set_class(width < WIDE, "narrow")
+        if self.figures_shown:
+            self._fill_table(width)
+
+    def _fill_table(self, width: int) -> None:
+        table = self.query_one("#figures", DataTable)
+        row = table.cursor_row
+        table.clear(columns=True)
+        # The table's share of the screen, less the debrief's padding and the table's scrollbar;
+        # each column has one cell of padding either side.
+        inner = (width if width < WIDE else int(width * 0.6)) - 4 - 2 - 2
+        figure = max(12, min(26, inner * 3 // 10))
+        turns = max(8, min(16, inner // 5))
+        value = max(10, inner - figure - turns - 6)
+        table.add_column("Figure", width=figure, key="figure")
+        table.add_column("Value", width=value, key="value")
+        table.add_column("Turns", width=turns, key="turns")
+        for fig in self.debrief.figures:
+            # Text, not str: no markup in a figure's wording is meant as style. Rows grow to fit.
+            table.add_row(
+                Text(fig.label), Text(fig.display), Text(describe_turns(fig.turns)), key=str(fig.key), height=None
+            )
+        table.move_cursor(row=min(row, table.row_count - 1))
 
     # --- step 1: reflect -----------------------------------------------------------------
     @on(Input.Submitted)
@@ -123,32 +173,29 @@ class DebriefScreen(Screen):
         if self.figures_shown:
             return
         self.figures_shown = True
+        self.refresh_bindings()
         self._persist()
         self.query_one("#results").display = True
         table = self.query_one("#figures", DataTable)
-        table.add_columns("Figure", "Value", "Turns")
-        for fig in self.debrief.figures:
-            table.add_row(fig.label, fig.display, describe_turns(fig.turns), key=str(fig.key))
+        self._fill_table(self.size.width)
         previous = self.debrief.previous_focus
         if previous:
-            shown = (
-                f"yes ({previous.where})"
-                if previous.shown and previous.where
-                else ("yes" if previous.shown else "not yet this time")
-            )
             step = self.debrief.outcome.previous_next_step if self.debrief.outcome else ""
             self.query_one("#previous-focus", Static).update(
                 f"[b]Last time you chose:[/b] {previous.title}"
                 + (f' — "{literal(step)}"' if step else "")
-                + f". On this call: {shown}."
+                + f". On this call: {previous.status}."
             )
         strengths = (
             "\n".join(
-                f"[green]+[/green] [b]{s.title}[/b]: {s.text}" + (f" [dim]({s.where})[/dim]" if s.where else "")
+                f"[green]+[/green] [b]{s.title}[/b]: {s.text}"
+                + (f" [dim]({literal(strength_evidence(s))})[/dim]" if strength_evidence(s) else "")
                 for s in self.debrief.strengths
             )
             or "Every call is practice; the figures above are your starting point."
         )
+        if self.debrief.also_shown:
+            strengths += f"\n[dim]Also shown: {', '.join(self.debrief.also_shown)}.[/dim]"
         self.query_one("#strengths", Static).update(f"[b]What went well[/b]\n{strengths}")
         focus = self.debrief.focus
         self.query_one("#focus", Static).update(
@@ -158,6 +205,8 @@ class DebriefScreen(Screen):
         )
         table.focus()
         self._show_evidence(str(self.debrief.figures[0].key))
+        # The rep has answered; bring the figures to the top of the view.
+        self.call_after_refresh(self.query_one("#results").scroll_visible, top=True, animate=False)
 
     @on(DataTable.RowHighlighted, "#figures")
     def _figure_highlighted(self, event: DataTable.RowHighlighted) -> None:
@@ -180,11 +229,13 @@ class DebriefScreen(Screen):
         if self._persist():
             self.saved = True
             step = self.answers()["next_step"]
-            self.query_one("#saved", Static).update(
+            saved = self.query_one("#saved", Static)
+            saved.update(
                 "[green]Saved.[/green] "
-                + (f'Next time Sparring will ask how "{step}" went. ' if step else "")
+                + (f'Next time Sparring will ask how "{literal(step)}" went. ' if step else "")
                 + "Ctrl+B: another call · F2: history · Ctrl+Q: quit"
             )
+            self.call_after_refresh(saved.scroll_visible, animate=False)
             self.notify("Debrief saved.")
 
     def action_back(self) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
@@ -13,8 +13,13 @@ from textual.widgets import DataTable, Footer, Header, OptionList, Static
 from textual.widgets.option_list import Option
 
 from analysis.coaching.render import evidence_reason, restated_words, turn_tags
+from analysis.coaching.skills import skill_title
+from simulator.storage.store import local_time
 from simulator.ui.app_status import sparring_app
 from simulator.ui.text import literal
+
+# From this width the history shows the turn counts too.
+WIDE = 120
 
 
 class HistoryScreen(Screen):
@@ -28,29 +33,46 @@ class HistoryScreen(Screen):
 
     def on_mount(self) -> None:
         self.sub_title = "History"
-        table = self.query_one("#sessions", DataTable)
-        table.add_columns("When (UTC)", "Rep", "Scenario", "Turns", "Spoken", "Result", "Focus next")
         self.action_refresh()
-        table.focus()
+        self.query_one("#sessions", DataTable).focus()
 
     def on_screen_resume(self) -> None:
         self.action_refresh()
 
+    def on_resize(self, event: events.Resize) -> None:
+        self.action_refresh()
+
     def action_refresh(self) -> None:
         table = self.query_one("#sessions", DataTable)
-        table.clear()
+        row = table.cursor_row
+        table.clear(columns=True)
+        # Every column fits the screen: the long ones (scenario, focus) wrap, and a narrow screen
+        # leaves out the counts, which the transcript shows anyway.
+        wide = self.size.width >= WIDE
+        long_column = max(12, (self.size.width - (70 if wide else 48)) // 2)
+        table.add_column("When", key="when")
+        table.add_column("Rep", key="rep")
+        table.add_column("Scenario", width=long_column, key="scenario")
+        if wide:
+            table.add_column("Turns", key="turns")
+            table.add_column("Spoken", key="spoken")
+        table.add_column("Result", key="result")
+        table.add_column("Focus next", width=long_column, key="focus")
         for s in sparring_app(self).store.sessions():
             # Text, not str: a DataTable reads a str cell as markup, and names are typed by people.
+            counts = [str(s.turn_count), str(s.spoken_turns or "")] if wide else []
             table.add_row(
-                s.started_at[:16].replace("T", " "),
+                local_time(s.started_at),
                 Text(s.rep_name),
                 Text(s.scenario_title or s.scenario_id),
-                str(s.turn_count),
-                str(s.spoken_turns or ""),
+                *counts,
                 s.result,
-                s.focus_skill or "",
+                Text(skill_title(s.focus_skill)),
                 key=str(s.id),
+                height=None,
             )
+        if table.row_count:
+            table.move_cursor(row=min(row, table.row_count - 1))
 
     @on(DataTable.RowSelected, "#sessions")
     def _open(self, event: DataTable.RowSelected) -> None:
@@ -83,10 +105,10 @@ class TranscriptScreen(Screen):
         self.sub_title = f"Session {self.session_id}"
         summary = (
             f"[b]{literal(session.rep_name)}[/b] · {literal(session.scenario_title or session.scenario_id)} · "
-            f"{session.started_at[:16]}"
+            f"{local_time(session.started_at)} · {session.result}"
         )
         if debrief:
-            summary += f"\nFocus next: {debrief.focus_skill} · next step: {literal(debrief.next_step or '—')}"
+            summary += f"\nFocus next: {skill_title(debrief.focus_skill) or '—'} · next step: {literal(debrief.next_step or '—')}"
         self.query_one("#session-summary", Static).update(summary)
         options = self.query_one("#turns", OptionList)
         for t in self.turns:

@@ -39,7 +39,7 @@ class StartScreen(Screen):
         yield Header()
         with Horizontal(id="start"):
             with Vertical(id="start-left"):
-                yield Label("Your name")
+                yield Label("Your name", id="rep-label")
                 yield Input(placeholder="Who is practising?", id="rep-name")
                 yield Label("Scenario (Enter to start)")
                 yield OptionList(id="scenario-list")
@@ -71,12 +71,28 @@ class StartScreen(Screen):
         self.watch(self.app, "speech_status", lambda _: self._show_models(), init=False)
         self.watch(self.app, "customer_status", lambda _: self._show_models(), init=False)
         self._show_models()
-        (options if rep_input.value else rep_input).focus()
+        if app.initial_rep:
+            options.focus()  # named on the command line: straight to the scenarios
+        else:
+            # The last rep's name is a guess: a new rep at this machine types over it (it is
+            # selected), the same rep presses Enter to keep it.
+            rep_input.focus()
+            if rep_input.value:
+                self.query_one("#rep-label", Label).update("Your name (type yours, or Enter to keep it)")
+                self.call_after_refresh(rep_input.action_select_all)
         self._show_goal(rep_input.value)
 
+    def on_screen_suspend(self) -> None:
+        self.returning = True
+
     def on_screen_resume(self) -> None:
-        # Back from a debrief: the goal the rep just agreed is now the one to show.
+        # Also called when the screen first shows; on_mount has chosen the focus then.
+        if not getattr(self, "returning", False):
+            return
+        # Back from a debrief: the goal the rep just agreed is now the one to show, and the same rep
+        # most likely plays again, so Enter and the arrow keys work on the scenarios at once.
         self._show_goal(self.query_one("#rep-name", Input).value)
+        self.query_one("#scenario-list", OptionList).focus()
 
     def _selected(self) -> Scenario | None:
         options = self.query_one("#scenario-list", OptionList)
@@ -98,9 +114,9 @@ class StartScreen(Screen):
         goal = sparring_app(self).store.latest_goal(name) if name.strip() else None
         text = ""
         if goal:
-            from analysis.coaching.skills import skill
+            from analysis.coaching.skills import skill_title
 
-            text = f"[b]Last time you chose to work on:[/b] {skill(goal.focus_skill).title}" if goal.focus_skill else ""
+            text = f"[b]Last time you chose to work on:[/b] {skill_title(goal.focus_skill)}" if goal.focus_skill else ""
             if goal.next_step:
                 text += f"\n[b]Your next step:[/b] {literal(goal.next_step)}"
         self.query_one("#goal", Static).update(text)

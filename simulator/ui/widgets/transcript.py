@@ -16,7 +16,8 @@ class TurnView(Static):
 
     @staticmethod
     def markup(name: str, text: str, tags: str = "") -> str:
-        body = f"[b]{literal(name)}[/b]  {literal(text)}"
+        # The name on a line of its own: run together, "Dana OkaforHi, Dana here" reads as one word.
+        body = f"[b]{literal(name)}[/b]\n{literal(text)}"
         return body + f"\n[dim]{tags}[/dim]" if tags else body
 
 
