@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 import click
 
 from simulator.cli import cli
-from simulator.cli.common import BAD_REQUEST, fail, parts
+from simulator.cli.common import BAD_REQUEST, DEFAULTS, fail, parts
 
 if TYPE_CHECKING:
     from analysis.language.analyzer import Utterance
@@ -55,7 +55,15 @@ def _read_jsonl(file: Path | None, pending: deque) -> Iterator[Utterance]:
     multiple=True,
     help="A name of what the rep is selling; a statement naming it counts as a pitch. Repeatable.",
 )
-def analyze(file: str, products: tuple[str, ...]) -> None:
+@click.option(
+    "--convention",
+    type=click.Choice(["sales", "mi"]),
+    default=DEFAULTS.question_convention,
+    show_default=True,
+    help="How a question is called open or closed: sales (closed when it can be answered yes/no or by a pick "
+    "from options) or mi (what the question invites, as motivational-interviewing coders judge it).",
+)
+def analyze(file: str, products: tuple[str, ...], convention: str) -> None:
     """Analyse utterances in JSONL (one {"speaker", "text", "conversation_id"} a line; '-' for stdin).
 
     Writes each line back with an added "analysis" object.
@@ -66,7 +74,7 @@ def analyze(file: str, products: tuple[str, ...]) -> None:
     analyzer = parts().analyzer()
     pending: deque[dict[str, Any]] = deque()
     out = sys.stdout
-    for result in analyzer.analyze(_read_jsonl(path, pending), product_terms=products):
+    for result in analyzer.analyze(_read_jsonl(path, pending), product_terms=products, convention=convention):
         obj = pending.popleft()
         obj["analysis"] = result.to_json()
         out.write(json.dumps(obj, ensure_ascii=False) + "\n")
