@@ -357,8 +357,7 @@ def _sales_wh(words: list[str], rules: QuestionRules) -> tuple[str, str]:
 
 def _offers_options(words: list[str], rules: QuestionRules) -> bool:
     return any(
-        w == "or" and 0 < i < len(words) - 1 and not starts_with(words[i:], rules.vague_or)
-        for i, w in enumerate(words)
+        w == "or" and 0 < i < len(words) - 1 and not starts_with(words[i:], rules.vague_or) for i, w in enumerate(words)
     )
 
 
