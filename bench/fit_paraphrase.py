@@ -47,13 +47,14 @@ def turn_features(path: Path, *, with_positions: bool = False):
     ):
         history = recent.setdefault(row["conversation_id"], deque(maxlen=CONTEXT_UTTERANCES))
         context = [d for speaker, d in reversed(history) if speaker != row["speaker"]][:CONTEXT_TURNS]
+        follows = bool(history) and history[-1][0] != row["speaker"]
         history.append((row["speaker"], doc))
         labels = row.get("labels")
         if row["speaker"] != "rep" or not labels or labels.get("is_paraphrase") is None:
             continue
         questions = {q["sentence"]: q for q in (doc._.spar_questions or []) + (doc._.spar_rising_statements or [])}
         offers = frozenset(p["sentence"] for p in doc._.spar_pitches or [] if p["kind"] == "offer")
-        candidates, _ = sentence_signs(doc, context, questions, offers)
+        candidates, _ = sentence_signs(doc, context, questions, offers, follows)
         signs = turn_signs(candidates)
         X.append([signs[name] for name in SIGNS])
         y.append(float(labels["is_paraphrase"]))

@@ -35,6 +35,10 @@ class Settings:
     verbatim: bool = False
     """Ask Whisper to keep fillers (um, uh) it usually leaves out; checked on synthetic speech only."""
 
+    question_convention: str = "sales"
+    """How a question is called open or closed: sales (closed when it can be answered yes/no or by a pick
+    from options; the app's and `spar practice`'s) or mi (what it invites, as counselling coders judge)."""
+
     def transcriber(self):  # -> analysis.speech.Transcriber; imported lazily, it loads torch
         from analysis.speech.engines import Transcriber
 

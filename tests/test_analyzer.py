@@ -36,9 +36,15 @@ def _turn(analyzer, text, previous=CUSTOMER, products=("RouteDesk",)):
     ],
 )
 def test_questions_open_and_closed(analyzer, text, kind):
-    result = _turn(analyzer, text)
+    """The MI convention: what the question invites (the sales convention is in test_sales_turns.py)."""
+    result = _mi_turn(analyzer, text)
     assert result["is_question"] is True
     assert result["question_type"] == kind
+
+
+def _mi_turn(analyzer, text, previous=CUSTOMER):
+    turns = [Utterance("customer", previous), Utterance("rep", text)]
+    return list(analyzer.analyze(turns, product_terms=("RouteDesk",), convention="mi"))[-1].to_json()
 
 
 @pytest.mark.parametrize(
@@ -313,7 +319,8 @@ def test_empty_text_is_analysed_as_nothing(analyzer):
     ],
 )
 def test_ratings_degrees_and_inviting_yes_no_questions(analyzer, text, kind):
-    result = _turn(analyzer, text)
+    """The MI convention; by the sales convention the last four are closed (test_sales_turns.py)."""
+    result = _mi_turn(analyzer, text)
     assert result["is_question"] and result["question_type"] == kind
 
 

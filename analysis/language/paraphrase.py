@@ -234,11 +234,16 @@ class SentenceSigns:
 
 
 def sentence_signs(
-    doc: Doc, context: list[Doc], questions: dict[int, dict[str, Any]], offers: frozenset[int] = frozenset()
+    doc: Doc,
+    context: list[Doc],
+    questions: dict[int, dict[str, Any]],
+    offers: frozenset[int] = frozenset(),
+    follows_customer: bool = True,
 ) -> tuple[list[SentenceSigns], dict[str, Token]]:
     """The signs for every sentence of `doc` that could restate `context` (the other speaker's
     recent turns, most recent first); `questions` maps sentence index to its question record;
-    `offers` are the sentences that present the product, which never restate."""
+    `offers` are the sentences that present the product, which never restate; `follows_customer`
+    says whether the customer spoke just before (else the rep goes on with their own turn)."""
     rules = question_rules()
     heard: dict[str, Token] = {}
     facts = [_heard(turn) for turn in context]
@@ -321,9 +326,11 @@ def sentence_signs(
             # 'a part of you says, "I want ..."': the rep voices the customer's own thought.
             "inner_voice": float(voices),
             # "-and into a take care of everyone else thing", "Especially in the church.": the rep
-            # finishes the customer's sentence.
+            # finishes the customer's sentence. Only right after the customer spoke: after the rep's
+            # own last piece, "and ..." or "because ..." goes on with the rep's own story.
             "continues_customer": float(
-                i == 0
+                follows_customer
+                and i == 0
                 and (sent.text.lstrip().startswith(("-", "—", "–")) or (bool(words) and words[0] in CONJUNCTIONS))
             ),
             "short_statement": float(question is None and 3 <= len(alpha) <= 15 and not subjects & {"i", "we"}),
@@ -344,11 +351,16 @@ def logit(signs: dict[str, float], model: dict[str, Any] | None = None) -> float
 
 
 def find_paraphrase(
-    doc: Doc, context: list[Doc], *, offers: frozenset[int], questions: dict[int, dict[str, Any]]
+    doc: Doc,
+    context: list[Doc],
+    *,
+    offers: frozenset[int],
+    questions: dict[int, dict[str, Any]],
+    follows_customer: bool = True,
 ) -> ParaphraseFinding:
     """The sentence of `doc` most likely to restate `context`, scored by the weighted signs."""
     model = weights()
-    candidates, heard = sentence_signs(doc, context, questions, offers)
+    candidates, heard = sentence_signs(doc, context, questions, offers, follows_customer)
     if not candidates:
         return ParaphraseFinding(False, 0.0, None, [], [], None)
     # The sentence shown as evidence is the one that restates most; the turn as a whole is scored.

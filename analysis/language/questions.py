@@ -100,6 +100,8 @@ def _wh_is_interrogative(rest: list[Token], rules: QuestionRules, asks: bool) ->
         "'ll",
     }:
         return True
+    if asks and rest[0].lower_ in ("what", "which", "whose") and nxt.pos_ in ("NOUN", "PROPN"):
+        return True  # "What impact have the delays had?", "Which depot is busiest?": a noun it asks about
     if asks and nxt.pos_ in ("ADP", "ADV", "PART", "ADJ"):
         return True  # a question word with its verb left out: "Where in particular?", "Why not?"
     return inverted
@@ -189,6 +191,16 @@ def _rating_asked(tokens: list[Token], rules: QuestionRules) -> tuple[str, ...] 
 
 
 def _by_form(
+    rest: list[Token], words: list[str], rules: QuestionRules, asks: bool, rating: tuple[str, ...] | None
+) -> dict[str, Any] | None:
+    """A question by its form, with `at`: the token where the asking part starts."""
+    found = _form(rest, words, rules, asks, rating)
+    if found is not None:
+        found["at"] = rest[0].i
+    return found
+
+
+def _form(
     rest: list[Token], words: list[str], rules: QuestionRules, asks: bool, rating: tuple[str, ...] | None
 ) -> dict[str, Any] | None:
     """A question by its form: musing, a request, a narrowing phrase, a question word, an
@@ -283,6 +295,72 @@ def _by_the_mark(words: list[str], rules: QuestionRules) -> dict[str, Any] | Non
     return {"type": "closed", "cue": cue, "rising": not tag}
 
 
+# The sales convention: closed when the question can be answered yes or no or by picking one of
+# the options it offers, open otherwise (see `wrappers` in questions.yaml).
+SALES_NOTE = "(sales convention)"
+# After "do you ...", "can you ...": verbs that wrap a question ("do you know where ...").
+WRAPPING_WORDS = {"know", "remember", "recall", "tell", "me", "us", "ask", "explain", "describe", "say", "share"}
+
+
+def sales_decision(sent: Span, found: dict[str, Any], rules: QuestionRules) -> tuple[str, str]:
+    """Open or closed by the sales convention, and why, for a sentence `classify_question` found."""
+    quoted = quoted_indexes(list(sent))
+    at = found.get("at", sent.start)
+    tokens = [t for t in sent if not t.is_space and t.i not in quoted and t.i >= at]
+    words = [w for w in said_words(content_tokens(tokens, rules)) if any(c.isalnum() for c in w)]
+    kind, why = _sales(words, found, rules)
+    return kind, f"{why} {SALES_NOTE}"
+
+
+def _sales(words: list[str], found: dict[str, Any], rules: QuestionRules) -> tuple[str, str]:
+    wh = rules.open_wh | rules.closed_wh
+    if not words:
+        return "closed", "can be answered yes or no"
+    if found["cue"].startswith("asks for a rating"):
+        return "closed", "asks for a point on a scale"
+    wrapper = starts_with(words, rules.wrappers)
+    inner = words[len(wrapper) :] if wrapper else []
+    if words[0] in rules.auxiliaries and not wrapper:
+        # "Do you know where ...", "Could you tell me how ...": the question behind the wrapper decides.
+        j = next((j for j in range(2, min(len(words), 6)) if words[j] in wh | {"if", "whether"}), None)
+        if j is not None and words[j - 1] in WRAPPING_WORDS:
+            wrapper, inner = tuple(words[:j]), words[j:]
+    if wrapper and inner:
+        lead = f"'{_said(wrapper)}' lets the question behind it decide: "
+        if inner[0] in wh:
+            kind, why = _sales_wh(inner, rules)
+            return kind, lead + why
+        if inner[0] in ("if", "whether"):
+            return "closed", lead + f"'{inner[0]} ...' can be answered yes or no"
+    if words[0] in wh:
+        return _sales_wh(words, rules)
+    if found["cue"].startswith("request"):
+        return "open", found["cue"]  # "Tell me about ...", "Walk me through ...": no yes or no to give
+    if _offers_options(words, rules):
+        return "closed", "offers options to pick from ('... or ...')"
+    return "closed", "can be answered yes or no"
+
+
+def _said(words: tuple[str, ...] | list[str]) -> str:
+    return " ".join(words).replace(" '", "'").replace(" n't", "n't")
+
+
+def _sales_wh(words: list[str], rules: QuestionRules) -> tuple[str, str]:
+    if len(words) > 2 and words[0] in ("how", "what") and words[1] == "about":
+        if words[2] in rules.proposal_openers:
+            return "closed", f"'{words[0]} about {words[2]} ...' puts forward one option to accept"
+        return "open", f"'{words[0]} about ...' turns the topic over to the listener"
+    if _offers_options(words, rules):
+        return "closed", f"'{words[0]} ...' with options to pick from ('... or ...')"
+    return "open", f"question word '{words[0]}'"
+
+
+def _offers_options(words: list[str], rules: QuestionRules) -> bool:
+    return any(
+        w == "or" and 0 < i < len(words) - 1 and not starts_with(words[i:], rules.vague_or) for i, w in enumerate(words)
+    )
+
+
 @Language.factory(
     "spar_questions", assigns=["doc._.spar_questions", "doc._.spar_rising_statements"], requires=["token.dep"]
 )
@@ -311,6 +389,7 @@ class QuestionDetector:
                     continue
             said_something = said_something or not self._only_backchannel(sent)
             if decision:
+                decision["sales_type"], decision["sales_cue"] = sales_decision(sent, decision, self.rules)
                 found.append(sentence_record(sent, sentence=index, **decision))
         # A statement said with a rising voice, then the rep's own point ("So you cut it by three?
         # That's a real change."): the rep did not wait for an answer, so it was not asked.

@@ -35,6 +35,10 @@ class QuestionRules:
     musing: tuple[tuple[str, ...], ...]
     rating_words: tuple[tuple[str, ...], ...]
     discourse_tags: tuple[tuple[str, ...], ...]
+    # The sales convention (see questions.yaml).
+    wrappers: tuple[tuple[str, ...], ...] = ()
+    proposal_openers: frozenset[str] = frozenset()
+    vague_or: tuple[tuple[str, ...], ...] = ()
 
 
 def _read(name: str, folder: Path | None = None) -> dict[str, Any]:
@@ -97,6 +101,9 @@ def question_rules(folder: Path | None = None) -> QuestionRules:
         musing=by_length(data["musing"]),
         rating_words=by_length(data["rating_words"]),
         discourse_tags=by_length(data["discourse_tags"]),
+        wrappers=by_length(data.get("wrappers", [])),
+        proposal_openers=frozenset(w.lower() for w in data.get("proposal_openers", [])),
+        vague_or=by_length(data.get("vague_or", [])),
     )
 
 
@@ -133,6 +140,7 @@ def cue_patterns(folder: Path | None = None) -> tuple[dict[str, Any], ...]:
     add("asking_leave", spin.get("asking_leave", []))
     add("commitment_ask", spin.get("commitment_asks", []))
     add("informs", spin.get("informing_openers", []))
+    add("proposal", spin.get("proposals", []))
     pitch = _read("pitch.yaml", folder)
     add("pitch", pitch["phrases"])
     add("pitch_benefit", pitch.get("benefit_claims", []))

@@ -93,6 +93,9 @@ class SpinClassifier:
         question_word = len(rest) > 1 and rest[0].lower_ in self.rules.open_wh | self.rules.closed_wh
         if question_word and rest[1].lower_ not in ("much", "many"):
             return None
+        proposal = cues_in(doc, sent, "proposal")
+        if proposal:
+            return f"'{proposal[0].text}' proposes the next step"
         asks = cues_in(doc, sent, "commitment_ask")
         committing = [t for t in sent if t.lemma_.lower() in self.commitment or t.lower_ in self.commitment]
         if asks:

@@ -19,7 +19,7 @@ from typing import IO, TYPE_CHECKING, Any
 import click
 
 from simulator.cli import cli
-from simulator.cli.common import BAD_REQUEST, fail, parts
+from simulator.cli.common import BAD_REQUEST, DEFAULTS, fail, parts
 
 if TYPE_CHECKING:
     from analysis.language.analyzer import Utterance
@@ -144,7 +144,15 @@ class _Reader:
     multiple=True,
     help="A name of what the rep is selling; a statement naming it counts as a pitch. Repeatable.",
 )
-def analyze(file: str, products: tuple[str, ...]) -> None:
+@click.option(
+    "--convention",
+    type=click.Choice(["sales", "mi"]),
+    default=DEFAULTS.question_convention,
+    show_default=True,
+    help="How a question is called open or closed: sales (closed when it can be answered yes/no or by a pick "
+    "from options) or mi (what the question invites, as motivational-interviewing coders judge it).",
+)
+def analyze(file: str, products: tuple[str, ...], convention: str) -> None:
     """Analyse utterances in JSONL (one {"speaker", "text", "conversation_id"} a line; '-' for stdin).
 
     Writes each line back with an added "analysis" object.
@@ -161,7 +169,7 @@ def analyze(file: str, products: tuple[str, ...]) -> None:
     reader = _Reader(name, handle)
     out = sys.stdout
     try:
-        for result in analyzer.analyze(reader.utterances(), product_terms=products):
+        for result in analyzer.analyze(reader.utterances(), product_terms=products, convention=convention):
             obj = reader.pending.popleft()
             obj["analysis"] = result.to_json()
             # allow_nan=False: never write NaN or Infinity, which are not JSON (the input cannot hold them).

@@ -41,7 +41,7 @@ def _default_analyzer() -> Analyzer:
     from analysis.language.analyzer import Analyzer, AnalyzerError
 
     try:
-        return Analyzer()
+        return Analyzer(convention=DEFAULTS.question_convention)
     except AnalyzerError as exc:
         fail(str(exc))
 
