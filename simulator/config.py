@@ -35,6 +35,13 @@ class Settings:
     verbatim: bool = False
     """Ask Whisper to keep fillers (um, uh) it usually leaves out; checked on synthetic speech only."""
 
+    voice: str = ""
+    """The customer's voice (`spar say --voices`); empty: the scenario persona's voice, else the
+    default (piper:joe when installed, else espeak-ng)."""
+
+    mute: bool = False
+    """The customer's lines stay text. Voice is on by default when an output device exists."""
+
     def transcriber(self):  # -> analysis.speech.Transcriber; imported lazily, it loads torch
         from analysis.speech.engines import Transcriber
 
