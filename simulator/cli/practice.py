@@ -12,6 +12,7 @@ import click
 
 from simulator.cli import cli
 from simulator.cli.common import BAD_REQUEST, DB_HELP, DEFAULTS, fail, load_scenario, open_store, parts
+from simulator.cli.voice_options import apply_voice_options, customer_audio_hook, voice_options
 from simulator.config import END_PAUSE_RANGE, ENGINES, Settings
 
 if TYPE_CHECKING:
@@ -80,6 +81,7 @@ def _read_replies(path: str) -> Iterator[str]:
     show_default=True,
     help="In the app, hands-free: seconds of silence that end your turn.",
 )
+@voice_options
 def practice(
     scenario: str | None,
     rep: str | None,
@@ -99,6 +101,7 @@ def practice(
     MP3; relative to FILE's folder) that is transcribed as if spoken.
     """
     settings = Settings(engine=engine, model=model, hands_free=hands_free, end_pause=end_pause, verbatim=verbatim)
+    apply_voice_options(settings)
     if replies is None:
         practice_in_app(scenario, rep, db, settings)
     else:
@@ -181,7 +184,14 @@ def practice_headless(
 
     understanding = customer_understanding(chosen, parts().encoder)
     try:
-        call = PracticeCall(store, chosen, rep, input_mode="script", understanding=understanding)
+        call = PracticeCall(
+            store,
+            chosen,
+            rep,
+            input_mode="script",
+            understanding=understanding,
+            on_customer_line=customer_audio_hook(chosen, settings),
+        )
         result = play_script(call, lines, analyzer.analyze_turn, on_line=show, hear=spoken.hear)
         debrief = call.save_debrief({"next_step": next_step})
     except StoreError as exc:
