@@ -259,3 +259,102 @@ def test_an_unknown_voice_is_a_bad_request(tmp_path):
 
 def test_settings_carry_voice_and_mute():
     assert Settings().voice == "" and Settings().mute is False
+
+
+# --- the app -----------------------------------------------------------------------------------
+async def _call_started(app, pilot) -> None:
+    from simulator.ui.screens.call import CallScreen
+
+    await app.workers.wait_for_complete()
+    await pilot.pause()
+    await pilot.press("ctrl+s")
+    await pilot.pause()
+    assert isinstance(app.screen, CallScreen)
+
+
+async def _until(pilot, condition, seconds: float = 10.0) -> bool:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        await pilot.pause(0.05)
+    return condition()
+
+
+def _no_speech_model():
+    raise RuntimeError("no speech model in this test")
+
+
+@pytest.mark.slow
+async def test_the_app_speaks_each_customer_line_and_ctrl_o_mutes_it(analyzer, store):
+    from textual.widgets import Input
+
+    from simulator.ui.app import create_app
+
+    sink = MemorySink(realtime=True)
+    app = create_app(
+        store=store,
+        rep="Sam",
+        analyzer_factory=lambda: analyzer,
+        encoder_factory=lambda: None,
+        transcriber_factory=_no_speech_model,
+        settings=Settings(voice=CUSTOMER_VOICE),
+        customer_voice_factory=lambda scenario, settings, on_status: CustomerVoice.for_call(
+            scenario, settings, sink=sink, on_status=on_status
+        ),
+    )
+    async with app.run_test(size=(140, 50)) as pilot:
+        await _call_started(app, pilot)
+        voice = app.screen.voice
+        assert voice is not None and voice.voice == Voice.parse(CUSTOMER_VOICE)
+        assert await _until(pilot, lambda: len(sink.samples) > 0), "the opening line is played"
+        assert voice.is_speaking
+        assert "ctrl+o" in {binding.key for binding in app.screen.BINDINGS}  # shown in the footer
+        await pilot.press("ctrl+o")
+        await pilot.pause()
+        assert not voice.is_speaking and voice.muted
+        assert "muted" in str(app.screen.query_one("#call-status").render())
+        played = len(sink.samples)
+        reply = app.screen.query_one("#reply", Input)
+        reply.value = "How do you plan the routes for your drivers today?"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause(0.5)
+        assert len(sink.samples) == played, "muted: the answer stays text"
+        await pilot.press("ctrl+o")
+        reply.value = "What does that cost you each week?"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        assert await _until(pilot, lambda: len(sink.samples) > played), "unmuted: the next answer is heard"
+        turns = store.turns(store.sessions()[0].id)
+        assert [t.speaker for t in turns] == ["customer", "rep", "customer", "rep", "customer"]
+
+
+async def test_the_app_without_an_output_device_says_so_once_and_goes_on_in_text(analyzer, store, monkeypatch):
+    from textual.widgets import Input
+
+    import simulator.audio.customer_voice as module
+    from simulator.ui.app import create_app
+
+    def no_speaker():
+        raise PlaybackError("no audio output device found (test); the customer's lines stay text (use --mute)")
+
+    monkeypatch.setattr(module, "_speaker", no_speaker)
+    app = create_app(
+        store=store,
+        rep="Sam",
+        analyzer_factory=lambda: analyzer,
+        encoder_factory=lambda: None,
+        transcriber_factory=_no_speech_model,
+        settings=Settings(voice=CUSTOMER_VOICE),
+    )
+    async with app.run_test(size=(140, 50)) as pilot:
+        await _call_started(app, pilot)
+        await pilot.pause()
+        status = str(app.screen.query_one("#call-status").render())
+        assert "The customer's voice is off: no audio output device" in status
+        reply = app.screen.query_one("#reply", Input)
+        reply.value = "How do you plan the routes today?"
+        await pilot.press("enter")
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+    [session] = store.sessions()
+    assert [t.speaker for t in store.turns(session.id)] == ["customer", "rep", "customer"]

@@ -5,7 +5,8 @@ voice is the user's choice (`--voice`, settings) over the scenario persona's, ov
 `speak(line)` streams the line, first sentence first; `stop()` cuts it off (barge-in);
 `finished_at` is when the last line stopped sounding, which is where the rep's response time
 starts. No output device, or one (or the voice) failing mid-call, turns the voice off with one
-line in `status` (and `on_status`): the call goes on in text and nothing is lost.
+line in `status`, also passed to `on_status` (from whichever thread noticed): the call goes on in
+text and nothing is lost.
 
 It also tells the echo gate (echo_gate.py) how loud the customer is being played, from the
 samples the player writes.
@@ -275,13 +276,13 @@ class CustomerVoice:
     def _fail(self, message: str) -> str:
         if not self.failure:
             self.failure = "The customer's voice is off: " + " ".join(message.split())
-            self._set_status(self.failure)
+            self.status = self.failure
+            if self.on_status is not None:
+                self.on_status(self.failure)
         return self.failure
 
     def _set_status(self, line: str) -> str:
         self.status = line
-        if self.on_status is not None:
-            self.on_status(line)
         return line
 
 
