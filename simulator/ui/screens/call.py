@@ -115,7 +115,10 @@ class CallScreen(Screen):
         self.voice = open_customer_voice(self)
 
     def on_voice_status(self, message: VoiceStatus) -> None:
-        self.sidebar.status(literal(message.line))
+        if sparring_app(self).language_status.state == "loading":  # that line stays until the model is ready
+            self.notify(literal(message.line), severity="warning", timeout=15)
+        else:
+            self.sidebar.status(literal(message.line))
 
     def action_mute(self) -> None:
         if self.voice is not None:
