@@ -152,6 +152,12 @@ def test_the_scenario_s_lines_are_warmed_opening_first(freight):
     assert lines[0] == freight.opening
     assert freight.objective.agree in lines and freight.needs[0].reveal in lines
     assert len(lines) == len(set(lines)) > 10
+    assert all("{rep}" not in line for line in scripted_lines(freight, "Sam Lee"))
+
+
+def test_customer_audio_needs_replies(tmp_path):
+    result = _practice("freight-discovery", "--rep", "Sam", "--customer-audio", str(tmp_path / "out"))
+    assert result.exit_code == 2 and "use it with --replies" in result.output
 
 
 # --- muting and failing softly -----------------------------------------------------------------
@@ -358,3 +364,25 @@ async def test_the_app_without_an_output_device_says_so_once_and_goes_on_in_text
         await pilot.pause()
     [session] = store.sessions()
     assert [t.speaker for t in store.turns(session.id)] == ["customer", "rep", "customer"]
+
+
+def test_the_engine_is_started_before_the_call_and_kept_for_the_next(monkeypatch, freight):
+    import simulator.audio.customer_voice as module
+
+    speaker = MemorySink()
+    monkeypatch.setattr(module, "_speaker", lambda: speaker)
+    monkeypatch.setattr(module, "_ready", {})
+    settings = Settings(voice=CUSTOMER_VOICE)
+    module.preload(settings)
+    [ready] = module._ready.values()
+    assert ready.process_ids() is not None and ready.stats.load_seconds > 0
+    voice = CustomerVoice.for_call(freight, settings)
+    assert voice.synthesizer is ready and not module._ready
+    voice.start()
+    assert voice.speak("Go ahead.")
+    assert voice._player is not None and voice._player.wait(5) is not None and len(speaker.samples) > 0
+    voice.close()
+    assert module._ready == {ready.voice: ready}, "handed back for the next call"
+    assert CustomerVoice.for_call(freight, settings).synthesizer is ready
+    module.preload(Settings(voice=CUSTOMER_VOICE, mute=True))  # muted: nothing is started
+    ready.close()

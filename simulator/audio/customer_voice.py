@@ -59,14 +59,17 @@ _SPOKEN_FIELDS = {"opening", "reveal", "guarded", "says", "answer", "line", "han
 _SPOKEN_FIELDS |= {"buying_signal"}
 
 
-def scripted_lines(scenario: Scenario) -> list[str]:
-    """Every line the scenario scripts for the customer, the opening first (what `warm` caches)."""
-    lines: list[str] = [scenario.opening]
+def scripted_lines(scenario: Scenario, rep_name: str = "") -> list[str]:
+    """Every line the scenario scripts for the customer, the opening first (what `warm` caches),
+    as the scripted customer says them (`{rep}` is the rep's first name, spaces collapsed)."""
+    first = rep_name.split()[0] if rep_name.strip() else "there"
+    lines: list[str] = []
 
     def walk(value: Any, spoken: bool = False) -> None:
         if isinstance(value, str):
-            if spoken and value.strip() and value not in lines:
-                lines.append(value)
+            line = " ".join(value.replace("{rep}", first).split())
+            if spoken and line and line not in lines:
+                lines.append(line)
         elif is_dataclass(value) and not isinstance(value, type):
             for f in fields(value):
                 walk(getattr(value, f.name), f.name in _SPOKEN_FIELDS)
@@ -77,12 +80,49 @@ def scripted_lines(scenario: Scenario) -> list[str]:
             for item in value.values():
                 walk(item, spoken)
 
+    walk(scenario.opening, True)
     walk(scenario.objective)
     for part in (scenario.needs, scenario.world, scenario.objections):
         walk(part)
     walk(scenario.replies, True)
     walk(scenario.closing, True)
     return lines
+
+
+# Engines already started, by voice: made ahead of the first call (`preload`) and handed back by
+# each call that ends, so a call's first line does not wait for piper to load (1-2 s, more while
+# the app's other models load). Their processes end with Sparring.
+_ready: dict[Voice, Synthesizer] = {}
+_ready_lock = threading.Lock()
+
+
+def preload(settings: Settings) -> None:
+    """Starts the engine of the voice the next call will most likely use (the settings', else the
+    default) when it would be heard: not muted, and an output device exists. Never raises."""
+    if settings.mute:
+        return
+    try:
+        _speaker().close()
+        voice, _ = resolve_voice(settings.voice)
+        if voice_problem(voice) is not None:
+            return
+        synthesizer = Synthesizer(voice).load()
+    except (PlaybackError, TTSError):
+        return  # the call's own voice says what is wrong, when it starts
+    _hand_back(synthesizer)
+
+
+def _take_ready(voice: Voice) -> Synthesizer:
+    with _ready_lock:
+        return _ready.pop(voice, None) or Synthesizer(voice)
+
+
+def _hand_back(synthesizer: Synthesizer) -> None:
+    with _ready_lock:
+        previous = _ready.pop(synthesizer.voice, None)
+        _ready[synthesizer.voice] = synthesizer
+    if previous is not None and previous is not synthesizer:
+        previous.close()
 
 
 class _TappedSink:
@@ -127,6 +167,7 @@ class CustomerVoice:
         self.muted = muted
         self.note = note  # why the persona's own voice is not used, if it is not
         self.on_status = on_status
+        self._keep_engine = synthesizer is not None and sink is None  # one from `preload` or a call before
         self.synthesizer = synthesizer or Synthesizer(voice)
         self.failure = ""  # set once the voice is off for good this call
         self.status = ""
@@ -148,7 +189,8 @@ class CustomerVoice:
     ) -> CustomerVoice:
         """The voice the settings and the scenario ask for; raises VoiceSpecError for a bad `settings.voice`."""
         voice, note = resolve_voice(settings.voice, scenario.persona.voice)
-        return cls(voice, sink=sink, muted=settings.mute, note=note, on_status=on_status)
+        synthesizer = _take_ready(voice) if sink is None else None  # tests' sinks get their own
+        return cls(voice, sink=sink, synthesizer=synthesizer, muted=settings.mute, note=note, on_status=on_status)
 
     # --- starting ----------------------------------------------------------------------------
     def start(self) -> str:
@@ -241,10 +283,14 @@ class CustomerVoice:
         return path
 
     def close(self) -> None:
+        """Ends playback; a working engine stays started for the next call (`keep_engine`), else it stops."""
         self._closed.set()
         if self._player is not None:
             self._player.close()
-        self.synthesizer.close()
+        if self._keep_engine and not self.failure:
+            _hand_back(self.synthesizer)
+        else:
+            self.synthesizer.close()
 
     def close_after_line(self, timeout: float = 30.0) -> None:
         """Lets the line playing finish (the customer's last words), then closes; returns at once."""

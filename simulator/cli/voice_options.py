@@ -39,6 +39,8 @@ def voice_options(command: Callable[..., Any]) -> Callable[..., Any]:
     )
     @functools.wraps(command)
     def wrapper(*args: Any, voice: str, mute: bool, customer_audio: str | None, **kwargs: Any) -> Any:
+        if customer_audio and not kwargs.get("replies"):
+            fail("--customer-audio writes a headless call's customer lines; use it with --replies FILE", BAD_REQUEST)
         context = click.get_current_context()
         context.meta[_META] = (voice, mute, customer_audio)
         return command(*args, **kwargs)

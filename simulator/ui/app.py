@@ -125,6 +125,11 @@ class SparringApp(App):
             self.post_message(ModelFailed("customer", str(exc)))
         else:
             self.post_message(EncoderLoaded(encoder, time.perf_counter() - started))
+        # The customer's voice (piper takes a second or two to start) before the first call opens.
+        if self.customer_voice_factory is _customer_voice:
+            from simulator.audio.customer_voice import preload
+
+            preload(self.settings)
         # The speech model last, so they do not fight over the CPU at start-up.
         try:
             transcriber = self.transcriber_factory()

@@ -45,5 +45,5 @@ def open_customer_voice(screen: CallScreen) -> CustomerVoice | None:
     voice.start()  # no output device: one line through `status`
     if voice.available:
         voice.speak(screen.call.last_customer_text)
-        voice.warm(scripted_lines(screen.scenario))
+        voice.warm(scripted_lines(screen.scenario, screen.rep_name))
     return voice
