@@ -100,16 +100,30 @@ def test_practice_reads_replies_from_stdin(run, db_path):
         (["practice", "freight-discovery", "--rep", "Sam", "--replies", "MISSING"], 1, "no such replies file"),
         (["practice", "freight-discovery", "--replies", "REPLIES"], 2, "name the scenario and the rep"),
         (["practice", "freight-discovery", "--rep", "Sam", "--replies", "EMPTY"], 1, "the replies file is empty"),
+        (["practice", "LONG", "--rep", "Sam", "--replies", "REPLIES"], 2, "no scenario with id"),
+        (["practice", "LONG.yaml", "--rep", "Sam", "--replies", "REPLIES"], 2, "File name too long"),
+        (["practice", "BROKEN", "--rep", "Sam", "--replies", "REPLIES"], 2, "YAML tags"),
+        (["practice", "BROKEN", "--rep", "Sam"], 2, "YAML tags"),
     ],
 )
 def test_practice_errors_are_one_line(run, replies, tmp_path, db_path, args, code, fragment):
     empty = tmp_path / "empty.txt"
     empty.write_text("\n\n")
-    swap = {"REPLIES": str(replies), "MISSING": str(tmp_path / "missing.txt"), "EMPTY": str(empty)}
+    broken = tmp_path / "broken.yaml"
+    broken.write_text("format: !!int 1\n")
+    swap = {
+        "REPLIES": str(replies),
+        "MISSING": str(tmp_path / "missing.txt"),
+        "EMPTY": str(empty),
+        "LONG": "a" * 5000,
+        "LONG.yaml": "a" * 5000 + ".yaml",
+        "BROKEN": str(broken),
+    }
     result = run(*[swap.get(a, a) for a in args], "--db", str(db_path))
     assert result.exit_code == code
     lines = [line for line in result.output.splitlines() if line.strip()]
     assert len(lines) == 1 and lines[0].startswith("spar: ") and fragment in lines[0]
+    assert len(lines[0]) <= 320, "an error line stays readable however long the argument"
 
 
 def test_practice_on_a_corrupt_database_says_which_file(run, replies, tmp_path):

@@ -22,8 +22,30 @@ CONTEXT_TURNS = 3
 CONTEXT_UTTERANCES = 6
 
 
+# The longest turn the analyzer takes, in characters: about 15,000 words, over an hour of speech.
+# spaCy itself stops at 1,000,000 (E088), and the cost of a turn grows faster than its length
+# (100,000 characters take about half a minute on 2 cores), so a longer "turn" is refused, not
+# analysed for minutes; a real transcript that long is many turns.
+MAX_TURN_CHARS = 100_000
+
+
 class AnalyzerError(Exception):
     """The analyzer cannot start (a missing model); the message says what to do."""
+
+
+class TurnTooLong(ValueError):
+    """A turn longer than MAX_TURN_CHARS; the message says how long and what to do."""
+
+    def __init__(self, length: int):
+        super().__init__(
+            f"a turn of {length:,} characters is longer than the analyzer takes ({MAX_TURN_CHARS:,}); split it into turns"
+        )
+        self.length = length
+
+
+def check_turn_length(text: str) -> None:
+    if len(text) > MAX_TURN_CHARS:
+        raise TurnTooLong(len(text))
 
 
 @dataclass(frozen=True)
@@ -84,14 +106,17 @@ class Analyzer:
         product_terms: Iterable[str] = (),
         batch_size: int = 256,
     ) -> Iterator[TurnAnalysis]:
-        """Yield one analysis per utterance, in order, streaming through `nlp.pipe`."""
+        """Yield one analysis per utterance, in order, streaming through `nlp.pipe`.
+
+        Raises TurnTooLong for an utterance over MAX_TURN_CHARS (callers that read files check
+        first, to report the line)."""
         from analysis.language.paraphrase import find_paraphrase
 
         products = [(t.strip(), re.compile(rf"\b{re.escape(t.strip().lower())}\b")) for t in product_terms if t.strip()]
         # What the other speaker said lately, per conversation: a reflection often restates a point
         # made a turn or two before the customer's last "Yeah." (as MI-coding studies model it).
         recent: dict[str | None, deque] = {}
-        pairs = ((u.text or "", u) for u in utterances)
+        pairs = ((_checked(u.text or ""), u) for u in utterances)
         for doc, utterance in self.nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
             history = recent.setdefault(utterance.conversation_id, deque(maxlen=CONTEXT_UTTERANCES))
             context = [d for speaker, d in reversed(history) if speaker != utterance.speaker][:CONTEXT_TURNS]
@@ -187,6 +212,11 @@ class Analyzer:
             sentences=sum(1 for _ in doc.sents),
             evidence=tuple(sorted(evidence, key=lambda e: (e.start, e.label))),
         )
+
+
+def _checked(text: str) -> str:
+    check_turn_length(text)
+    return text
 
 
 def _evidence(

@@ -27,10 +27,7 @@ def load_audio(path: str | Path) -> np.ndarray:
     ffmpeg = shutil.which("ffmpeg")
     if ffmpeg is None:
         raise TranscriptionError("ffmpeg is not installed; run `bash setup.sh` (or apt-get install ffmpeg)")
-    done = subprocess.run(
-        [ffmpeg, "-nostdin", "-v", "error", "-i", str(path), "-f", "s16le", "-ac", "1", "-ar", str(SAMPLE_RATE), "-"],
-        capture_output=True,
-    )
+    done = subprocess.run(ffmpeg_decode_argv(ffmpeg, path), capture_output=True)
     if done.returncode != 0:
         reason = (done.stderr.decode(errors="replace").strip().splitlines() or ["unknown error"])[-1]
         raise TranscriptionError(f"{path}: not a readable audio file ({reason}); use WAV, FLAC or MP3")
@@ -38,6 +35,32 @@ def load_audio(path: str | Path) -> np.ndarray:
     if audio.size == 0:
         raise TranscriptionError(f"{path}: the file holds no audio; record the reply again")
     return audio
+
+
+def ffmpeg_decode_argv(ffmpeg: str, path: Path) -> list[str]:
+    """ffmpeg decoding PATH to 16 kHz mono 16-bit PCM on stdout, reading local files only.
+
+    ffmpeg takes a name such as `http:x.wav` as a URL and connects; so the file goes in as
+    `file:` plus its absolute path, and the protocol whitelist (set before `-i`, and inherited by
+    anything the file itself points to, such as a playlist) allows only files and the output pipe.
+    """
+    return [
+        ffmpeg,
+        "-nostdin",
+        "-v",
+        "error",
+        "-protocol_whitelist",
+        "file,pipe",
+        "-i",
+        f"file:{path.resolve()}",
+        "-f",
+        "s16le",
+        "-ac",
+        "1",
+        "-ar",
+        str(SAMPLE_RATE),
+        "-",
+    ]
 
 
 def speech_regions(

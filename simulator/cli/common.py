@@ -85,11 +85,25 @@ def db_path(db: str | None) -> Path:
     return Path(db) if db else locations.default_db_path()
 
 
-def open_store(db: str | None) -> Store:
+def open_store(db: str | None, *, read_only: bool = False) -> Store:
+    """The database, opened for a command; `read_only` for commands that only read (nothing is
+    created or changed, so a read-only file can still be read).
+
+    Sparring creates its own data directory; any other folder must already exist (a mistyped
+    --db is then one line, not a tree of new folders)."""
+    from simulator import locations
     from simulator.storage import Store, StoreError
 
+    path = db_path(db)
+    if not read_only and path.parent == locations.data_dir():
+        try:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            fail(
+                f"{path.parent}: cannot create the data directory ({exc.strerror or exc}); set SPAR_DATA_DIR or pass --db PATH"
+            )
     try:
-        return Store(db_path(db))
+        return Store(path, read_only=read_only)
     except StoreError as exc:
         fail(str(exc))
 

@@ -19,7 +19,7 @@ def history(rep: str | None, db: str | None, as_json: bool, limit: int) -> None:
     """List past practice sessions, newest first."""
     from simulator.storage import StoreError
 
-    store = open_store(db)
+    store = open_store(db, read_only=True)
     try:
         sessions = store.sessions(rep, limit)
     except StoreError as exc:

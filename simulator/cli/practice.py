@@ -34,6 +34,8 @@ def run_app(db: str | None, rep: str | None, scenario_key: str | None, settings:
 
 def _read_replies(path: str) -> Iterator[str]:
     """Replies one per line; '-' streams them from standard input as they arrive."""
+    from analysis.language.analyzer import MAX_TURN_CHARS, TurnTooLong
+
     if path == "-":
         for line in sys.stdin:
             yield line.rstrip("\n")
@@ -50,6 +52,10 @@ def _read_replies(path: str) -> Iterator[str]:
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
         fail(f"{file}: the replies file is empty; write one reply per line")
+    for number, line in enumerate(lines, start=1):
+        # Checked before the call starts, so a reply that cannot be analysed leaves no session behind.
+        if len(line) > MAX_TURN_CHARS:
+            fail(f"{file}:{number}: {TurnTooLong(len(line))}")
     yield from lines
 
 
@@ -167,6 +173,7 @@ def practice_headless(
             BAD_REQUEST,
         )
     from analysis.coaching.render import render_text
+    from analysis.language.analyzer import TurnTooLong
     from simulator.domain.session import PracticeCall, play_script
     from simulator.domain.understanding import customer_understanding
     from simulator.storage import StoreError
@@ -176,6 +183,7 @@ def practice_headless(
     store = open_store(db)
     analyzer = parts().analyzer()
     spoken = _SpokenReplies(Path(replies).parent if replies != "-" else Path.cwd(), settings)
+    replies_name = "<stdin>" if replies == "-" else replies
 
     def show(speaker: str, text: str) -> None:
         if not as_json:
@@ -184,15 +192,17 @@ def practice_headless(
 
     understanding = customer_understanding(chosen, parts().encoder)
     try:
-        call = PracticeCall(
-            store,
-            chosen,
-            rep,
-            input_mode="script",
-            understanding=understanding,
-            on_customer_line=customer_audio_hook(chosen, settings),
-        )
-        result = play_script(call, lines, analyzer.analyze_turn, on_line=show, hear=spoken.hear)
+        call = PracticeCall(store, chosen, rep, input_mode="script", understanding=understanding)
+        call.on_customer_line = customer_audio_hook(chosen, settings)  # --customer-audio DIR
+        try:
+            result = play_script(call, lines, analyzer.analyze_turn, on_line=show, hear=spoken.hear)
+        except TurnTooLong as too_long:
+            # A reply read from standard input mid-call: end the call as the rep and save it, so
+            # the session is finished, not left "unfinished", then say why it stopped.
+            if not call.ended:
+                call.end_by_rep()
+            call.save_debrief({"next_step": next_step})
+            fail(f"{replies_name}: {too_long}; the call was ended there and saved as session {call.session_id}")
         debrief = call.save_debrief({"next_step": next_step})
     except StoreError as exc:
         fail(str(exc))

@@ -43,10 +43,18 @@ def load_catalogue(dirs: list[Path] | None = None) -> Catalogue:
     return Catalogue(sorted(found.values(), key=lambda s: (s.difficulty, s.id)), broken)
 
 
+def _exists(path: Path) -> bool:
+    """Whether PATH names something; a name the system cannot even look up (too long, say) names nothing."""
+    try:
+        return path.exists()
+    except OSError:
+        return False
+
+
 def resolve_scenario(key: str, dirs: list[Path] | None = None) -> Scenario:
     """A scenario by id (searched in the scenario folders) or by file path."""
     candidate = Path(key)
-    if candidate.suffix in (".yaml", ".yml") or candidate.exists():
+    if candidate.suffix in (".yaml", ".yml") or _exists(candidate):
         return load_scenario(candidate)
     catalogue = load_catalogue(dirs)
     scenario = catalogue.find(key)

@@ -26,6 +26,18 @@ OBJECTION_KINDS = ("price", "timing", "incumbent", "authority", "trust", "need")
 OBJECTION_TRIGGERS = ("early_pitch", "early_proposal", "price")
 
 
+# A problem line is at most this long: a long path or message is shortened in the middle.
+MAX_PROBLEM_CHARS = 300
+
+
+def shorten(text: str, limit: int) -> str:
+    """TEXT cut to LIMIT characters by replacing its middle with '…'."""
+    if len(text) <= limit:
+        return text
+    keep = limit - 1
+    return text[: keep - keep // 3] + "…" + text[len(text) - keep // 3 :]
+
+
 @dataclass(frozen=True)
 class Problem:
     path: Path
@@ -33,8 +45,12 @@ class Problem:
     message: str
 
     def __str__(self) -> str:
-        where = f"{self.path}:{self.line}" if self.line else f"{self.path}"
-        return f"{where}: {self.message}"
+        """`FILE:LINE: message`, one line of at most MAX_PROBLEM_CHARS."""
+        where = shorten(f"{self.path}", MAX_PROBLEM_CHARS // 2)
+        if self.line:
+            where += f":{self.line}"
+        message = " ".join(self.message.split())
+        return f"{where}: {shorten(message, MAX_PROBLEM_CHARS - len(where) - 2)}"
 
 
 class ScenarioError(Exception):

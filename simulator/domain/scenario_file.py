@@ -29,25 +29,200 @@ from simulator.domain.scenario import (
 )
 
 _SLUG = re.compile(r"^[a-z0-9][a-z0-9-]*$")
+TOP_KEYS = (
+    "format",
+    "id",
+    "title",
+    "call_type",
+    "difficulty",
+    "persona",
+    "situation",
+    "opening",
+    "objective",
+    "needs",
+    "objections",
+    "replies",
+    "closing",
+)
+TOP_OPTIONAL_KEYS = ("trust", "patience", "discovery_before_pitch", "product", "description", "author", "tags")
 
 
-# --- YAML with line numbers -------------------------------------------------------------
+# --- YAML with line numbers, and limits ---------------------------------------------------
+#
+# Scenario files come from the user's folder and from paths typed on the command line, so the
+# reader refuses what a scenario never needs and an attacker would use: YAML tags (which can
+# build Python objects or fail inside the constructor), aliases beyond a small budget (a few
+# hundred bytes of nested aliases expand to billions of values), an alias inside its own anchor
+# (a loop), keys that are lists or mappings, the same key twice (the second silently wins),
+# nesting deeper than any scenario and files larger than any scenario.
+
+MAX_FILE_BYTES = 1_000_000
+MAX_DEPTH = 50
+MAX_ALIASES = 100
+# Values after aliases are expanded; the built-in scenarios have a few hundred.
+MAX_VALUES = 100_000
+# A key or value is quoted in a problem only when it is this short and one word-like line: an
+# error must never reprint the file (someone may point Sparring at /etc/shadow).
+MAX_QUOTED_CHARS = 30
+_KEY_LIKE = re.compile(r"^[A-Za-z0-9_-]{1,30}$")
+_TIMESTAMP_TAG = "tag:yaml.org,2002:timestamp"
 
 
-def _plain(node: yaml.Node, path: tuple, lines: dict[tuple, int]) -> Any:
-    """Turn a composed YAML node into plain Python, recording each value's line by path."""
-    lines[path] = node.start_mark.line + 1
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = key_node.value
-            lines[path + (key,)] = key_node.start_mark.line + 1
-            result[key] = _plain(value_node, path + (key,), lines)
-            lines[path + (key,)] = key_node.start_mark.line + 1
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_plain(item, path + (i,), lines) for i, item in enumerate(node.value)]
-    return yaml.SafeLoader(" ").construct_object(node, deep=True)
+class _Refused(Exception):
+    """The file uses something a scenario file may not; stops reading at LINE."""
+
+    def __init__(self, line: int, message: str):
+        super().__init__(message)
+        self.line = line
+        self.message = message
+
+
+class _LimitedLoader(yaml.SafeLoader):
+    """PyYAML's safe loader, composing nodes only: no tags, a budget of aliases, no alias inside
+    its own anchor, bounded depth. Construction of values is left to `_Plain`."""
+
+    def __init__(self, stream: str):
+        super().__init__(stream)
+        self._depth = 0
+        self._aliases = 0
+        self._open_anchors: list[str] = []
+
+    def compose_node(self, parent: yaml.Node | None, index: Any) -> yaml.Node | None:
+        event = self.peek_event()
+        line = event.start_mark.line + 1
+        if isinstance(event, yaml.AliasEvent):
+            self._aliases += 1
+            if self._aliases > MAX_ALIASES:
+                raise _Refused(line, f"more than {MAX_ALIASES} aliases (*name); write the values out instead")
+            if event.anchor in self._open_anchors:
+                raise _Refused(line, "an alias refers to itself (it is inside the anchor it names); remove the loop")
+            return super().compose_node(parent, index)
+        if getattr(event, "tag", None) is not None:
+            raise _Refused(
+                line, "YAML tags (words starting with '!') are not allowed in a scenario file; write plain values"
+            )
+        if self._depth >= MAX_DEPTH:
+            raise _Refused(line, f"nested too deep (more than {MAX_DEPTH} levels); a scenario needs only a few")
+        anchor = getattr(event, "anchor", None)
+        self._depth += 1
+        if anchor is not None:
+            self._open_anchors.append(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._depth -= 1
+            if anchor is not None:
+                self._open_anchors.pop()
+
+
+def _compose(source: str, file: Path) -> yaml.Node | None:
+    """The document's node tree, or ScenarioError with the line of the first thing refused."""
+    loader: _LimitedLoader | None = None
+    try:
+        loader = _LimitedLoader(source)  # the reader checks every character here
+        return loader.get_single_node()
+    except _Refused as refused:
+        raise ScenarioError([Problem(file, refused.line, refused.message)]) from None
+    except yaml.MarkedYAMLError as exc:
+        # Only the problem's wording: str(exc) would quote the file's line.
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        raise ScenarioError(
+            [Problem(file, line, f"not valid YAML: {exc.problem or exc.context or 'its structure is broken'}")]
+        ) from None
+    except yaml.reader.ReaderError as exc:
+        line = source.count("\n", 0, exc.position) + 1
+        raise ScenarioError(
+            [Problem(file, line, "not valid YAML: a character YAML does not allow (such as a NUL byte)")]
+        ) from None
+    except yaml.YAMLError:
+        raise ScenarioError([Problem(file, 1, "not valid YAML")]) from None
+    finally:
+        if loader is not None:
+            loader.dispose()
+
+
+def quoted(value: Any) -> str:
+    """A value from the file as a problem may show it: short word-like text and small numbers as
+    written, anything else by its kind."""
+    if value is None or isinstance(value, bool):
+        return repr(value)
+    if isinstance(value, (int, float)):
+        shown = repr(value)
+        return shown if len(shown) <= MAX_QUOTED_CHARS else "a very long number"
+    if isinstance(value, str):
+        if len(value) <= MAX_QUOTED_CHARS and value.isprintable() and ":" not in value and "$" not in value:
+            return repr(value)
+        return f"text of {len(value)} characters"
+    if isinstance(value, list):
+        return "a list"
+    if isinstance(value, dict):
+        return "a mapping"
+    return "a value of another kind"
+
+
+def quoted_key(key: Any) -> str:
+    """A key from the file as a problem may show it: short and word-like, else not at all."""
+    return f"'{key}'" if isinstance(key, str) and _KEY_LIKE.match(key) else "(not shown: not a word)"
+
+
+class _Plain:
+    """A composed YAML node as plain Python, recording each value's line by path; problems with
+    keys (a list as a key, a key twice) are collected, not raised, so all are reported at once."""
+
+    def __init__(self, file: Path):
+        self.file = file
+        self.lines: dict[tuple, int] = {}
+        self.problems: list[Problem] = []
+        self._values = 0
+        self._scalars = yaml.constructor.SafeConstructor()
+
+    def value(self, node: yaml.Node, path: tuple = (), depth: int = 0) -> Any:
+        line = node.start_mark.line + 1
+        self._values += 1
+        if self._values > MAX_VALUES:
+            raise _Refused(line, f"aliases expand this file to more than {MAX_VALUES} values; write the values out")
+        if depth > MAX_DEPTH:
+            raise _Refused(line, f"nested too deep once aliases are expanded (more than {MAX_DEPTH} levels)")
+        self.lines[path] = line
+        if isinstance(node, yaml.MappingNode):
+            result: dict[Any, Any] = {}
+            first_seen: dict[Any, int] = {}
+            for key_node, value_node in node.value:
+                key_line = key_node.start_mark.line + 1
+                if not isinstance(key_node, yaml.ScalarNode):
+                    self.problems.append(
+                        Problem(self.file, key_line, "a key must be plain text, not a list or mapping")
+                    )
+                    continue
+                key = key_node.value
+                if key in first_seen:
+                    self.problems.append(
+                        Problem(
+                            self.file,
+                            key_line,
+                            f"key {quoted_key(key)} appears twice in one mapping (first on line {first_seen[key]}); "
+                            "keep one",
+                        )
+                    )
+                    continue
+                first_seen[key] = key_line
+                result[key] = self.value(value_node, path + (key,), depth + 1)
+                self.lines[path + (key,)] = key_line
+            return result
+        if isinstance(node, yaml.SequenceNode):
+            return [self.value(item, path + (i,), depth + 1) for i, item in enumerate(node.value)]
+        return self.scalar(node, line)
+
+    def scalar(self, node: yaml.Node, line: int) -> Any:
+        if node.tag == _TIMESTAMP_TAG:
+            return node.value  # a date is kept as the text written: scenarios have no dates
+        try:
+            return self._scalars.construct_object(node, deep=True)
+        except (yaml.YAMLError, ValueError, OverflowError) as exc:
+            reason = "a number too long to read" if isinstance(exc, ValueError) else "a value YAML cannot read"
+            self.problems.append(Problem(self.file, line, f"cannot read this value ({reason}); write it as text"))
+            return None
 
 
 class _Checker:
@@ -83,7 +258,7 @@ class _Checker:
         for key in data:
             if key not in required and key not in optional:
                 known = ", ".join(required + optional)
-                self.fail(path + (key,), f"unknown key '{key}' in {self.name(path)} (known: {known})")
+                self.fail(path + (key,), f"unknown key {quoted_key(key)} in {self.name(path)} (known: {known})")
         return data
 
     def text(self, data: dict, key: str, path: tuple) -> str:
@@ -99,7 +274,7 @@ class _Checker:
             return low
         if not isinstance(value, int) or isinstance(value, bool) or value < low or (high is not None and value > high):
             bound = f"from {low} to {high}" if high is not None else f"of at least {low}"
-            self.fail(path + (key,), f"{self.name(path + (key,))} must be a whole number {bound}, not {value!r}")
+            self.fail(path + (key,), f"{self.name(path + (key,))} must be a whole number {bound}, not {quoted(value)}")
             return low
         return value
 
@@ -107,7 +282,8 @@ class _Checker:
         value = data.get(key, default)
         if value not in TRUST_LEVELS:
             self.fail(
-                path + (key,), f"{self.name(path + (key,))} must be one of {', '.join(TRUST_LEVELS)}, not {value!r}"
+                path + (key,),
+                f"{self.name(path + (key,))} must be one of {', '.join(TRUST_LEVELS)}, not {quoted(value)}",
             )
             return default
         return value
@@ -127,7 +303,8 @@ class _Checker:
         value = self.text(data, key, path)
         if value and not _SLUG.match(value):
             self.fail(
-                path + (key,), f"{self.name(path + (key,))} must be lowercase letters, digits and dashes, not {value!r}"
+                path + (key,),
+                f"{self.name(path + (key,))} must be lowercase letters, digits and dashes, not {quoted(value)}",
             )
         return value
 
@@ -136,52 +313,46 @@ def parse_scenario(source: str, file: Path) -> Scenario:
     """Validate scenario text; raise ScenarioError listing every problem with its line."""
     import hashlib
 
-    try:
-        node = yaml.compose(source, Loader=yaml.SafeLoader)
-    except yaml.MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        raise ScenarioError([Problem(file, line, f"not valid YAML: {exc.problem or exc}")]) from None
-    except yaml.YAMLError as exc:
-        raise ScenarioError([Problem(file, 1, f"not valid YAML: {exc}")]) from None
+    if len(source) > MAX_FILE_BYTES:
+        raise ScenarioError([Problem(file, 0, _too_large(len(source)))])
+    node = _compose(source, file)
     if node is None:
         raise ScenarioError(
             [Problem(file, 1, "the file is empty; start from a built-in scenario (spar scenarios list)")]
         )
 
-    lines: dict[tuple, int] = {}
-    data = _plain(node, (), lines)
+    plain = _Plain(file)
+    try:
+        data = plain.value(node)
+    except _Refused as refused:
+        raise ScenarioError([Problem(file, refused.line, refused.message)]) from None
+    if plain.problems:
+        raise ScenarioError(plain.problems)
+    lines = plain.lines
     c = _Checker(file, lines)
+    if isinstance(data, dict) and data and not any(key in data for key in TOP_KEYS):
+        # Some other file (a config, /etc/passwd): one line, not a line for each of its entries.
+        raise ScenarioError(
+            [
+                Problem(
+                    file,
+                    1,
+                    "not a scenario file: none of its keys is a scenario key (format, id, title, ...); "
+                    "start from a built-in scenario (spar scenarios list)",
+                )
+            ]
+        )
     if isinstance(data, dict) and data.get("format") == 2:
         from simulator.domain.scenario_format2 import parse_format2
 
         return parse_format2(data, c, hashlib.sha256(source.encode()).hexdigest()[:16])
-    top = c.mapping(
-        data,
-        (),
-        required=(
-            "format",
-            "id",
-            "title",
-            "call_type",
-            "difficulty",
-            "persona",
-            "situation",
-            "opening",
-            "objective",
-            "needs",
-            "objections",
-            "replies",
-            "closing",
-        ),
-        optional=("trust", "patience", "discovery_before_pitch", "product", "description", "author", "tags"),
-    )
+    top = c.mapping(data, (), required=TOP_KEYS, optional=TOP_OPTIONAL_KEYS)
     if not top:
         raise ScenarioError(c.problems)
     if top.get("format") != FORMAT_VERSION:
         c.fail(
             ("format",),
-            f"format must be 1 or 2 (the versions this Sparring reads), not {top.get('format')!r}",
+            f"format must be 1 or 2 (the versions this Sparring reads), not {quoted(top.get('format'))}",
         )
 
     persona_data = c.mapping(top.get("persona", {}), ("persona",), ("name", "role", "company", "mood"))
@@ -221,7 +392,7 @@ def parse_scenario(source: str, file: Path) -> Scenario:
     ids = [n.id for n in needs]
     for i, need_id in enumerate(ids):
         if need_id and ids.index(need_id) != i:
-            c.fail(("needs", i, "id"), f"need id '{need_id}' is used twice")
+            c.fail(("needs", i, "id"), f"need id {quoted(need_id)} is used twice")
 
     objections: list[Objection] = []
     objections_data = top.get("objections", [])
@@ -280,14 +451,36 @@ def parse_scenario(source: str, file: Path) -> Scenario:
     return scenario
 
 
+def _too_large(size: int) -> str:
+    return (
+        f"the file is too large for a scenario ({size:,} bytes; the limit is {MAX_FILE_BYTES:,}); is it the right file?"
+    )
+
+
 def load_scenario(path: Path | str) -> Scenario:
     path = Path(path)
     try:
-        source = path.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        raise ScenarioError([Problem(path, 0, "no such file; check the path or run `spar scenarios list`")]) from None
-    except (OSError, UnicodeDecodeError) as exc:
+        if not path.exists():
+            raise ScenarioError([Problem(path, 0, "no such file; check the path or run `spar scenarios list`")])
+        if not path.is_file():
+            raise ScenarioError([Problem(path, 0, "not a regular file; a scenario is a YAML file")])
+        with path.open("rb") as handle:
+            raw = handle.read(MAX_FILE_BYTES + 1)
+    except OSError as exc:
         raise ScenarioError(
-            [Problem(path, 0, f"cannot read the file ({exc}); check its permissions and that it is UTF-8 text")]
+            [
+                Problem(
+                    path,
+                    0,
+                    f"cannot read the file ({exc.strerror or type(exc).__name__}); check the path and its permissions",
+                )
+            ]
         ) from None
+    if len(raw) > MAX_FILE_BYTES:
+        raise ScenarioError([Problem(path, 0, _too_large(path.stat().st_size))])
+    try:
+        source = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        line = raw.count(b"\n", 0, exc.start) + 1
+        raise ScenarioError([Problem(path, line, "not UTF-8 text; save the scenario as UTF-8")]) from None
     return parse_scenario(source, path)

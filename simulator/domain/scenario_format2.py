@@ -28,6 +28,7 @@ from simulator.domain.scenario import (
     TrustRules,
     WorldFact,
 )
+from simulator.domain.scenario_file import quoted
 
 if TYPE_CHECKING:
     from simulator.domain.scenario_file import _Checker
@@ -192,12 +193,14 @@ def _objections(top: dict, c: _Checker) -> list[Objection]:
         d = c.mapping(item, p, ("id", "says"), ("kind", "raised_by", "handled", "pushed"))
         kind = d.get("kind", "timing")
         if kind not in OBJECTION_KINDS:
-            c.fail(p + ("kind",), f"objections[{i}].kind must be one of {', '.join(OBJECTION_KINDS)}, not {kind!r}")
+            c.fail(
+                p + ("kind",), f"objections[{i}].kind must be one of {', '.join(OBJECTION_KINDS)}, not {quoted(kind)}"
+            )
         trigger = d.get("raised_by", "early_pitch")
         if trigger not in OBJECTION_TRIGGERS:
             c.fail(
                 p + ("raised_by",),
-                f"objections[{i}].raised_by must be one of {', '.join(OBJECTION_TRIGGERS)}, not {trigger!r}",
+                f"objections[{i}].raised_by must be one of {', '.join(OBJECTION_TRIGGERS)}, not {quoted(trigger)}",
             )
         objections.append(
             Objection(
