@@ -39,6 +39,13 @@ class Settings:
     """How a question is called open or closed: sales (closed when it can be answered yes/no or by a pick
     from options; the app's and `spar practice`'s) or mi (what it invites, as counselling coders judge)."""
 
+    voice: str = ""
+    """The customer's voice (`spar say --voices`); empty: the scenario persona's voice, else the
+    default (piper:joe when installed, else espeak-ng)."""
+
+    mute: bool = False
+    """The customer's lines stay text. Voice is on by default when an output device exists."""
+
     def transcriber(self):  # -> analysis.speech.Transcriber; imported lazily, it loads torch
         from analysis.speech.engines import Transcriber
 

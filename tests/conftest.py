@@ -25,7 +25,16 @@ def isolated_data(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, model_cache: 
     monkeypatch.setenv("SPAR_CACHE_DIR", str(model_cache))
     monkeypatch.delenv("SPAR_DB", raising=False)
     monkeypatch.delenv("SPAR_SCENARIOS", raising=False)
+    monkeypatch.setattr("simulator.audio.customer_voice._speaker", _no_speaker)
     return data
+
+
+def _no_speaker():
+    """No test plays the customer through the machine's speakers; tests that hear the customer
+    pass their own sink (`create_app(customer_voice_factory=...)`)."""
+    from simulator.audio.playback import PlaybackError
+
+    raise PlaybackError("no audio output device in tests; the customer's lines stay text")
 
 
 @pytest.fixture(scope="session")

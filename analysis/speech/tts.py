@@ -577,7 +577,7 @@ class _PiperEngine:
         try:
             self._process.stdin.write(" ".join(text.split()) + "\n")
             self._process.stdin.flush()
-        except (BrokenPipeError, OSError):
+        except (OSError, ValueError):  # ValueError: the pipe was closed here (the engine closed at exit)
             raise self._died() from None
         deadline = time.monotonic() + timeout
         while True:
@@ -674,7 +674,7 @@ class _FestivalEngine:
         try:
             self._process.stdin.write(f'(begin {expression} (format stderr "{marker}\\n"))\n')
             self._process.stdin.flush()
-        except (BrokenPipeError, OSError):
+        except (OSError, ValueError):  # ValueError: the pipe was closed here (the engine closed at exit)
             raise TTSError(f"voice '{self.voice}': festival stopped; run `bash setup.sh`") from None
         deadline = time.monotonic() + timeout
         while True:

@@ -18,13 +18,16 @@ import wave
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
 import numpy as np
 
 from analysis.speech.audio_file import SAMPLE_RATE, to_pcm16
 from analysis.speech.engines import Transcript
 from simulator.config import Settings
+
+if TYPE_CHECKING:
+    from simulator.audio.echo_gate import CustomerPlayback
 
 BLOCK = SAMPLE_RATE // 10
 
@@ -125,6 +128,7 @@ class RecordedTurn:
     audio: np.ndarray
     transcript: Transcript
     ended_by: str  # "key", "pause", "source" (the file ran out), "limit"
+    barged_in: bool = False  # the rep spoke over the customer, who stopped
 
 
 def record_turn(
@@ -137,16 +141,26 @@ def record_turn(
     max_seconds: float = 120.0,
     on_level: Callable[[float], None] | None = None,
     on_caption: Callable[[str], None] | None = None,
+    customer: CustomerPlayback | None = None,
 ) -> RecordedTurn:
-    """Record one reply and return it with its transcript (see the module docstring)."""
+    """Record one reply and return it with its transcript (see the module docstring).
+
+    `customer`: the customer's voice, when it may be playing. While it plays, the microphone's
+    blocks reach the transcript as silence (no echo), unless the rep speaks over it: then the
+    customer is stopped and the rep's words are kept from that moment (echo_gate.py).
+    """
     from analysis.speech.incremental import IncrementalTranscriber
+    from simulator.audio.echo_gate import EchoGate
+
+    gate = EchoGate(customer) if customer is not None else None
 
     # The transcriber's own voice activity detection also tells when a hands-free turn ends.
     live = IncrementalTranscriber(transcriber)
     ended_by = "source"
     caption = ""
     for block in source.blocks(stop):
-        live.feed(block)
+        for heard in gate.filter(block) if gate else (block,):
+            live.feed(heard)
         if on_caption and live.confirmed_text() != caption:
             caption = live.confirmed_text()
             on_caption(caption)
@@ -161,7 +175,9 @@ def record_turn(
         if stop.is_set():
             ended_by = "key"
             break
-    return RecordedTurn(live.audio, live.finish(), ended_by)
+    for heard in gate.flush() if gate else ():
+        live.feed(heard)
+    return RecordedTurn(live.audio, live.finish(), ended_by, barged_in=bool(gate and gate.barged_in))
 
 
 def seconds_before_answer(customer_done_at: float, recording_started_at: float, first_word_start: float) -> float:

@@ -21,6 +21,7 @@ from simulator.cli.common import (
     parts,
     transcript_json,
 )
+from simulator.cli.voice_options import apply_voice_options, customer_audio_hook, voice_options
 from simulator.config import END_PAUSE_RANGE, ENGINES, Settings
 
 if TYPE_CHECKING:
@@ -127,6 +128,7 @@ def _read_reflection(path: str) -> dict[str, str]:
     show_default=True,
     help="In the app, hands-free: seconds of silence that end your turn.",
 )
+@voice_options
 def practice(
     scenario: str | None,
     rep: str | None,
@@ -147,6 +149,7 @@ def practice(
     MP3; relative to FILE's folder) that is transcribed as if spoken.
     """
     settings = Settings(engine=engine, model=model, hands_free=hands_free, end_pause=end_pause, verbatim=verbatim)
+    apply_voice_options(settings)
     if replies is None:
         if reflection:
             fail("--reflection goes with --replies: the app asks for your reflection itself", BAD_REQUEST)
@@ -240,6 +243,7 @@ def practice_headless(
     understanding = customer_understanding(chosen, parts().encoder)
     try:
         call = PracticeCall(store, chosen, rep, input_mode="script", understanding=understanding)
+        call.on_customer_line = customer_audio_hook(chosen, settings)  # --customer-audio DIR
         try:
             result = play_script(call, lines, analyzer.analyze_turn, on_line=show, hear=spoken.hear)
         except TurnTooLong as too_long:

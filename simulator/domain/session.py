@@ -89,6 +89,7 @@ class PracticeCall:
         input_mode: str = "typed",
         customer: Customer | None = None,
         understanding: Understanding | None = None,
+        on_customer_line: Callable[[int, str], str | None] | None = None,
     ):
         self.store = store
         self.scenario = scenario
@@ -100,6 +101,9 @@ class PracticeCall:
         self._figures: dict[FigureKey, Figure] | None = None
         # The goal agreed at the rep's previous debrief; this call checks it.
         self.goal: Goal | None = store.latest_goal(self.rep_name)
+        # Called with each customer line (turn index, text) before it is saved; returns the path
+        # of the line's audio, stored with the turn (`spar practice --customer-audio`).
+        self.on_customer_line = on_customer_line
 
     @property
     def ended(self) -> bool:
@@ -167,6 +171,8 @@ class PracticeCall:
 
     def _record(self, turn: CallTurn, *, started_at: str | None = None) -> None:
         assert self.session_id is not None, "start() the call first"
+        if turn.speaker == "customer" and self.on_customer_line is not None:
+            turn.audio_path = self.on_customer_line(turn.index, turn.text)
         self.store.add_turn(self.session_id, turn, started_at=started_at)
         self.turns.append(turn)
 

@@ -43,6 +43,12 @@ def _default_encoder_factory():
     return SentenceEncoder()
 
 
+def _customer_voice(scenario: Scenario, settings: Settings, on_status: Callable[[str], None]):
+    from simulator.audio.customer_voice import CustomerVoice
+
+    return CustomerVoice.for_call(scenario, settings, on_status=on_status)
+
+
 def _microphone():
     from simulator.audio.recording import MicrophoneSource
 
@@ -78,11 +84,13 @@ class SparringApp(App):
         settings: Settings | None = None,
         transcriber_factory: Callable[[], Any] | None = None,
         audio_source_factory: Callable[[], Any] = _microphone,
+        customer_voice_factory: Callable[[Scenario, Settings, Callable[[str], None]], Any] = _customer_voice,
     ):
         super().__init__()
         self.settings = settings or Settings()
         self.transcriber_factory = transcriber_factory or self.settings.transcriber
         self.audio_source_factory = audio_source_factory
+        self.customer_voice_factory = customer_voice_factory
         self.store = store
         self.catalogue = catalogue
         self.initial_rep = rep
@@ -160,6 +168,11 @@ class SparringApp(App):
             self.post_message(ModelFailed("customer", str(exc)))
         else:
             self.post_message(EncoderLoaded(encoder, time.perf_counter() - started))
+        # The customer's voice (piper takes a second or two to start) before the first call opens.
+        if self.customer_voice_factory is _customer_voice:
+            from simulator.audio.customer_voice import preload
+
+            preload(self.settings)
         # The speech model last, so they do not fight over the CPU at start-up.
         try:
             transcriber = self.transcriber_factory()
@@ -226,6 +239,7 @@ def create_app(
     settings: Settings | None = None,
     transcriber_factory: Callable[[], Any] | None = None,
     audio_source_factory: Callable[[], Any] | None = None,
+    customer_voice_factory: Callable[[Scenario, Settings, Callable[[str], None]], Any] | None = None,
 ) -> SparringApp:
     """The one factory the CLI and the tests both use."""
     catalogue = catalogue or load_catalogue()
@@ -241,4 +255,5 @@ def create_app(
         settings=settings,
         transcriber_factory=transcriber_factory,
         audio_source_factory=audio_source_factory or _microphone,
+        customer_voice_factory=customer_voice_factory or _customer_voice,
     )

@@ -23,6 +23,7 @@ from simulator.domain.customer import CustomerEvent
 from simulator.domain.session import PracticeCall, TurnNotSaved
 from simulator.storage.store import now
 from simulator.ui.app_status import sparring_app
+from simulator.ui.call_voice import CustomerVoice, VoiceStatus, open_customer_voice
 from simulator.ui.text import literal
 from simulator.ui.widgets.recorder import Recorder
 from simulator.ui.widgets.sidebar import CallSidebar
@@ -67,6 +68,7 @@ class CallScreen(Screen):
         Binding("ctrl+t", "talk", "Talk / stop", priority=True),
         Binding("ctrl+g", "hands_free", "Hands-free on/off", priority=True),
         Binding("ctrl+e", "end_call", "End call", priority=True),
+        Binding("ctrl+o", "mute", "Mute/unmute customer", priority=True),
         Binding("escape", "focus_reply", "Reply", show=False),
         # Once the call has ended the rep reads the customer's last line, then opens the debrief.
         Binding("enter", "open_debrief", "Your debrief"),
@@ -80,6 +82,7 @@ class CallScreen(Screen):
         self.rep_name = call.rep_name
         self.waiting = False
         self.customer_done_at = 0.0  # when the customer's last line appeared (time.monotonic())
+        self.voice: CustomerVoice | None = None  # the customer's voice (simulator/ui/call_voice.py), once mounted
 
     def compose(self) -> ComposeResult:
         p = self.scenario.persona
@@ -122,6 +125,21 @@ class CallScreen(Screen):
         self.sidebar.status(self._goal_line())
         self.watch(self.app, "language_status", self._language_status_changed, init=True)
         self.query_one("#reply", Input).focus()
+        self.voice = open_customer_voice(self)
+
+    def on_voice_status(self, message: VoiceStatus) -> None:
+        if sparring_app(self).language_status.state == "loading":  # that line stays until the model is ready
+            self.notify(literal(message.line), severity="warning", timeout=15)
+        else:
+            self.sidebar.status(literal(message.line))
+
+    def action_mute(self) -> None:
+        if self.voice is not None:
+            self.sidebar.status(literal(self.voice.set_muted(not self.voice.muted)))
+
+    def on_unmount(self) -> None:
+        if self.voice is not None:
+            self.voice.close_after_line()  # the customer's last words are heard to the end
 
     def _goal_line(self) -> str:
         step = self.call.goal.next_step if self.call.goal else ""
@@ -141,6 +159,8 @@ class CallScreen(Screen):
         if speaker == "customer":
             # When the customer's line is on screen; the rep's response time counts from here.
             self.customer_done_at = time.monotonic()
+            if self.voice is not None:
+                self.voice.speak(text)  # the response time then counts from the end of playback
         name = self.scenario.persona.name if speaker == "customer" else self.rep_name
         self.transcript.add_turn(speaker, name, text, tags)
 
@@ -242,7 +262,7 @@ class CallScreen(Screen):
                 severity="warning",
             )
             return
-        error = self.recorder.start(transcriber)
+        error = self.recorder.start(transcriber, self.voice)
         if error is not None:  # no microphone: say so, keep the call going with typing
             self.notify(literal(error), severity="error", timeout=20)
             self.sidebar.status("Typing your replies: no microphone.")
@@ -274,7 +294,11 @@ class CallScreen(Screen):
         speech = transcript.timing()
         if transcript.words:
             speech = speech.with_response_time(
-                seconds_before_answer(self.customer_done_at, message.started_at, transcript.words[0]["start"])
+                seconds_before_answer(
+                    self.voice.response_clock(self.customer_done_at) if self.voice else self.customer_done_at,
+                    message.started_at,
+                    transcript.words[0]["start"],
+                )
             )
         self._send(transcript.text, speech, audio_path)
 

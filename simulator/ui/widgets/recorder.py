@@ -90,7 +90,7 @@ class Recorder(Static):
         self.settings.hands_free = not self.settings.hands_free
         self.refresh_line()
 
-    def start(self, transcriber: Any) -> str | None:
+    def start(self, transcriber: Any, customer: Any = None) -> str | None:
         """Open the microphone and record; the error, worded for the rep, when there is none to open."""
         try:
             source = self.source_factory()
@@ -99,7 +99,7 @@ class Recorder(Static):
         self._stop = threading.Event()
         self._started_at = time.monotonic()
         self.refresh_line()
-        self._record(source, transcriber, self._stop)
+        self._record(source, transcriber, self._stop, customer)
         return None
 
     def stop(self) -> None:
@@ -112,7 +112,7 @@ class Recorder(Static):
         self.refresh_line()
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="recording")
-    def _record(self, source: Any, transcriber: Any, stop: threading.Event) -> None:
+    def _record(self, source: Any, transcriber: Any, stop: threading.Event, customer: Any = None) -> None:
         from simulator.audio.recording import record_turn
 
         last = 0.0
@@ -135,6 +135,7 @@ class Recorder(Static):
                 end_pause=self.settings.end_pause,
                 on_level=level,
                 on_caption=caption,
+                customer=customer,  # while the customer's voice plays: no echo, and barge-in
             )
         except Exception as exc:  # the microphone failed mid-turn: typing takes over
             self.post_message(self.Failed(str(exc)))
