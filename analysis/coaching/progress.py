@@ -79,7 +79,7 @@ class Measure:
 MEASURES: tuple[Measure, ...] = (
     Measure("needs_questions", "Needs questions", "needs_questions"),
     Measure("deeper_questions", "Implication + need-payoff questions", "implication_questions"),
-    Measure("questions_before_pitch", "Needs questions before the first pitch", "ask_before_advocating"),
+    Measure("questions_before_pitch", "Needs questions before the pitch", "ask_before_advocating"),
     Measure("paraphrases", "Paraphrases", "active_listening"),
     Measure("talk_share", "Your share of the words", "balanced_talk", lower_is_better=True, percent=True),
     Measure("needs_uncovered", "Needs uncovered", "uncover_needs"),
