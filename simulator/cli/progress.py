@@ -79,10 +79,10 @@ def progress_text(p: RepProgress) -> str:
     ]
     if agreed:
         lines.append("Goals agreed:")
-        for number, goal in agreed:
-            assert goal is not None
-            text = skill(goal.focus_skill).title if goal.focus_skill else "no focus skill"
-            step = f"; next step: {goal.next_step}" if goal.next_step else ""
+        for number, agreed_goal in agreed:
+            assert agreed_goal is not None
+            text = skill(agreed_goal.focus_skill).title if agreed_goal.focus_skill else "no focus skill"
+            step = f"; next step: {agreed_goal.next_step}" if agreed_goal.next_step else ""
             lines.append(f"  after #{number}: {text}{step}")
     lines.append("Gaps:")
     lines.extend(f"  {gap.line()}" for gap in p.gaps)

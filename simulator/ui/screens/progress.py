@@ -116,16 +116,17 @@ class ProgressScreen(Screen):
             plt.scatter([n for n, _ in pairs], [v for _, v in pairs], color=VALUE_COLOR, marker="●")
         if measure.key == "objective_met":
             plt.ylim(-0.1, 1.1)
-            plt.yticks([0, 1], ["no", "yes"])
+            plt.yticks([0.0, 1.0], ["no", "yes"])
         elif measure.percent:
             plt.ylim(0, 100)
-            plt.yticks([0, 25, 50, 75, 100])
+            plt.yticks([0.0, 25.0, 50.0, 75.0, 100.0], ["0", "25", "50", "75", "100"])
         else:
             top = int(max([v for _, v in pairs] + [a for _, a in aims] + [1])) + 1
             plt.ylim(0, top)
-            plt.yticks(list(range(0, top + 1, max(1, (top + 4) // 5))))
+            ticks = list(range(0, top + 1, max(1, (top + 4) // 5)))
+            plt.yticks([float(t) for t in ticks], [str(t) for t in ticks])
         plt.xlim(0.5, max(numbers) + 0.5)
-        plt.xticks(numbers)
+        plt.xticks([float(n) for n in numbers], [str(n) for n in numbers])
         plt.xlabel("session")
         widget.refresh()
 
