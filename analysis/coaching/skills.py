@@ -92,9 +92,15 @@ def _rep_turn_count(f: dict[FigureKey, Figure]) -> int:
     return len(f[FigureKey.SPIN_MAP].detail.get("marks", []))
 
 
+def _complete(figures: dict[FigureKey, Figure]) -> dict[FigureKey, Figure]:
+    """Every figure key present: a session stored by an older Sparring lacks the newer figures,
+    which then count as not shown rather than breaking progress over weeks."""
+    return {key: figures.get(key) or Figure(key, str(key), 0, "", [], "", {}) for key in FigureKey}
+
+
 def assess(figures: dict[FigureKey, Figure], discovery_before_pitch: int) -> dict[str, Assessment]:
     """For every skill but the stretch: was it shown on this call, and which turns show it."""
-    f = figures
+    f = _complete(figures)
     questions = f[FigureKey.QUESTIONS].value
     needs_total = f[FigureKey.NEEDS_UNCOVERED].detail.get("total", 0)
     spin = f[FigureKey.NEEDS_QUESTIONS].detail.get("spin", {})

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -25,9 +26,11 @@ from simulator.cli.voice_options import apply_voice_options, customer_audio_hook
 from simulator.config import END_PAUSE_RANGE, ENGINES, Settings
 
 if TYPE_CHECKING:
+    from analysis.coaching.debrief import Debrief
     from analysis.speech.engines import Transcriber
     from simulator.domain.scenario import Scenario
-    from simulator.domain.session import HeardReply
+    from simulator.domain.session import HeardReply, PracticeCall
+    from simulator.storage import Store
 
 
 def run_app(db: str | None, rep: str | None, scenario_key: str | None, settings: Settings | None = None) -> None:
@@ -219,18 +222,66 @@ def practice_headless(
             "with --replies, name the scenario and the rep: spar practice SCENARIO --rep NAME --replies FILE",
             BAD_REQUEST,
         )
-    from analysis.coaching.render import render_text
-    from analysis.language.analyzer import TurnTooLong
-    from simulator.domain.session import PracticeCall, play_script
-    from simulator.domain.understanding import customer_understanding
-    from simulator.storage import StoreError
-
     chosen = load_scenario(scenario_key)
     # Read before the call is played, so a bad reflection file costs nothing.
     answers = _read_reflection(reflection) if reflection else {}
     answers["next_step"] = next_step
     lines: Iterable[str] = list(_read_replies(replies)) if replies != "-" else _read_replies(replies)
     store = open_store(db)
+    played = play_headless(chosen, rep, replies, lines, store, settings, as_json=as_json, answers=answers)
+    if as_json:
+        click.echo(json.dumps(played.to_json(), ensure_ascii=False))
+        return
+    click.echo("")
+    click.echo(played.text())
+    click.echo(f"\nSaved as session {played.call.session_id} in {store.path}")
+
+
+@dataclass
+class HeadlessCall:
+    """A call played from a replies file, saved with its debrief."""
+
+    scenario: Scenario
+    call: PracticeCall
+    debrief: Debrief
+    answers: dict[str, str]  # the reflection given (if any) and the next step
+    unused_replies: int
+
+    def to_json(self) -> dict:
+        given = {k: v for k, v in self.answers.items() if k != "next_step"} or None
+        return _call_json(self.scenario, self.call, self.debrief, self.unused_replies, given)
+
+    def text(self) -> str:
+        """The debrief, as `spar practice --replies` prints it after the transcript."""
+        from analysis.coaching.render import render_text
+
+        text = render_text(self.debrief, self.call.turns, self.answers)
+        if self.unused_replies:
+            text += f"\n\n({self.unused_replies} replies were not used: the call had already ended.)"
+        return text
+
+
+def play_headless(
+    chosen: Scenario,
+    rep: str,
+    replies: str,
+    lines: Iterable[str],
+    store: Store,
+    settings: Settings,
+    *,
+    as_json: bool,
+    answers: dict[str, str],
+    mode: str = "solo",
+    group_id: str | None = None,
+) -> HeadlessCall:
+    """Play one call from LINES (read from the replies file REPLIES) and save it with its debrief
+    (ANSWERS: the reflection and next step); the transcript is printed as it goes unless AS_JSON.
+    Shared by `spar practice` and `spar team`."""
+    from analysis.language.analyzer import TurnTooLong
+    from simulator.domain.session import PracticeCall, play_script
+    from simulator.domain.understanding import customer_understanding
+    from simulator.storage import StoreError
+
     analyzer = parts().analyzer()
     spoken = _SpokenReplies(Path(replies).parent if replies != "-" else Path.cwd(), settings)
     replies_name = "<stdin>" if replies == "-" else replies
@@ -242,7 +293,9 @@ def practice_headless(
 
     understanding = customer_understanding(chosen, parts().encoder)
     try:
-        call = PracticeCall(store, chosen, rep, input_mode="script", understanding=understanding)
+        call = PracticeCall(
+            store, chosen, rep, input_mode="script", understanding=understanding, mode=mode, group_id=group_id
+        )
         call.on_customer_line = customer_audio_hook(chosen, settings)  # --customer-audio DIR
         try:
             result = play_script(call, lines, analyzer.analyze_turn, on_line=show, hear=spoken.hear)
@@ -256,15 +309,7 @@ def practice_headless(
         debrief = call.save_debrief(answers)
     except StoreError as exc:
         fail(str(exc))
-    if as_json:
-        given = {k: v for k, v in answers.items() if k != "next_step"} or None
-        click.echo(json.dumps(_call_json(chosen, call, debrief, result.unused_replies, given), ensure_ascii=False))
-        return
-    click.echo("")
-    click.echo(render_text(debrief, call.turns, answers))
-    if result.unused_replies:
-        click.echo(f"\n({result.unused_replies} replies were not used: the call had already ended.)")
-    click.echo(f"\nSaved as session {call.session_id} in {store.path}")
+    return HeadlessCall(chosen, call, debrief, answers, result.unused_replies)
 
 
 def _call_json(scenario: Scenario, call, debrief, unused_replies: int, reflection: dict[str, str] | None) -> dict:

@@ -90,8 +90,12 @@ class PracticeCall:
         customer: Customer | None = None,
         understanding: Understanding | None = None,
         on_customer_line: Callable[[int, str], str | None] | None = None,
+        mode: str = "solo",
+        group_id: str | None = None,
     ):
         self.store = store
+        self.mode = mode
+        self.group_id = group_id
         self.scenario = scenario
         self.rep_name = rep_display_name(rep_name)
         self.input_mode = input_mode
@@ -118,7 +122,9 @@ class PracticeCall:
         return (self.scenario.product,) if self.scenario.product else ()
 
     def start(self) -> CustomerLine:
-        self.session_id = self.store.start_session(self.rep_name, self.scenario, input_mode=self.input_mode)
+        self.session_id = self.store.start_session(
+            self.rep_name, self.scenario, input_mode=self.input_mode, mode=self.mode, group_id=self.group_id
+        )
         line = self.customer.opening()
         self._record(CallTurn(len(self.turns), "customer", line.text, customer=line))
         return line

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlite_utils
 
+from analysis.coaching.progress import StoredGoal, StoredSession
 from analysis.types import Figure, FigureKey, TurnAnalysis
 from simulator.domain.customer import CallSnapshot, CallTurn, CustomerLine, rep_display_name
 from simulator.storage.migrations import migrations
@@ -445,7 +446,15 @@ class Store:
         )
 
     # --- sessions and turns --------------------------------------------------------------
-    def start_session(self, rep_name: str, scenario: Scenario, *, input_mode: str = "typed", mode: str = "solo") -> int:
+    def start_session(
+        self,
+        rep_name: str,
+        scenario: Scenario,
+        *,
+        input_mode: str = "typed",
+        mode: str = "solo",
+        group_id: str | None = None,
+    ) -> int:
         rep = self.rep_id(rep_name)
         with self._write("start the session"):
             self._record_scenario(scenario)
@@ -456,6 +465,7 @@ class Store:
                         "scenario_id": scenario.id,
                         "scenario_hash": scenario.content_hash,
                         "mode": mode,
+                        "group_id": group_id,
                         "input_mode": input_mode,
                         "status": "in_progress",
                         "started_at": now(),
@@ -633,3 +643,64 @@ class Store:
                 params + [limit],
             )
             return [SessionSummary(**row) for row in rows]
+
+    # --- progress and groups -------------------------------------------------------------
+    def stored_sessions(self, *, rep_name: str | None = None, group_id: str | None = None) -> list[StoredSession]:
+        """Ended sessions with their stored figures (a rep's, a group's, or all), oldest first."""
+        where, params = ["s.metrics_json is not null"], []
+        if rep_name is not None:
+            where.append("r.name = ?")
+            params.append(rep_display_name(rep_name))
+        if group_id is not None:
+            where.append("s.group_id = ?")
+            params.append(group_id)
+        with self._guard("read the sessions"):
+            rows = list(
+                self.db.query(
+                    "select s.id, r.name as rep, s.scenario_id, s.started_at, s.objective_met, s.metrics_json, "
+                    "s.mode, s.group_id, s.input_mode, d.focus_skill, d.next_step "
+                    "from sessions s join reps r on r.id = s.rep_id left join debriefs d on d.session_id = s.id "
+                    f"where {' and '.join(where)} order by s.started_at, s.id",
+                    params,
+                )
+            )
+        return [
+            StoredSession(
+                id=r["id"],
+                rep=r["rep"],
+                scenario_id=r["scenario_id"],
+                started_at=r["started_at"],
+                objective_met=bool(r["objective_met"]),
+                figures=json.loads(r["metrics_json"]),
+                mode=r["mode"] or "solo",
+                group_id=r["group_id"],
+                input_mode=r["input_mode"],
+                focus_skill=r["focus_skill"],
+                next_step=r["next_step"],
+            )
+            for r in rows
+        ]
+
+    def stored_goals(self, rep_name: str) -> list[StoredGoal]:
+        """The goals a rep agreed, in the order they were set, with the session that checked each."""
+        with self._guard("read goals"):
+            rows = self.db.query(
+                "select g.focus_skill, g.next_step, g.session_id, g.reviewed_session_id from goals g "
+                "join reps r on r.id = g.rep_id where r.name = ? order by g.created_at, g.id",
+                [rep_display_name(rep_name)],
+            )
+            return [
+                StoredGoal(r["focus_skill"], r["next_step"] or "", r["session_id"], r["reviewed_session_id"])
+                for r in rows
+            ]
+
+    def group_ids(self) -> list[str]:
+        """Team groups, newest first."""
+        with self._guard("read the groups"):
+            return [
+                r["group_id"]
+                for r in self.db.query(
+                    "select group_id from sessions where group_id is not null group by group_id "
+                    "order by max(started_at) desc"
+                )
+            ]

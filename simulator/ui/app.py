@@ -26,6 +26,7 @@ from simulator.storage import Store
 from simulator.ui.app_status import ModelStatus
 from simulator.ui.messages import AnalyzerLoaded, EncoderLoaded, ModelFailed, TranscriberLoaded
 from simulator.ui.screens.history import HistoryScreen
+from simulator.ui.screens.progress import ProgressScreen
 from simulator.ui.screens.start import StartScreen
 from simulator.ui.screens.too_small import TooSmallScreen, too_small
 from simulator.ui.text import literal
@@ -59,12 +60,13 @@ class SparringApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "Sparring"
     # Practice and History now; Review and Progress join as modes of their own later.
-    MODES = {"practice": StartScreen, "history": HistoryScreen}
+    MODES = {"practice": StartScreen, "history": HistoryScreen, "progress": ProgressScreen}
     DEFAULT_MODE = "practice"
     SUB_TITLE = "rehearse a customer call"
     BINDINGS = [
         Binding("f2", "switch_mode('history')", "History"),
         Binding("f3", "switch_mode('practice')", "Practice"),
+        Binding("f4", "switch_mode('progress')", "Progress"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
