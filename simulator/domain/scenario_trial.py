@@ -43,7 +43,25 @@ _FIGURE = re.compile(
     re.IGNORECASE,
 )
 # Words a customer opens with that a rep would not say back.
-_OPENERS = {"and", "but", "honestly", "to", "be", "honest", "sure", "well", "look", "so", "yes", "no", "oh", "right", "okay", "between", "frankly"}
+_OPENERS = {
+    "and",
+    "but",
+    "honestly",
+    "to",
+    "be",
+    "honest",
+    "sure",
+    "well",
+    "look",
+    "so",
+    "yes",
+    "no",
+    "oh",
+    "right",
+    "okay",
+    "between",
+    "frankly",
+}
 
 PITCHES = (
     "{product} solves exactly this, and it is the best product on the market.",
