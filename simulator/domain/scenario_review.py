@@ -2,9 +2,9 @@
 
 Loading (`scenario_file.py`, `scenario_format2.py`) already refuses a file whose fields are wrong.
 This review looks at a scenario that loads and asks whether it can be played as meant:
-- errors: an objective that can never be met (found by searching the customer's rules: which
-  turns earn trust, which make a need explicit, within the customer's patience), a need that can
-  never be told, an example question that would be taken for a proposal or reaches two places, a
+- errors: an objective that can never be met and a layer of a need that can never be reached
+  (both found by searching the customer's rules: which turns earn trust, which make a need
+  explicit, within the customer's patience), an example question that would be taken for a proposal or reaches two places, a
   placeholder other than `{rep}`;
 - warnings: things that work but play badly (too few example questions, an objection that cannot
   be handled, one line for a reply kind, no buying signal).
@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import re
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,44 +74,35 @@ class _Review:
         self.findings.append(Finding(Problem(self.path, self.line(where), message), error))
 
 
-def fastest_win(scenario: Scenario) -> int | None:
-    """The fewest rep turns in which the customer can agree to the objective, or None if never.
+def _search(scenario: Scenario, goal: Callable[[int, tuple[int, ...]], bool], turns_left: int) -> int | None:
+    """The fewest rep turns after which `goal(trust, layers told per need)` holds, or None if not within turns_left.
 
-    A breadth-first search over what matters to readiness: trust, and how many layers of each need
-    are told. Each turn is one move the rules reward: ask about a need's problem (told once trust
-    reaches the need's level), ask one layer deeper, or paraphrase; the last turn is the proposal.
+    A breadth-first search over what the customer's rules reward: ask about a need's problem (told
+    once trust reaches the need's level), ask one layer deeper, or paraphrase (trust +2).
     """
     needs = scenario.needs
-    trust_rules = scenario.trust
-    objective = scenario.objective
-    required_level = trust_rank(objective.min_trust)
-
-    def ready(trust: int, told: tuple[int, ...]) -> bool:
-        explicit = sum(1 for n in told if n >= 2) if objective.explicit else sum(1 for n in told if n >= 1)
-        return explicit >= objective.needs_required and trust_rank(trust_rules.level(trust)) >= required_level
-
-    start = (trust_rules.start, tuple(0 for _ in needs))
+    rules = scenario.trust
+    start = (rules.start, tuple(0 for _ in needs))
     seen = {start}
     queue = deque([(start, 0)])
     while queue:
         (trust, told), turns = queue.popleft()
-        if ready(trust, told):
-            return turns + 1  # the proposal
-        if turns + 1 >= scenario.patience:
+        if goal(trust, told):
+            return turns
+        if turns >= turns_left:
             continue
-        moves = [min(trust_rules.maximum, trust + TRUST_FOR_A_PARAPHRASE)]
-        nexts = [(moves[0], told)]
+        nexts = [(min(rules.maximum, trust + TRUST_FOR_A_PARAPHRASE), told)]
         for i, need in enumerate(needs):
             n = told[i]
             if n >= len(need.layers):
                 continue
             if n == 0:
-                if trust_rank(trust_rules.level(trust)) < trust_rank(need.min_trust):
+                if trust_rank(rules.level(trust)) < trust_rank(need.min_trust):
                     continue
                 gain = TRUST_FOR_A_PROBLEM
             else:
                 gain = TRUST_FOR_AN_EXPLICIT_NEED if n == 1 else 0
-            nexts.append((min(trust_rules.maximum, trust + gain), told[:i] + (n + 1,) + told[i + 1 :]))
+            nexts.append((min(rules.maximum, trust + gain), told[:i] + (n + 1,) + told[i + 1 :]))
         for state in nexts:
             if state not in seen:
                 seen.add(state)
@@ -118,8 +110,18 @@ def fastest_win(scenario: Scenario) -> int | None:
     return None
 
 
-def _level_points(scenario: Scenario, level: str) -> int:
-    return {"bronze": 0, "silver": scenario.trust.silver, "gold": scenario.trust.gold}[level]
+def fastest_win(scenario: Scenario) -> int | None:
+    """The fewest rep turns in which the customer can agree to the objective (the proposal included),
+    or None if no order of questions, paraphrases and a proposal gets there within their patience."""
+    objective = scenario.objective
+    level = trust_rank(objective.min_trust)
+
+    def ready(trust: int, told: tuple[int, ...]) -> bool:
+        uncovered = sum(1 for n in told if n >= (2 if objective.explicit else 1))
+        return uncovered >= objective.needs_required and trust_rank(scenario.trust.level(trust)) >= level
+
+    found = _search(scenario, ready, scenario.patience - 1)
+    return None if found is None else found + 1
 
 
 def review_scenario(scenario: Scenario) -> list[Finding]:
@@ -128,23 +130,18 @@ def review_scenario(scenario: Scenario) -> list[Finding]:
     s = scenario
     objective = s.objective
 
-    # Trust levels that can never be reached.
+    # Layers that can never be reached before the customer runs out of patience.
     for i, need in enumerate(s.needs):
-        points = _level_points(s, need.min_trust)
-        if points > s.trust.maximum:
-            r.add(("needs", i, "min_trust"), f"needs[{i}] ('{need.id}') can never be told: min_trust "
-                  f"{need.min_trust} needs {points} trust points, but trust.max is {s.trust.maximum}", error=True)  # fmt: skip
-    points = _level_points(s, objective.min_trust)
-    if points > s.trust.maximum:
-        r.add(("objective", "min_trust"), f"objective.min_trust {objective.min_trust} needs {points} trust points, "
-              f"but trust.max is {s.trust.maximum}: the objective can never be met", error=True)  # fmt: skip
-    else:
-        fastest = fastest_win(s)
-        if fastest is None:
-            r.add(("objective",), "the objective can never be met within the customer's patience "
-                  f"({s.patience} turns): no order of questions, paraphrases and a proposal reaches "
-                  f"{objective.needs_required} explicit needs and {objective.min_trust} trust; lower "
-                  "explicit_needs or min_trust, or raise patience", error=True)  # fmt: skip
+        for depth, name in enumerate(need.layers, start=1):
+            if _search(s, lambda _t, told, i=i, depth=depth: told[i] >= depth, s.patience) is None:
+                r.add(("needs", i, name), f"needs[{i}].{name} ('{need.id}') can never be reached within the "
+                      f"customer's patience ({s.patience} turns) with min_trust {need.min_trust}", error=True)  # fmt: skip
+                break
+    if fastest_win(s) is None:
+        r.add(("objective",), "the objective can never be met within the customer's patience "
+              f"({s.patience} turns): no order of questions, paraphrases and a proposal reaches "
+              f"{objective.needs_required} explicit needs and {objective.min_trust} trust; lower "
+              "explicit_needs or min_trust, or raise patience", error=True)  # fmt: skip
     if objective.explicit and objective.needs_required == 0:
         r.add(("objective", "explicit_needs"), "objective.explicit_needs is 0: the customer agrees as soon as "
               "trust allows, without any need explored", error=False)  # fmt: skip
