@@ -110,6 +110,11 @@ def _search(scenario: Scenario, goal: Callable[[int, tuple[int, ...]], bool], tu
     return None
 
 
+def _told(index: int, depth: int) -> Callable[[int, tuple[int, ...]], bool]:
+    """A search goal: need `index` has at least `depth` layers told."""
+    return lambda _trust, told: told[index] >= depth
+
+
 def fastest_win(scenario: Scenario) -> int | None:
     """The fewest rep turns in which the customer can agree to the objective (the proposal included),
     or None if no order of questions, paraphrases and a proposal gets there within their patience."""
@@ -133,7 +138,7 @@ def review_scenario(scenario: Scenario) -> list[Finding]:
     # Layers that can never be reached before the customer runs out of patience.
     for i, need in enumerate(s.needs):
         for depth, name in enumerate(need.layers, start=1):
-            if _search(s, lambda _t, told, i=i, depth=depth: told[i] >= depth, s.patience) is None:
+            if _search(s, _told(i, depth), s.patience) is None:
                 r.add(("needs", i, name), f"needs[{i}].{name} ('{need.id}') can never be reached within the "
                       f"customer's patience ({s.patience} turns) with min_trust {need.min_trust}", error=True)  # fmt: skip
                 break
