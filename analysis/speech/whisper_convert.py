@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import struct
 from pathlib import Path
@@ -200,7 +201,7 @@ def converted_checkpoint(ct2_dir: Path, cache_dir: Path) -> tuple[Path, list[lis
 
     dims, state = to_openai_state(read_ct2_model(source))
     cache_dir.mkdir(parents=True, exist_ok=True)
-    partial = checkpoint.with_suffix(".pt.partial")
+    partial = checkpoint.with_suffix(f".pt.{os.getpid()}.partial")  # per process: several may convert at once
     torch.save({"dims": dims, "model_state_dict": {k: torch.from_numpy(v.copy()) for k, v in state.items()}}, partial)
     partial.replace(checkpoint)  # never leave a half-written checkpoint under the real name
     manifest_path.write_text(

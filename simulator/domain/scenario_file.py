@@ -309,6 +309,20 @@ class _Checker:
         return value
 
 
+def value_lines(source: str, file: Path) -> dict[tuple, int]:
+    """The line of each value of a scenario file, by its path of keys and indexes (through the same
+    limited reader as loading); empty when the file cannot be read as a scenario."""
+    try:
+        node = _compose(source, file)
+        if node is None:
+            return {}
+        plain = _Plain(file)
+        plain.value(node)
+    except (ScenarioError, _Refused):
+        return {}
+    return plain.lines
+
+
 def parse_scenario(source: str, file: Path) -> Scenario:
     """Validate scenario text; raise ScenarioError listing every problem with its line."""
     import hashlib
