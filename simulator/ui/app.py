@@ -63,6 +63,8 @@ class SparringApp(App):
     language_status: reactive[ModelStatus] = reactive(ModelStatus)
     customer_status: reactive[ModelStatus] = reactive(lambda: ModelStatus("waiting"))
     speech_status: reactive[ModelStatus] = reactive(lambda: ModelStatus("waiting"))
+    # `spar review SESSION` opens the app on that session's review.
+    review_session: int | None = None
 
     def __init__(
         self,
@@ -98,6 +100,10 @@ class SparringApp(App):
         # Importing spaCy holds the GIL for long stretches; start it once the first screen is
         # painted so the rep sees the app at once rather than a blank terminal.
         self.call_after_refresh(self.load_models)
+        if self.review_session is not None:
+            from simulator.ui.screens.review import ReviewScreen
+
+            self.push_screen(ReviewScreen(self.review_session))
 
     # --- the language model, then the speech model, loaded once in the background -------
     @work(thread=True, exclusive=True, exit_on_error=False, group="models")

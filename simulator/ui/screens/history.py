@@ -18,7 +18,7 @@ from simulator.ui.text import literal
 
 
 class HistoryScreen(Screen):
-    BINDINGS = [Binding("r", "refresh", "Refresh")]
+    BINDINGS = [Binding("r", "refresh", "Refresh"), Binding("v", "review", "Review with a coach")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -51,6 +51,15 @@ class HistoryScreen(Screen):
                 s.focus_skill or "",
                 key=str(s.id),
             )
+
+    def action_review(self) -> None:
+        from simulator.ui.screens.review import ReviewScreen
+
+        table = self.query_one("#sessions", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key is not None:
+                self.app.push_screen(ReviewScreen(int(key)))
 
     @on(DataTable.RowSelected, "#sessions")
     def _open(self, event: DataTable.RowSelected) -> None:
