@@ -798,7 +798,8 @@ class Store:
             "version": EXPORT_VERSION,
             "uid": session["uid"],
             "rep": rep["name"],
-            "scenario": _unpack(scenario) if scenario else None,
+            # The scenario as the session knows it; when and where this machine played it stay here.
+            "scenario": _unpack(scenario, ("path", "first_played_at", "last_played_at")) if scenario else None,
             "session": _unpack(session, ("id", "rep_id", "uid")),
             "turns": [_unpack(t, ("id", "session_id")) for t in turns],
             "debrief": _unpack(debrief, ("session_id",)) if debrief else None,
