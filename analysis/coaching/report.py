@@ -275,7 +275,7 @@ def to_html(report: Report) -> str:
 
 # --- plain language ---------------------------------------------------------------------------
 _WORD = re.compile(r"[A-Za-z]+(?:'[A-Za-z]+)?")
-_SENTENCE_END = re.compile(r"[.!?:]+(?:\s|$)")
+_SENTENCE_END = re.compile(r"[.!?]+(?:\s|$)")
 
 
 def syllables(word: str) -> int:
