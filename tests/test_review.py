@@ -242,3 +242,15 @@ def test_a_missed_chance_is_a_need_told_and_no_question_next():
         CallTurn(4, "customer", "And drops are late."),
     ]
     assert missed_chances(turns, [0, 2, 4]) == [0]
+
+
+def test_the_corrections_benchmark_counts_agreement_per_label(db_path, played):
+    from bench.corrections import agreement
+
+    spar("correct", str(played), str(PITCH_TURN), "is_pitch=false", "--db", str(db_path))
+    spar("correct", str(played), "4", "is_paraphrase=true", "--db", str(db_path))
+    result = agreement(db_path)
+    assert (result["is_pitch"].corrected, result["is_pitch"].agree) == (1, 0)
+    assert result["is_pitch"].changes == {"yes -> no": 1}
+    assert (result["is_paraphrase"].corrected, result["is_paraphrase"].agree) == (1, 1)
+    assert result["spin"].corrected == 0
