@@ -10,13 +10,15 @@ want_tests=0
 [ "${1:-}" = "--test" ] && want_tests=1
 
 # Debian packages: espeak-ng (tests speak with it), ffmpeg (Whisper decodes audio with it),
-# libportaudio2 (the microphone); with --test also strace. Installed only where missing.
+# libportaudio2 (the microphone); with --test also strace and chromium. Installed only where missing.
 missing=()
 command -v espeak-ng >/dev/null 2>&1 || missing+=(espeak-ng)
 command -v ffmpeg >/dev/null 2>&1 || missing+=(ffmpeg)
 ldconfig -p 2>/dev/null | grep -q libportaudio.so.2 || missing+=(libportaudio2)
-# Tests only: strace shows that decoding audio opens no network connection.
+# Tests only: strace shows that decoding audio opens no network connection; chromium renders
+# the HTML report headless.
 if [ $want_tests -eq 1 ] && ! command -v strace >/dev/null 2>&1; then missing+=(strace); fi
+if [ $want_tests -eq 1 ] && ! command -v chromium >/dev/null 2>&1; then missing+=(chromium); fi
 if [ ${#missing[@]} -gt 0 ]; then
   if command -v apt-get >/dev/null 2>&1; then
     sudo_cmd=""

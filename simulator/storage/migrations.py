@@ -113,3 +113,50 @@ def m001_initial(db):
         foreign_keys=[("rep_id", "reps", "id"), ("session_id", "sessions", "id")],
     )
     db["goals"].create_index(["rep_id", "created_at"])
+
+
+@migrations()
+def m002_review(db):
+    """Coach review: notes and label corrections on turns, a measurable goal with a date, and a
+    stable uid per session so exports merge across machines without duplicates."""
+    db["notes"].create(
+        {
+            "id": int,
+            "session_id": int,
+            "turn_idx": int,
+            "kind": str,
+            "text": str,
+            "author": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"session_id", "turn_idx", "kind", "text", "created_at"},
+    )
+    db["notes"].create_index(["session_id", "turn_idx"])
+    db["corrections"].create(
+        {
+            "id": int,
+            "session_id": int,
+            "turn_idx": int,
+            "label": str,
+            "value_json": str,
+            "author": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"session_id", "turn_idx", "label", "value_json", "created_at"},
+    )
+    db["corrections"].create_index(["session_id", "turn_idx", "label"])
+    db["goals"].add_column("measure", str)
+    db["goals"].add_column("due_date", str)
+    db["goals"].add_column("agreed_by", str)
+    db["sessions"].add_column("uid", str)
+    db.execute("update sessions set uid = lower(hex(randomblob(16))) where uid is null")
+    db["sessions"].create_index(["uid"], unique=True)
+    # Every new session gets its uid as it is inserted; an imported one keeps the uid it brings.
+    db.execute(
+        "create trigger sessions_uid_on_insert after insert on sessions when new.uid is null "
+        "begin update sessions set uid = lower(hex(randomblob(16))) where id = new.id; end"
+    )

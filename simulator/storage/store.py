@@ -28,8 +28,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import sqlite_utils
 
 from analysis.coaching.progress import StoredGoal, StoredSession
+from analysis.coaching.review import Correction, LabelValue, Note, NoteKind
 from analysis.types import Figure, FigureKey, TurnAnalysis
-from simulator.domain.customer import CallSnapshot, CallTurn, CustomerLine, rep_display_name
+from simulator.domain.customer import CallSnapshot, CallTurn, CustomerLine, RevealedNeed, rep_display_name
 from simulator.storage.migrations import migrations
 
 if TYPE_CHECKING:
@@ -47,6 +48,9 @@ class Goal:
     focus_skill: str | None
     next_step: str
     reviewed_session_id: int | None = None
+    measure: str = ""  # how the next call shows progress: "at least four needs questions before the first pitch"
+    due_date: str = ""  # when the next step is due (as written, usually YYYY-MM-DD)
+    agreed_by: str = ""  # who agreed it with the rep (a coach), when a coach did
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Goal:
@@ -57,6 +61,9 @@ class Goal:
             row["focus_skill"],
             row["next_step"] or "",
             row["reviewed_session_id"],
+            row.get("measure") or "",
+            row.get("due_date") or "",
+            row.get("agreed_by") or "",
         )
 
 
@@ -133,6 +140,61 @@ class SavedDebrief:
 
 class StoreError(Exception):
     """A database problem, worded for the user: which file, what happened, what to do."""
+
+
+class NotInStore(StoreError):
+    """What a request names (a session, a turn) is not in the database: a bad request, not bad data."""
+
+
+class NotAnExport(ValueError):
+    """A file given to `spar import` that is not a Sparring session export."""
+
+
+EXPORT_FORMAT = "sparring-session"
+EXPORT_VERSION = 1
+
+
+@dataclass(frozen=True)
+class CallFacts:
+    """What the call's figures need besides the turns, as stored when the call ended."""
+
+    needs_total: int
+    needs_uncovered: tuple[RevealedNeed, ...]
+    discovery_before_pitch: int
+    debrief: dict[str, Any] | None  # the debrief as the rep saw it (Debrief.to_json())
+
+
+def _unpack(row: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """A row as export JSON: `X_json` columns become `X`, parsed; DROP columns are left out."""
+    out: dict[str, Any] = {}
+    for key, value in row.items():
+        if key in drop:
+            continue
+        if key.endswith("_json"):
+            out[key[: -len("_json")]] = json.loads(value) if value is not None else None
+        else:
+            out[key] = value
+    return out
+
+
+def _pack(data: dict[str, Any], columns: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
+    """Export JSON back as a row of a table with COLUMNS; keys that are not its columns are ignored."""
+    if not isinstance(data, dict):
+        raise NotAnExport(f"expected an object, found {type(data).__name__}")
+    row: dict[str, Any] = {}
+    for column in columns:
+        if column in drop:
+            continue
+        if column.endswith("_json"):
+            key = column[: -len("_json")]
+            if key in data:
+                row[column] = None if data[key] is None else json.dumps(data[key])
+        elif column in data:
+            value = data[column]
+            if isinstance(value, (dict, list)):
+                raise NotAnExport(f"'{column}' should be a single value")
+            row[column] = value
+    return row
 
 
 def session_result(session: SessionSummary) -> str:
@@ -704,3 +766,244 @@ class Store:
                     "order by max(started_at) desc"
                 )
             ]
+
+    # --- coach review: notes, corrections, goals, export and import (issue #18) -----------
+    def _require_turn(self, session_id: int, turn: int) -> dict[str, Any]:
+        if not self.db.table("sessions").count_where("id = ?", [session_id]):
+            raise NotInStore(f"{self.path}: no session {session_id}; `spar history` lists them")
+        row = next(self.db.table("turns").rows_where("session_id = ? and idx = ?", [session_id, turn]), None)
+        if row is None:
+            count = self.db.table("turns").count_where("session_id = ?", [session_id])
+            raise NotInStore(f"session {session_id} has no turn {turn + 1}; its turns are 1 to {count}")
+        return row
+
+    def add_note(self, session_id: int, turn: int, kind: NoteKind | str, text: str, author: str = "") -> Note:
+        """A note on one turn (0-based), strategic or tactical: one write."""
+        note = Note(turn, NoteKind(kind), text.strip(), " ".join(author.split()), now())
+        if not note.text:
+            raise ValueError("a note needs some text")
+        with self._write("save the note"):
+            self._require_turn(session_id, turn)
+            self.db.table("notes").insert({"session_id": session_id, "turn_idx": turn} | _note_row(note))
+        return note
+
+    def add_correction(self, session_id: int, turn: int, label: str, value: LabelValue, author: str = "") -> Correction:
+        """A coach's value for one label of one rep turn (0-based): one write; the latest per label wins."""
+        correction = Correction.from_json(
+            {"turn": turn, "label": label, "value": value, "author": " ".join(author.split()), "created_at": now()}
+        )
+        with self._write("save the correction"):
+            row = self._require_turn(session_id, turn)
+            if row["speaker"] != "rep" or not row["analysis_json"]:
+                raise NotInStore(
+                    f"turn {turn + 1} of session {session_id} is the customer's; only your turns have labels"
+                )
+            self.db.table("corrections").insert(
+                {"session_id": session_id, "turn_idx": turn} | _correction_row(correction)
+            )
+        return correction
+
+    def notes(self, session_id: int) -> list[Note]:
+        with self._guard("read the notes"):
+            rows = self.db.table("notes").rows_where("session_id = ?", [session_id], order_by="created_at, id")
+            return [Note.from_json(_row_json(r)) for r in rows]
+
+    def corrections(self, session_id: int | None = None) -> list[Correction]:
+        """Oldest first, so the last one per turn and label is the one that wins."""
+        with self._guard("read the corrections"):
+            where, params = ("session_id = ?", [session_id]) if session_id is not None else (None, [])
+            rows = self.db.table("corrections").rows_where(where, params, order_by="created_at, id")
+            return [Correction.from_json(_row_json(r)) for r in rows]
+
+    def corrected_turns(self) -> list[tuple[int, TurnAnalysis, list[Correction]]]:
+        """Every rep turn a coach corrected: its session, the analyzer's analysis, its corrections."""
+        with self._guard("read the corrections"):
+            rows = list(
+                self.db.query(
+                    "select c.*, t.analysis_json from corrections c join turns t "
+                    "on t.session_id = c.session_id and t.idx = c.turn_idx order by c.created_at, c.id"
+                )
+            )
+        found: dict[tuple[int, int], tuple[TurnAnalysis, list[Correction]]] = {}
+        for row in rows:
+            key = (row["session_id"], row["turn_idx"])
+            if key not in found:
+                found[key] = (TurnAnalysis.from_json(json.loads(row["analysis_json"])), [])
+            found[key][1].append(Correction.from_json(_row_json(row)))
+        return [(session, analysis, corrections) for (session, _), (analysis, corrections) in found.items()]
+
+    def call_facts(self, session_id: int) -> CallFacts:
+        with self._guard("read the session"):
+            if not self.db.table("sessions").count_where("id = ?", [session_id]):
+                raise NotInStore(f"{self.path}: no session {session_id}; `spar history` lists them")
+            row = self.db.table("sessions").get(session_id)
+            debrief = next(self.db.table("debriefs").rows_where("session_id = ?", [session_id]), None)
+        metrics = json.loads(row["metrics_json"]) if row["metrics_json"] else {}
+        needs = json.loads(row["needs_uncovered_json"]) if row["needs_uncovered_json"] else []
+        total = (metrics.get(str(FigureKey.NEEDS_UNCOVERED)) or {}).get("detail", {}).get("total", len(needs))
+        required = (metrics.get(str(FigureKey.ASK_BEFORE_ADVOCATE)) or {}).get("detail", {}).get("required", 2)
+        return CallFacts(
+            needs_total=int(total),
+            needs_uncovered=tuple(RevealedNeed(n["id"], n["title"], int(n["turn"])) for n in needs),
+            discovery_before_pitch=int(required),
+            debrief=json.loads(debrief["debrief_json"]) if debrief and debrief["debrief_json"] else None,
+        )
+
+    def session_goal(self, session_id: int) -> Goal | None:
+        """The goal agreed at this session's debrief, if any."""
+        with self._guard("read goals"):
+            row = next(self.db.table("goals").rows_where("session_id = ?", [session_id], order_by="id desc"), None)
+        return Goal.from_row(row) if row else None
+
+    def agree_goal(
+        self,
+        session_id: int,
+        *,
+        measure: str,
+        due_date: str,
+        next_step: str | None = None,
+        focus_skill: str | None = None,
+        agreed_by: str = "",
+    ) -> Goal:
+        """The goal of this session's debrief, given a measure and a date (and, if given, a new next
+        step or focus): one write. A session not yet debriefed gets its goal here."""
+        with self._write("save the goal"):
+            session = self.db.table("sessions").get(session_id) if self._has_session(session_id) else None
+            if session is None:
+                raise NotInStore(f"{self.path}: no session {session_id}; `spar history` lists them")
+            row = next(self.db.table("goals").rows_where("session_id = ?", [session_id], order_by="id desc"), None)
+            changes: dict[str, Any] = {"measure": measure.strip(), "due_date": due_date.strip(), "agreed_by": agreed_by}
+            if next_step is not None:
+                changes["next_step"] = next_step.strip()
+            if focus_skill is not None:
+                changes["focus_skill"] = focus_skill
+            if row is None:
+                table = self.db.table("goals")
+                goal_id = _new_id(
+                    table.insert({"rep_id": session["rep_id"], "session_id": session_id, "created_at": now()} | changes)
+                )
+            else:
+                goal_id = row["id"]
+                self.db.table("goals").update(goal_id, changes)
+            return Goal.from_row(self.db.table("goals").get(goal_id))
+
+    def _has_session(self, session_id: int) -> bool:
+        return bool(self.db.table("sessions").count_where("id = ?", [session_id]))
+
+    def session_ids(self, since: str | None = None) -> list[int]:
+        """Every session, oldest first; with SINCE (a date or time, as stored), those started then or later."""
+        with self._guard("read the history"):
+            where, params = ("started_at >= ?", [since]) if since else (None, [])
+            return [r["id"] for r in self.db.table("sessions").rows_where(where, params, order_by="started_at, id")]
+
+    def export_session(self, session_id: int) -> dict[str, Any]:
+        """Everything stored about one session, as JSON that `import_session` restores."""
+        with self._guard("read the session"):
+            if not self._has_session(session_id):
+                raise NotInStore(f"{self.path}: no session {session_id}; `spar history` lists them")
+            session = self.db.table("sessions").get(session_id)
+            rep = self.db.table("reps").get(session["rep_id"])
+            scenario = next(self.db.table("scenarios").rows_where("id = ?", [session["scenario_id"]]), None)
+            turns = list(self.db.table("turns").rows_where("session_id = ?", [session_id], order_by="idx"))
+            debrief = next(self.db.table("debriefs").rows_where("session_id = ?", [session_id]), None)
+            goals = list(
+                self.db.query(
+                    "select g.*, s.uid as reviewed_session_uid from goals g left join sessions s "
+                    "on s.id = g.reviewed_session_id where g.session_id = ? order by g.created_at, g.id",
+                    [session_id],
+                )
+            )
+        return {
+            "format": EXPORT_FORMAT,
+            "version": EXPORT_VERSION,
+            "uid": session["uid"],
+            "rep": rep["name"],
+            # The scenario as the session knows it; when and where this machine played it stay here.
+            "scenario": _unpack(scenario, ("path", "first_played_at", "last_played_at")) if scenario else None,
+            "session": _unpack(session, ("id", "rep_id", "uid")),
+            "turns": [_unpack(t, ("id", "session_id")) for t in turns],
+            "debrief": _unpack(debrief, ("session_id",)) if debrief else None,
+            "goals": [_unpack(g, ("id", "rep_id", "session_id", "reviewed_session_id")) for g in goals],
+            "notes": [n.to_json() for n in self.notes(session_id)],
+            "corrections": [c.to_json() for c in self.corrections(session_id)],
+        }
+
+    def find_session(self, uid: str) -> int | None:
+        with self._guard("read the history"):
+            row = next(self.db.table("sessions").rows_where("uid = ?", [uid]), None)
+        return row["id"] if row else None
+
+    def import_session(self, data: dict[str, Any]) -> tuple[int, bool]:
+        """Restore an exported session: one write. Returns its id here and whether it is new: a
+        session already here (the same uid) is left as it is and nothing is added."""
+        if not isinstance(data, dict) or data.get("format") != EXPORT_FORMAT:
+            raise NotAnExport(f'not a Sparring session export (no "format": "{EXPORT_FORMAT}")')
+        if data.get("version") != EXPORT_VERSION:
+            raise NotAnExport(f"export version {data.get('version')!r}; this Sparring reads version {EXPORT_VERSION}")
+        uid, rep_name, session = data.get("uid"), data.get("rep"), data.get("session")
+        if not isinstance(uid, str) or not uid or not isinstance(rep_name, str) or not isinstance(session, dict):
+            raise NotAnExport("an export needs its uid, rep and session")
+        turns, goals = data.get("turns") or [], data.get("goals") or []
+        if not isinstance(turns, list) or not isinstance(goals, list):
+            raise NotAnExport("turns and goals are lists")
+        try:
+            notes = [Note.from_json(n) for n in data.get("notes") or []]
+            corrections = [Correction.from_json(c) for c in data.get("corrections") or []]
+        except (KeyError, TypeError, ValueError) as exc:
+            raise NotAnExport(f"a note or correction cannot be read ({exc})") from None
+        with self._write("import the session"):
+            try:
+                existing = self.find_session(uid)
+                if existing is not None:
+                    return existing, False
+                rep = self.rep_id(rep_name)
+                scenario_id = session.get("scenario_id")
+                if not isinstance(scenario_id, str) or not scenario_id:
+                    raise NotAnExport("the session names no scenario")
+                if not self.db.table("scenarios").count_where("id = ?", [scenario_id]):
+                    scenario = _pack(data.get("scenario") or {}, self.db.table("scenarios").columns_dict)
+                    self.db.table("scenarios").insert(scenario | {"id": scenario_id})
+                row = _pack(session, self.db.table("sessions").columns_dict, ("id", "rep_id", "uid"))
+                session_id = _new_id(self.db.table("sessions").insert(row | {"rep_id": rep, "uid": uid}))
+                turn_columns = self.db.table("turns").columns_dict
+                for turn in turns:
+                    self.db.table("turns").insert(_pack(turn, turn_columns, ("id",)) | {"session_id": session_id})
+                if data.get("debrief"):
+                    debrief = _pack(data["debrief"], self.db.table("debriefs").columns_dict)
+                    self.db.table("debriefs").insert(debrief | {"session_id": session_id})
+                goal_columns = self.db.table("goals").columns_dict
+                for goal in goals:
+                    reviewed = goal.get("reviewed_session_uid") if isinstance(goal, dict) else None
+                    row = _pack(goal, goal_columns, ("id", "rep_id", "session_id", "reviewed_session_id"))
+                    row["reviewed_session_id"] = self.find_session(reviewed) if isinstance(reviewed, str) else None
+                    self.db.table("goals").insert(row | {"rep_id": rep, "session_id": session_id})
+                for note in notes:
+                    self.db.table("notes").insert({"session_id": session_id, "turn_idx": note.turn} | _note_row(note))
+                for correction in corrections:
+                    self.db.table("corrections").insert(
+                        {"session_id": session_id, "turn_idx": correction.turn} | _correction_row(correction)
+                    )
+            except (sqlite3.IntegrityError, TypeError, AttributeError) as exc:
+                raise NotAnExport(f"a part of the session cannot be stored ({exc})") from None
+        return session_id, True
+
+
+def _note_row(note: Note) -> dict[str, Any]:
+    return {"kind": str(note.kind), "text": note.text, "author": note.author, "created_at": note.created_at}
+
+
+def _correction_row(correction: Correction) -> dict[str, Any]:
+    return {
+        "label": correction.label,
+        "value_json": json.dumps(correction.value),
+        "author": correction.author,
+        "created_at": correction.created_at,
+    }
+
+
+def _row_json(row: dict[str, Any]) -> dict[str, Any]:
+    """A notes or corrections row as its record's JSON."""
+    out = {"turn": row["turn_idx"], "author": row["author"], "created_at": row["created_at"]}
+    if "value_json" in row:
+        return out | {"label": row["label"], "value": json.loads(row["value_json"])}
+    return out | {"kind": row["kind"], "text": row["text"]}

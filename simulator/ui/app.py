@@ -73,6 +73,8 @@ class SparringApp(App):
     language_status: reactive[ModelStatus] = reactive(ModelStatus)
     customer_status: reactive[ModelStatus] = reactive(lambda: ModelStatus("waiting"))
     speech_status: reactive[ModelStatus] = reactive(lambda: ModelStatus("waiting"))
+    # `spar review SESSION` opens the app on that session's review.
+    review_session: int | None = None
 
     def __init__(
         self,
@@ -110,6 +112,10 @@ class SparringApp(App):
         # Importing spaCy holds the GIL for long stretches; start it once the first screen is
         # painted so the rep sees the app at once rather than a blank terminal.
         self.call_after_refresh(self.load_models)
+        if self.review_session is not None:
+            from simulator.ui.screens.review import ReviewScreen
+
+            self.push_screen(ReviewScreen(self.review_session))
         self._fit(self.size.width, self.size.height)
 
     # --- any terminal size: below the minimum, a notice covers the screens ---------------

@@ -23,7 +23,7 @@ WIDE = 120
 
 
 class HistoryScreen(Screen):
-    BINDINGS = [Binding("r", "refresh", "Refresh")]
+    BINDINGS = [Binding("r", "refresh", "Refresh"), Binding("v", "review", "Review with a coach")]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -73,6 +73,15 @@ class HistoryScreen(Screen):
             )
         if table.row_count:
             table.move_cursor(row=min(row, table.row_count - 1))
+
+    def action_review(self) -> None:
+        from simulator.ui.screens.review import ReviewScreen
+
+        table = self.query_one("#sessions", DataTable)
+        if table.row_count:
+            key = table.coordinate_to_cell_key(table.cursor_coordinate).row_key.value
+            if key is not None:
+                self.app.push_screen(ReviewScreen(int(key)))
 
     @on(DataTable.RowSelected, "#sessions")
     def _open(self, event: DataTable.RowSelected) -> None:

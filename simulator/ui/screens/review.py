@@ -1,0 +1,309 @@
+"""Review a call with a coach: every turn with its labels and the customer's reaction, jumps to the
+next question, paraphrase, pitch or missed chance, and notes and corrections stored at once."""
+
+from __future__ import annotations
+
+from textual import on
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.content import Content
+from textual.screen import ModalScreen, Screen
+from textual.widgets import Footer, Header, Input, OptionList, RadioButton, RadioSet, Static
+from textual.widgets.option_list import Option
+
+from analysis.coaching.render import evidence_reason, restated_words, turn_tags
+from analysis.coaching.review import (
+    LABEL_WORDS,
+    LABELS,
+    LabelValue,
+    NoteKind,
+    label_choices,
+    label_value,
+    value_text,
+)
+from simulator.domain.review import CallReview, ReviewTurn, load_review
+from simulator.storage import StoreError
+from simulator.ui.app_status import sparring_app
+from simulator.ui.text import literal
+
+# The figures a correction can move, shown beside the transcript.
+SHOWN_FIGURES = ("questions", "open_questions", "needs_questions", "paraphrases", "pitches", "ask_before_advocate")
+DEFAULT_AUTHOR = "coach"
+
+
+DIALOG_CSS = """
+.dialog { width: 70; height: auto; padding: 1 2; background: $panel; border: thick $primary; }
+"""
+
+
+class NoteDialog(ModalScreen[tuple[str, str, str] | None]):
+    """A note on one turn: its text, strategic or tactical, and who wrote it."""
+
+    DEFAULT_CSS = "NoteDialog { align: center middle; }" + DIALOG_CSS
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, turn_number: int, author: str):
+        super().__init__()
+        self.turn_number = turn_number
+        self.author = author
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="note-dialog", classes="dialog"):
+            yield Static(f"Note on turn {self.turn_number}. Enter saves it; Escape cancels.")
+            with RadioSet(id="note-kind"):
+                yield RadioButton("tactical: about this moment", value=True, id="tactical")
+                yield RadioButton("strategic: about the call's plan", id="strategic")
+            yield Input(placeholder="Your note", id="note-text")
+            yield Input(value=self.author, placeholder="Your name", id="note-author")
+
+    def on_mount(self) -> None:
+        self.query_one("#note-text", Input).focus()
+
+    @on(Input.Submitted)
+    def _save(self) -> None:
+        text = self.query_one("#note-text", Input).value.strip()
+        if not text:
+            self.query_one("#note-text", Input).focus()
+            return
+        pressed = self.query_one("#note-kind", RadioSet).pressed_button
+        kind = NoteKind.STRATEGIC if pressed is not None and pressed.id == "strategic" else NoteKind.TACTICAL
+        self.dismiss((str(kind), text, self.query_one("#note-author", Input).value.strip()))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class CorrectDialog(ModalScreen[tuple[str, LabelValue] | None]):
+    """Pick a label of a rep turn, then its right value."""
+
+    DEFAULT_CSS = (
+        "CorrectDialog { align: center middle; } #correct-options { height: auto; max-height: 12; }" + DIALOG_CSS
+    )
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel")]
+
+    def __init__(self, turn: ReviewTurn):
+        super().__init__()
+        self.turn = turn
+        self.label: str | None = None
+
+    def compose(self) -> ComposeResult:
+        with Vertical(id="correct-dialog", classes="dialog"):
+            yield Static(
+                f"Correct a label of turn {self.turn.index + 1}: pick the label, then its value.", id="correct-prompt"
+            )
+            yield OptionList(id="correct-options")
+
+    def on_mount(self) -> None:
+        options = self.query_one("#correct-options", OptionList)
+        analysis = self.turn.corrected
+        assert analysis is not None
+        for label in LABELS:
+            options.add_option(
+                Option(f"{LABEL_WORDS[label]} ({label}): now {value_text(label_value(analysis, label))}", id=label)
+            )
+        options.highlighted = 0
+        options.focus()
+
+    @on(OptionList.OptionSelected, "#correct-options")
+    def _pick(self, event: OptionList.OptionSelected) -> None:
+        options = self.query_one("#correct-options", OptionList)
+        if self.label is None:
+            self.label = event.option.id
+            assert self.label is not None
+            self.query_one("#correct-prompt", Static).update(
+                f"{LABEL_WORDS[self.label]} of turn {self.turn.index + 1} is:"
+            )
+            options.clear_options()
+            for value in label_choices(self.label):
+                options.add_option(Option(value_text(value)))
+            options.highlighted = 0
+            return
+        self.dismiss((self.label, label_choices(self.label)[event.option_index]))
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ReviewScreen(Screen):
+    DEFAULT_CSS = """
+    #review-summary { height: auto; padding: 0 2; background: $boost; }
+    #review-view { height: 1fr; }
+    #review-turns { width: 55%; }
+    #review-side { width: 1fr; padding: 0 1; border-left: solid $primary-darken-2; }
+    #review-detail { height: auto; }
+    #review-figures { height: auto; margin-top: 1; }
+    """
+    BINDINGS = [
+        Binding("escape", "app.pop_screen", "Back"),
+        Binding("q", "jump('question')", "Next question"),
+        Binding("r", "jump('paraphrase')", "Next paraphrase"),
+        Binding("p", "jump('pitch')", "Next pitch"),
+        Binding("m", "jump('missed')", "Next missed chance"),
+        Binding("n", "note", "Note"),
+        Binding("c", "correct", "Correct a label"),
+    ]
+
+    def __init__(self, session_id: int):
+        super().__init__()
+        self.session_id = session_id
+        self.author = DEFAULT_AUTHOR
+        self.review: CallReview | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        yield Static("", id="review-summary")
+        with Horizontal(id="review-view"):
+            yield OptionList(id="review-turns")
+            with Vertical(id="review-side"):
+                yield Static("", id="review-detail")
+                yield Static("", id="review-figures")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.sub_title = f"Review of session {self.session_id}"
+        self.reload()
+        self.query_one("#review-turns", OptionList).focus()
+
+    @property
+    def position(self) -> int:
+        highlighted = self.query_one("#review-turns", OptionList).highlighted
+        return highlighted or 0
+
+    def reload(self) -> None:
+        """Read the call again (after a note or a correction) and show it, keeping the place."""
+        keep = self.position if self.review else 0
+        try:
+            self.review = load_review(sparring_app(self).store, self.session_id)
+        except StoreError as exc:
+            self.notify(literal(exc), severity="error", timeout=30)
+            return
+        s = self.review.session
+        self.query_one("#review-summary", Static).update(
+            f"[b]{literal(s.rep_name)}[/b] · {literal(s.scenario_title or s.scenario_id)} · {s.started_at[:16]} · "
+            f"{s.result} · {len(self.review.missed)} missed chance{'s' if len(self.review.missed) != 1 else ''}"
+        )
+        options = self.query_one("#review-turns", OptionList)
+        options.clear_options()
+        for t in self.review.turns:
+            options.add_option(Option(Content(self._turn_line(t))))
+        if self.review.turns:
+            options.highlighted = min(keep, len(self.review.turns) - 1)
+        self._show_figures()
+        self._show_detail()
+
+    def _turn_line(self, t: ReviewTurn) -> str:
+        assert self.review is not None
+        who = self.review.session.rep_name if t.turn.speaker == "rep" else "Customer"
+        marks = []
+        tags = turn_tags(t.corrected)
+        if tags:
+            marks.append(tags)
+        if t.corrections:
+            marks.append("corrected")
+        if t.missed_chance:
+            marks.append("MISSED CHANCE")
+        if t.notes:
+            marks.append(f"{len(t.notes)} note{'s' if len(t.notes) > 1 else ''}")
+        return f"{t.index + 1:>3} {who}: {t.turn.text}" + (f"  [{' · '.join(marks)}]" if marks else "")
+
+    def _show_figures(self) -> None:
+        assert self.review is not None
+        lines = ["[b]Figures[/b] (with the corrections)"]
+        for key, fig in self.review.figures.items():
+            if str(key) not in SHOWN_FIGURES:
+                continue
+            before = self.review.analyzer_figures[key].display
+            changed = f"  (analyzer: {literal(before)})" if before != fig.display else ""
+            lines.append(f"{literal(fig.label)}: {literal(fig.display)}{changed}")
+        self.query_one("#review-figures", Static).update("\n".join(lines))
+
+    def _show_detail(self) -> None:
+        if not self.review or not self.review.turns:
+            return
+        t = self.review.turns[self.position]
+        lines = [f"[b]Turn {t.index + 1}[/b] ({t.turn.speaker})"]
+        if t.corrected is not None:
+            lines.append(f"Heard as: {literal(turn_tags(t.corrected) or 'a statement')}")
+            for label, fix in t.corrections.items():
+                said = value_text(label_value(t.turn.analysis, label)) if t.turn.analysis else "none"
+                lines.append(
+                    f"[b]{LABEL_WORDS[label]}: {value_text(fix.value)}[/b] "
+                    f"(by {literal(fix.author or 'a coach')}; analyzer: {said})"
+                )
+            analysis = t.turn.analysis
+            for e in analysis.evidence if analysis else ():
+                lines.append(f"• {literal(evidence_reason(e))}\n  “{literal(e.text)}”")
+                if e.restates:
+                    lines.append(f"  restates: {literal(restated_words(e))}")
+            if analysis and analysis.speech is not None:
+                lines.append(f"Spoken, {analysis.speech.duration:.1f} s")
+        if t.turn.customer:
+            c = t.turn.customer
+            lines.append(
+                f"Customer's move: {str(c.event).replace('_', ' ')} · trust {c.trust_before} → {c.trust_after} ({c.level})"
+            )
+            if c.why:
+                lines.append(f"Why: {literal(c.why)}")
+        if t.missed_chance:
+            lines.append("[b]Missed chance[/b]: a need came up here and the next turn asked nothing about it.")
+        for n in t.notes:
+            lines.append(f"Note ({n.kind}, {literal(n.author or 'no name')}): {literal(n.text)}")
+        self.query_one("#review-detail", Static).update("\n".join(lines))
+
+    @on(OptionList.OptionHighlighted, "#review-turns")
+    def _highlighted(self) -> None:
+        self._show_detail()
+
+    def action_jump(self, what: str) -> None:
+        if not self.review:
+            return
+        found = self.review.next_turn(what, self.position)
+        if found is None:
+            self.notify(f"No {'missed chance' if what == 'missed' else what} in this call.")
+            return
+        self.query_one("#review-turns", OptionList).highlighted = found
+
+    def action_note(self) -> None:
+        if not self.review or not self.review.turns:
+            return
+        turn = self.review.turns[self.position]
+
+        def save(result: tuple[str, str, str] | None) -> None:
+            if result is None:
+                return
+            kind, text, author = result
+            self.author = author or self.author
+            try:
+                sparring_app(self).store.add_note(self.session_id, turn.index, kind, text, author)
+            except (StoreError, ValueError) as exc:
+                self.notify(literal(exc), severity="error", timeout=30)
+                return
+            self.notify(f"Note saved on turn {turn.index + 1}.")
+            self.reload()
+
+        self.app.push_screen(NoteDialog(turn.index + 1, self.author), save)
+
+    def action_correct(self) -> None:
+        if not self.review or not self.review.turns:
+            return
+        turn = self.review.turns[self.position]
+        if turn.corrected is None:
+            self.notify("Only your turns have labels to correct.")
+            return
+
+        def save(result: tuple[str, LabelValue] | None) -> None:
+            if result is None:
+                return
+            label, value = result
+            try:
+                sparring_app(self).store.add_correction(self.session_id, turn.index, label, value, self.author)
+            except (StoreError, ValueError) as exc:
+                self.notify(literal(exc), severity="error", timeout=30)
+                return
+            self.notify(f"Turn {turn.index + 1}: {LABEL_WORDS[label]} is now {value_text(value)}.")
+            self.reload()
+
+        self.app.push_screen(CorrectDialog(turn), save)
