@@ -299,3 +299,37 @@ async def test_14_4_every_screen_survives_a_tiny_terminal(store, analyzer, freig
             await pilot.resize_terminal(*size)
             await pilot.pause(0.05)
         assert not isinstance(app.screen, TooSmallScreen)
+
+
+async def test_the_start_screen_filters_scenarios_by_call_type_industry_and_difficulty(store):
+    """Every scenario is listed; typing in the filter narrows the list by call type, industry or
+    difficulty, and Enter there moves to the list."""
+    from textual.widgets import Input, OptionList
+
+    from simulator.ui.app import create_app
+
+    app = create_app(store=store, rep="Ana", analyzer_factory=object, encoder_factory=lambda: None,
+                     transcriber_factory=lambda: object())  # fmt: skip
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        options = app.screen.query_one("#scenario-list", OptionList)
+        every = len(app.catalogue.scenarios)
+        assert options.option_count == every >= 12
+        box = app.screen.query_one("#scenario-filter", Input)
+        box.focus()
+        for query, check in [
+            ("cold", lambda s: "cold" in s.call_type),
+            ("3", lambda s: s.difficulty == 3),
+            ("★★ renewal", lambda s: s.difficulty == 2 and "renewal" in s.call_type),
+            ("logistics", lambda s: s.industry == "logistics"),
+        ]:
+            box.value = query
+            await pilot.pause()
+            expected = [s.id for s in app.catalogue.scenarios if check(s)]
+            shown = [options.get_option_at_index(i).id for i in range(options.option_count)]
+            assert shown == expected and expected, query
+        await pilot.press("enter")
+        assert options.has_focus
+        box.value = ""
+        await pilot.pause()
+        assert options.option_count == every

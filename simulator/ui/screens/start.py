@@ -30,6 +30,21 @@ def scenario_brief(s: Scenario) -> str:
     )
 
 
+def scenario_matches(scenario: Scenario, query: str) -> bool:
+    """Does every word of the filter appear in the scenario's call type, industry, title or customer?
+    A number or stars match the difficulty ("2", "★★")."""
+    words = query.lower().split()
+    text = " ".join((scenario.call_type, scenario.industry, scenario.title, scenario.persona.role,
+                     scenario.persona.company, scenario.id)).lower()  # fmt: skip
+    for word in words:
+        if word.isdigit() or set(word) == {"★"}:
+            if (int(word) if word.isdigit() else len(word)) != scenario.difficulty:
+                return False
+        elif word not in text:
+            return False
+    return True
+
+
 class StartScreen(Screen):
     BINDINGS = [
         Binding("ctrl+s", "start", "Start call", priority=True),
@@ -41,7 +56,8 @@ class StartScreen(Screen):
             with Vertical(id="start-left"):
                 yield Label("Your name", id="rep-label")
                 yield Input(placeholder="Who is practising?", id="rep-name")
-                yield Label("Scenario (Enter to start)")
+                yield Label("Scenario (Enter to start)", id="scenario-label")
+                yield Input(placeholder="Filter: call type, industry, ★★ or 2 …", id="scenario-filter")
                 yield OptionList(id="scenario-list")
                 yield Static("", id="goal")
             with VerticalScroll(id="start-right"):
@@ -55,8 +71,8 @@ class StartScreen(Screen):
         rep_input = self.query_one("#rep-name", Input)
         rep_input.value = app.initial_rep or (names[0] if names else "")
         options = self.query_one("#scenario-list", OptionList)
-        for s in app.catalogue.scenarios:
-            options.add_option(Option(Content(f"{'★' * s.difficulty:3} {s.title}"), id=s.id))
+        self.shown: list[Scenario] = []
+        self._list_scenarios("")
         for broken in app.catalogue.broken:
             self.notify(f"Skipped a broken scenario: {literal(broken.problems[0])}", severity="warning", timeout=15)
         if not app.catalogue.scenarios:
@@ -64,8 +80,8 @@ class StartScreen(Screen):
                 "No scenarios found. Check the scenario folders with `spar scenarios list`."
             )
         start_with = app.initial_scenario.id if app.initial_scenario else None
-        index = next((i for i, s in enumerate(app.catalogue.scenarios) if s.id == start_with), 0)
-        if app.catalogue.scenarios:
+        index = next((i for i, s in enumerate(self.shown) if s.id == start_with), 0)
+        if self.shown:
             options.highlighted = index
         self.watch(self.app, "language_status", lambda _: self._show_models(), init=False)
         self.watch(self.app, "speech_status", lambda _: self._show_models(), init=False)
@@ -96,9 +112,32 @@ class StartScreen(Screen):
 
     def _selected(self) -> Scenario | None:
         options = self.query_one("#scenario-list", OptionList)
-        if options.highlighted is None:
+        if options.highlighted is None or options.highlighted >= len(self.shown):
             return None
-        return sparring_app(self).catalogue.scenarios[options.highlighted]
+        return self.shown[options.highlighted]
+
+    def _list_scenarios(self, query: str) -> None:
+        """The scenarios that match every word of the filter, easiest first."""
+        every = sparring_app(self).catalogue.scenarios
+        self.shown = [s for s in every if scenario_matches(s, query)]
+        options = self.query_one("#scenario-list", OptionList)
+        options.clear_options()
+        for s in self.shown:
+            options.add_option(Option(Content(f"{'★' * s.difficulty:3} {s.title}"), id=s.id))
+        label = "Scenario (Enter to start)" if len(self.shown) == len(every) else (
+            f"Scenario ({len(self.shown)} of {len(every)})")  # fmt: skip
+        self.query_one("#scenario-label", Label).update(label)
+        if self.shown:
+            options.highlighted = 0
+
+    @on(Input.Changed, "#scenario-filter")
+    def _filter_changed(self, event: Input.Changed) -> None:
+        self._list_scenarios(event.value)
+        self._show_brief()
+
+    @on(Input.Submitted, "#scenario-filter")
+    def _filter_done(self) -> None:
+        self.query_one("#scenario-list", OptionList).focus()
 
     @on(OptionList.OptionHighlighted, "#scenario-list")
     def _show_brief(self) -> None:
