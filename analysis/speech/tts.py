@@ -517,7 +517,23 @@ def piper_model_files(name: str) -> tuple[Path, Path]:
     return model, config
 
 
-class _PiperEngine:
+class _ChildProcessEngine:
+    """An engine that keeps one child process and a scratch folder for the call's lines."""
+
+    _process: subprocess.Popen | None
+    _folder: Path | None
+
+    def process_ids(self) -> list[int]:
+        return [self._process.pid] if self._process and self._process.poll() is None else []
+
+    def close(self) -> None:
+        if self._process is not None:
+            _stop_child(self._process)
+        if self._folder is not None:
+            shutil.rmtree(self._folder, ignore_errors=True)
+
+
+class _PiperEngine(_ChildProcessEngine):
     """piper's own command line as a child process: one line of text in, one WAV file out."""
 
     def __init__(self, voice: Voice):
@@ -615,17 +631,8 @@ class _PiperEngine:
             "run `bash setup.sh`, or choose another voice with --voice"
         )
 
-    def process_ids(self) -> list[int]:
-        return [self._process.pid] if self._process and self._process.poll() is None else []
 
-    def close(self) -> None:
-        if self._process is not None:
-            _stop_child(self._process)
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
-
-
-class _FestivalEngine:
+class _FestivalEngine(_ChildProcessEngine):
     """`festival --pipe` as a child process: one Scheme request per chunk, a marker on stderr when done.
 
     Festival buffers its stdout when it is a pipe, so the marker goes to stderr, which it does not.
@@ -697,15 +704,6 @@ class _FestivalEngine:
                     f"voice '{self.voice}': festival failed ({line.strip()}); run `bash setup.sh` "
                     "(installs festvox-us-slt-hts)"
                 )
-
-    def process_ids(self) -> list[int]:
-        return [self._process.pid] if self._process and self._process.poll() is None else []
-
-    def close(self) -> None:
-        if self._process is not None:
-            _stop_child(self._process)
-        if self._folder is not None:
-            shutil.rmtree(self._folder, ignore_errors=True)
 
 
 class _EspeakEngine:

@@ -309,6 +309,29 @@ class _Checker:
         return value
 
 
+DEFAULT_PATIENCE = 12
+DEFAULT_DISCOVERY = 2
+
+
+def common_fields(top: dict, c: _Checker) -> dict[str, Any]:
+    """The fields every format has, read and checked the same way."""
+    return {
+        "id": c.slug(top, "id", ()),
+        "title": c.text(top, "title", ()),
+        "call_type": c.text(top, "call_type", ()),
+        "difficulty": c.integer(top, "difficulty", (), 1, 3),
+        "situation": c.text(top, "situation", ()),
+        "opening": c.text(top, "opening", ()),
+        "patience": c.integer(top, "patience", (), 3) if "patience" in top else DEFAULT_PATIENCE,
+        "discovery_before_pitch": (
+            c.integer(top, "discovery_before_pitch", (), 0) if "discovery_before_pitch" in top else DEFAULT_DISCOVERY
+        ),
+        "product": c.text(top, "product", ()),
+        "path": c.file,
+        "extra": {k: top[k] for k in ("description", "author", "tags") if k in top},
+    }
+
+
 def value_lines(source: str, file: Path) -> dict[tuple, int]:
     """The line of each value of a scenario file, by its path of keys and indexes (through the same
     limited reader as loading); empty when the file cannot be read as a scenario."""
@@ -438,27 +461,15 @@ def parse_scenario(source: str, file: Path) -> Scenario:
     closing = {kind: c.text(closing_data, kind, ("closing",)) for kind in CLOSING_KINDS}
 
     scenario = Scenario(
-        id=c.slug(top, "id", ()),
-        title=c.text(top, "title", ()),
-        call_type=c.text(top, "call_type", ()),
-        difficulty=c.integer(top, "difficulty", (), 1, 3),
+        **common_fields(top, c),
         persona=persona,
-        situation=c.text(top, "situation", ()),
-        opening=c.text(top, "opening", ()),
         objective=objective,
         trust=trust,
-        patience=c.integer(top, "patience", (), 3) if "patience" in top else 12,
-        discovery_before_pitch=c.integer(top, "discovery_before_pitch", (), 0)
-        if "discovery_before_pitch" in top
-        else 2,
         needs=tuple(needs),
         objections=tuple(objections),
         replies=replies,
         closing=closing,
-        product=c.text(top, "product", ()),
-        path=file,
         content_hash=hashlib.sha256(source.encode()).hexdigest()[:16],
-        extra={k: top[k] for k in ("description", "author", "tags") if k in top},
     )
     if c.problems:
         raise ScenarioError(c.problems)

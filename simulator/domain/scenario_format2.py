@@ -28,7 +28,7 @@ from simulator.domain.scenario import (
     TrustRules,
     WorldFact,
 )
-from simulator.domain.scenario_file import quoted
+from simulator.domain.scenario_file import common_fields, quoted
 
 if TYPE_CHECKING:
     from simulator.domain.scenario_file import _Checker
@@ -42,8 +42,6 @@ TOP_OPTIONAL = (
     "author", "tags", "world", "rubric",
 )  # fmt: skip
 DEFAULT_TRUST = {"start": 1, "silver": 3, "gold": 6}
-DEFAULT_PATIENCE = 12
-DEFAULT_DISCOVERY = 2
 
 
 def parse_format2(data: Any, c: _Checker, content_hash: str) -> Scenario:
@@ -85,28 +83,16 @@ def parse_format2(data: Any, c: _Checker, content_hash: str) -> Scenario:
         rubric.append(RubricItem(c.slug(d, "id", ("rubric", i)), c.text(d, "title", ("rubric", i))))
 
     scenario = Scenario(
-        id=c.slug(top, "id", ()),
-        title=c.text(top, "title", ()),
-        call_type=c.text(top, "call_type", ()),
-        difficulty=c.integer(top, "difficulty", (), 1, 3),
+        **common_fields(top, c),
         persona=persona,
-        situation=c.text(top, "situation", ()),
-        opening=c.text(top, "opening", ()),
         objective=objective,
         trust=TrustRules(start, silver, gold, maximum),
-        patience=c.integer(top, "patience", (), 3) if "patience" in top else DEFAULT_PATIENCE,
-        discovery_before_pitch=(
-            c.integer(top, "discovery_before_pitch", (), 0) if "discovery_before_pitch" in top else DEFAULT_DISCOVERY
-        ),
         needs=tuple(needs),
         objections=tuple(objections),
         replies=replies,
         closing=closing,
-        product=c.text(top, "product", ()),
-        path=c.file,
         version=2,
         content_hash=content_hash,
-        extra={k: top[k] for k in ("description", "author", "tags") if k in top},
         industry=c.text(top, "industry", ()),
         world=tuple(world),
         rubric=tuple(rubric),
