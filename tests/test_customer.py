@@ -207,3 +207,12 @@ def test_a_call_opens_no_socket(analyzer, encoder, tmp_path, monkeypatch):
     assert result.exit_code == 0, result.output
     assert attempts == []
     assert '"need_developed"' in result.output
+
+
+def test_an_implication_question_naming_no_topic_goes_on_about_the_last_one(customer):
+    """'And what does that mean for you?' matches no phrase of the scenario, but asks what the
+    problem just told costs: the customer goes one layer deeper on it, not a generic line."""
+    dana = customer()
+    dana.respond("How punctual are your drops these days?", OPEN, 1)
+    line = dana.respond("And what does a second one like that mean for you?", IMPLICATION, 3)
+    assert (line.event, line.need_id, line.layer) == (CustomerEvent.NEED_DEVELOPED, "late-deliveries", "implication")

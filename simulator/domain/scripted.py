@@ -282,7 +282,10 @@ class ScriptedCustomer:
         s = self.state
         matches = self.understanding.matches(rep_text)
         best = matches[0] if matches else None
-        if asks_a_follow_up(rep_text) and (best is None or best.kind != "need"):
+        # "Tell me more", or a question about what it costs or would be worth that names no topic of
+        # its own ("And what does that mean for you?"): both go on about the last topic.
+        deeper_on_its_own = best is None and analysis.spin in AIMS_AT
+        if (asks_a_follow_up(rep_text) and (best is None or best.kind != "need")) or deeper_on_its_own:
             topic = s.last_topic
             if topic is not None:
                 return self._deeper(self.scenario.need(topic), None, analysis, turn_index, before, follow_up=True)
