@@ -53,14 +53,12 @@ def _read_replies(path: str) -> Iterator[str]:
             yield line.rstrip("\n")
         return
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        fail(f"{file}: no such replies file; write one reply per line and pass its path to --replies")
-    except UnicodeDecodeError:
-        fail(f"{file}: not UTF-8 text; save the replies file as UTF-8, one reply per line")
-    except OSError as exc:
-        fail(f"{file}: cannot read the replies file ({exc.strerror or exc})")
+    text = _read_text(
+        file,
+        "replies file",
+        missing="write one reply per line and pass its path to --replies",
+        encoding="save the replies file as UTF-8, one reply per line",
+    )
     lines = text.splitlines()
     if not any(line.strip() for line in lines):
         fail(f"{file}: the replies file is empty; write one reply per line")
@@ -71,19 +69,29 @@ def _read_replies(path: str) -> Iterator[str]:
     yield from lines
 
 
+def _read_text(file: Path, what: str, *, missing: str, encoding: str) -> str:
+    """A text file the rep wrote, or one `spar:` line naming it and what to do."""
+    try:
+        return file.read_text(encoding="utf-8")
+    except FileNotFoundError:
+        fail(f"{file}: no such {what}; {missing}")
+    except UnicodeDecodeError:
+        fail(f"{file}: not UTF-8 text; {encoding}")
+    except OSError as exc:
+        fail(f"{file}: cannot read the {what} ({exc.strerror or exc})")
+
+
 def _read_reflection(path: str) -> dict[str, str]:
     """The three reflection answers, one a line, in the debrief's order; a blank line skips one."""
     from analysis.coaching.debrief import REFLECTION_PROMPTS
 
     file = Path(path)
-    try:
-        text = file.read_text(encoding="utf-8")
-    except FileNotFoundError:
-        fail(f"{file}: no such reflection file; write your three answers, one a line")
-    except UnicodeDecodeError:
-        fail(f"{file}: not UTF-8 text; save the reflection file as UTF-8")
-    except OSError as exc:
-        fail(f"{file}: cannot read the reflection file ({exc.strerror or exc})")
+    text = _read_text(
+        file,
+        "reflection file",
+        missing="write your three answers, one a line",
+        encoding="save the reflection file as UTF-8",
+    )
     lines = [line.strip() for line in text.splitlines()]
     while lines and not lines[-1]:
         lines.pop()
