@@ -209,22 +209,26 @@ def _channels(path: Path) -> np.ndarray:
 
 def _transcribe(path: Path, channels: np.ndarray, rep_channel: str, engine: str, model: str) -> list[SpokenTurn]:
     from analysis.speech.errors import TranscriptionError
-    from analysis.speech.two_channel import transcribe_call
+    from analysis.speech.two_channel import speech_pieces, transcribe_call
 
     rep_index = 0 if rep_channel == "left" else 1
+    other = "right" if rep_channel == "left" else "left"
+    # Voice activity alone says whether a side is silent, before Whisper spends seconds on the other.
+    rep_speaks, customer_speaks = (bool(speech_pieces(channels[i])) for i in (rep_index, 1 - rep_index))
+    if not rep_speaks and not customer_speaks:
+        fail(f"{path}: no speech on either channel; is it the right recording?")
+    if not rep_speaks:
+        fail(
+            f"{path}: no speech on the rep's channel ({rep_channel}); is the rep on the {other} (--rep-channel {other})?"
+        )
+    if not customer_speaks:
+        fail(f"{path}: no speech on the customer's channel ({other}); a call needs both sides")
     try:
         turns = transcribe_call(parts().transcriber(engine, model, False), channels, rep_index)
     except TranscriptionError as exc:
         fail(str(exc))
-    other = "right" if rep_channel == "left" else "left"
-    if not turns:
-        fail(f"{path}: no speech on either channel; is it the right recording?")
-    if not any(t.speaker == "rep" for t in turns):
-        fail(
-            f"{path}: no speech on the rep's channel ({rep_channel}); is the rep on the {other} (--rep-channel {other})?"
-        )
-    if not any(t.speaker == "customer" for t in turns):
-        fail(f"{path}: no speech on the customer's channel ({other}); a call needs both sides")
+    if not any(t.speaker == "rep" for t in turns) or not any(t.speaker == "customer" for t in turns):
+        fail(f"{path}: Whisper heard no words on one side of the call; is it speech?")
     return turns
 
 
