@@ -47,17 +47,31 @@ class TurnPlayer:
             synthesizer = self._synthesizers.get(voice) or self._synthesizers.setdefault(voice, Synthesizer(voice))
         return self._play(synthesizer.stream(line))
 
-    def _play(self, audio) -> PlaybackResult:
+    def open(self) -> Player:
+        """The player on the output device, opened on first use; PlaybackError when there is none."""
         with self._lock:
             if self._player is None:
-                self._player = Player(self.sink_factory())  # PlaybackError when there is no device
-            player = self._player
+                self._player = Player(self._open_sink())
+            return self._player
+
+    def _play(self, audio) -> PlaybackResult:
+        player = self.open()
         player.play(audio)
         result = player.wait()
         if result is not None and result.error is not None:
             raise result.error
         assert result is not None
         return result
+
+    def _open_sink(self) -> OutputSink:
+        try:
+            return self.sink_factory()
+        except PlaybackError as exc:
+            # The device's own words say what is missing; the advice is for a review, not a call.
+            reason = str(exc).split(";")[0]
+            raise PlaybackError(
+                f"Cannot play the turn: {reason}. Connect speakers or headphones and press a again."
+            ) from None
 
     def stop(self) -> None:
         with self._lock:

@@ -326,7 +326,6 @@ class ReviewScreen(Screen):
         if self.turn_player is None:
             self.turn_player = TurnPlayer(sparring_app(self).output_sink_factory)
         self.turn_player.stop()
-        self.notify(f"Playing turn {sound.turn_number}" + (" in the customer's voice." if sound.line else "."))
         self.play_turn(sound)
 
     @work(thread=True, exclusive=True, exit_on_error=False, group="turn-audio")
@@ -334,6 +333,9 @@ class ReviewScreen(Screen):
         """Plays the turn to its end (a worker: reading, synthesising and playing take time)."""
         assert self.turn_player is not None
         try:
+            self.turn_player.open()
+            how = " in the customer's voice" if sound.line is not None else ""
+            self.app.call_from_thread(self.notify, f"Playing turn {sound.turn_number}{how}.")
             if sound.recording is not None:
                 self.turn_player.play_recording(sound.recording, sound.turn_number)
             elif sound.line is not None:
