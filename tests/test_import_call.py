@@ -303,3 +303,19 @@ def test_a_speaker_called_rep_needs_no_flag(spar, tmp_path, db_path):
     result = spar("import-call", str(vtt), "--db", str(db_path), "--json")
     assert result.exit_code == 0, result.output
     assert json.loads(result.stdout)["rep"] == "Rep"
+
+
+def test_an_imported_call_round_trips_through_export_and_import(spar, tmp_path, db_path):
+    vtt = tmp_path / "call.vtt"
+    vtt.write_text(VTT, encoding="utf-8")
+    session_id = int(spar("import-call", str(vtt), "--rep", "Sam Lee", "--db", str(db_path)).stdout)
+    exported = spar("export", str(session_id), "--format", "json", "--db", str(db_path)).stdout
+    assert json.loads(exported)["session"]["mode"] == "real"
+    (tmp_path / "call.json").write_text(exported, encoding="utf-8")
+    other = tmp_path / "other.db"
+    result = spar("import", str(tmp_path / "call.json"), "--db", str(other))
+    assert result.exit_code == 0, result.output
+    again = spar("export", result.stdout.strip(), "--format", "json", "--db", str(other)).stdout
+    assert json.loads(again) == json.loads(exported)
+    history = spar("history", "--db", str(other), "--json")
+    assert json.loads(history.stdout.splitlines()[0])["scenario_title"] == "Real call (no scenario)"
