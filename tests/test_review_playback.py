@@ -99,6 +99,9 @@ async def test_a_keypress_plays_the_highlighted_turns_own_recording(db_path, ana
         assert isinstance(screen, ReviewScreen)
         turns = screen.query_one("#review-turns", OptionList)
         assert "Dana: By hand" in str(turns.get_option_at_index(1).prompt), "the customer's name, no reactions"
+        assert "a real call with Dana" in str(screen.query_one("#review-summary").render())
+        await pilot.press("m")
+        assert any("a real call has none" in m for m in _messages(app))
 
         await pilot.press("a")
         await app.workers.wait_for_complete()

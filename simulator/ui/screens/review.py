@@ -187,9 +187,15 @@ class ReviewScreen(Screen):
             self.notify(literal(exc), severity="error", timeout=30)
             return
         s = self.review.session
+        missed = len(self.review.missed)
+        # A real call has no scripted customer to say when a need came up, so none are counted.
+        how = (
+            f"a real call with {literal(self.review.customer_name or 'a customer')}"
+            if self.review.real_call
+            else f"{s.result} · {missed} missed chance{'s' if missed != 1 else ''}"
+        )
         self.query_one("#review-summary", Static).update(
-            f"[b]{literal(s.rep_name)}[/b] · {literal(s.scenario_title or s.scenario_id)} · {s.started_at[:16]} · "
-            f"{s.result} · {len(self.review.missed)} missed chance{'s' if len(self.review.missed) != 1 else ''}"
+            f"[b]{literal(s.rep_name)}[/b] · {literal(s.scenario_title or s.scenario_id)} · {s.started_at[:16]} · {how}"
         )
         options = self.query_one("#review-turns", OptionList)
         options.clear_options()
@@ -267,6 +273,9 @@ class ReviewScreen(Screen):
         if not self.review:
             return
         found = self.review.next_turn(what, self.position)
+        if found is None and what == "missed" and self.review.real_call:
+            self.notify("Missed chances come from the practice customer's reactions; a real call has none.")
+            return
         if found is None:
             self.notify(f"No {'missed chance' if what == 'missed' else what} in this call.")
             return
