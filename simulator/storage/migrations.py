@@ -160,3 +160,13 @@ def m002_review(db):
         "create trigger sessions_uid_on_insert after insert on sessions when new.uid is null "
         "begin update sessions set uid = lower(hex(randomblob(16))) where id = new.id; end"
     )
+
+
+@migrations()
+def m003_real_calls(db):
+    """Real calls imported for review (`spar import-call`): where each turn sits in the recording
+    or transcript (seconds from its start), the customer's name, and the file the call came from."""
+    db["turns"].add_column("start_seconds", float)
+    db["turns"].add_column("end_seconds", float)
+    db["sessions"].add_column("customer_name", str)
+    db["sessions"].add_column("source", str)
