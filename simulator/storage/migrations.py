@@ -160,3 +160,35 @@ def m002_review(db):
         "create trigger sessions_uid_on_insert after insert on sessions when new.uid is null "
         "begin update sessions set uid = lower(hex(randomblob(16))) where id = new.id; end"
     )
+
+
+@migrations()
+def m003_retries(db):
+    """Retries from review: a rep answers a customer's line again, kept beside the original turn,
+    with the analyzer's labels, the replayed customer's reaction, and whether a coach helped."""
+    db["retries"].create(
+        {
+            "id": int,
+            "session_id": int,
+            "turn_idx": int,
+            "text": str,
+            "input_mode": str,
+            "is_question": int,
+            "question_type": str,
+            "is_needs_question": int,
+            "spin": str,
+            "is_paraphrase": int,
+            "is_pitch": int,
+            "analysis_json": str,
+            "customer_event": str,
+            "customer_json": str,
+            "assisted": int,
+            "how": str,
+            "author": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"session_id", "turn_idx", "text", "analysis_json", "customer_json", "assisted", "created_at"},
+    )
+    db["retries"].create_index(["session_id", "turn_idx"])
