@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.coaching.render import evidence_reason, restated_words, turn_tags
+from analysis.coaching.retry import RetryReaction, answer_words
 from analysis.coaching.review import LABEL_WORDS, Correction, Note, label_value, value_text
 from analysis.types import Figure, FigureKey, TurnAnalysis
 
@@ -35,6 +36,19 @@ class ReportReaction:
 
 
 @dataclass(frozen=True)
+class ReportRetry:
+    """A new attempt at a rep turn, made in review: kept beside the original."""
+
+    text: str
+    analysis: TurnAnalysis
+    reaction: RetryReaction
+    assisted: bool
+    how: str
+    author: str
+    created_at: str
+
+
+@dataclass(frozen=True)
 class ReportTurn:
     index: int
     speaker: str
@@ -46,6 +60,8 @@ class ReportTurn:
     notes: tuple[Note, ...] = ()
     reaction: ReportReaction | None = None
     missed_chance: bool = False
+    retries: tuple[ReportRetry, ...] = ()
+    original_answer: str = ""  # with retries: the turn's labels and the customer's answer, to compare
 
 
 @dataclass(frozen=True)
@@ -139,7 +155,8 @@ def _goal_lines(goal: ReportGoal | None) -> list[str]:
 GUIDE = (
     "How to read this: each of your turns shows what Sparring heard (a question, a paraphrase, a pitch) "
     "and the words that made it count. Where a coach changed a label, you see both. "
-    "A missed chance is a moment the customer told you about a need and you did not ask about it."
+    "A missed chance is a moment the customer told you about a need and you did not ask about it. "
+    "A try is a new answer you gave in review; with help means a coach showed you how or gave a hint first."
 )
 
 
@@ -202,6 +219,27 @@ def _turn_lines(turn: ReportTurn) -> list[str]:
         )
     for note in turn.notes:
         lines.append(f"Note ({note.kind}, {note.author or 'no name'}): {note.text}")
+    lines += _retry_lines(turn)
+    return lines
+
+
+def retry_help(assisted: bool, how: str, author: str) -> str:
+    """Who helped and how: "with help (prompt, Kim)" or "on your own"."""
+    detail = ", ".join(part for part in (how if how != "release" else "", author) if part)
+    if assisted:
+        return f"with help ({detail})" if detail else "with help"
+    return f"on your own ({author})" if author else "on your own"
+
+
+def _retry_lines(turn: ReportTurn) -> list[str]:
+    if not turn.retries:
+        return []
+    lines = [f"Tried again in review. In the call: {turn.original_answer}"]
+    for number, r in enumerate(turn.retries, start=1):
+        lines.append(
+            f'Try {number}, {retry_help(r.assisted, r.how, r.author)}: "{r.text}" '
+            f'Heard as: {answer_words(r.analysis, r.reaction)}. The customer said: "{r.reaction.text}"'
+        )
     return lines
 
 
@@ -225,6 +263,7 @@ th { background: #f2f4f8; }
 .turn ul { margin: .2rem 0; padding-left: 1.2rem; }
 .missed { color: #b42318; font-weight: 600; }
 .note { background: #fff8db; padding: .1rem .3rem; }
+.retry { background: #eaf4fb; padding: .1rem .3rem; }
 """
 
 
@@ -256,6 +295,7 @@ def to_html(report: Report) -> str:
             for line in lines:
                 cls = ' class="missed"' if line.startswith("Missed chance") else ""
                 cls = ' class="note"' if line.startswith("Note (") else cls
+                cls = ' class="retry"' if line.startswith(("Try ", "Tried again")) else cls
                 parts.append(f"<li{cls}>{e(line)}</li>")
             parts.append("</ul>")
         parts.append("</div>")

@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analysis.coaching.figures import NeedUncovered, call_metrics
-from analysis.coaching.report import Report, ReportGoal, ReportReaction, ReportTurn
+from analysis.coaching.report import Report, ReportGoal, ReportReaction, ReportRetry, ReportTurn
+from analysis.coaching.retry import Retry, RetryReaction, answer_words
 from analysis.coaching.review import Correction, Note, corrected, latest_corrections, missed_chances
 from analysis.types import Figure, FigureKey, TurnAnalysis
 from simulator.domain.customer import CallTurn, CustomerEvent
@@ -30,6 +31,7 @@ class ReviewTurn:
     corrections: dict[str, Correction] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     missed_chance: bool = False
+    retries: list[Retry] = field(default_factory=list)  # new attempts at this rep turn, oldest first
 
     @property
     def index(self) -> int:
@@ -55,6 +57,7 @@ class CallReview:
     debrief: dict[str, Any] | None  # the debrief as the rep saw it
     answers: SavedDebrief | None
     goal: Goal | None
+    retries: list[Retry] = field(default_factory=list)
 
     def next_turn(self, jump: str, after: int) -> int | None:
         """The position of the next turn after position AFTER that shows JUMP, wrapping around."""
@@ -64,6 +67,13 @@ class CallReview:
             if self.turns[position].shows(jump):
                 return position
         return None
+
+    def original_answer(self, turn: ReviewTurn) -> str:
+        """A rep turn as said in the call, in the words the retries are set beside: its labels (with
+        the coach's corrections) and how the customer answered it."""
+        following = next((t for t in self.turns if t.index == turn.index + 1), None)
+        line = following.turn.customer if following is not None else None
+        return answer_words(turn.corrected, RetryReaction.from_json(line.to_json()) if line else None)
 
     @property
     def missed(self) -> list[int]:
@@ -76,12 +86,21 @@ def load_review(store: Store, session_id: int) -> CallReview:
     facts = store.call_facts(session_id)
     notes = store.notes(session_id)
     corrections = store.corrections(session_id)
+    retries = store.retries(session_id)
     latest = latest_corrections(corrections)
     reviewed: list[ReviewTurn] = []
     for turn in turns:
         own = latest.get(turn.index, {})
         fixed = corrected(turn.analysis, own) if turn.analysis is not None else None
-        reviewed.append(ReviewTurn(turn, fixed, own, [n for n in notes if n.turn == turn.index]))
+        reviewed.append(
+            ReviewTurn(
+                turn,
+                fixed,
+                own,
+                [n for n in notes if n.turn == turn.index],
+                retries=[r for r in retries if r.turn == turn.index],
+            )  # fmt: skip
+        )
     as_corrected = [_with_analysis(t.turn, t.corrected) for t in reviewed]
     revealing = [t.index for t in turns if t.customer is not None and t.customer.event in REVEALING]
     for index in missed_chances(as_corrected, revealing):
@@ -106,6 +125,7 @@ def load_review(store: Store, session_id: int) -> CallReview:
         debrief=facts.debrief,
         answers=store.debrief(session_id),
         goal=store.session_goal(session_id),
+        retries=retries,
     )
 
 
@@ -143,6 +163,8 @@ def build_report(review: CallReview, customer_name: str = "Customer") -> Report:
                 notes=tuple(t.notes),
                 reaction=reaction,
                 missed_chance=t.missed_chance,
+                retries=tuple(_report_retry(r) for r in t.retries),
+                original_answer=review.original_answer(t) if t.retries else "",
             )
         )
     answers = review.answers
@@ -171,6 +193,18 @@ def build_report(review: CallReview, customer_name: str = "Customer") -> Report:
             if goal is None
             else ReportGoal(goal.focus_skill or "", goal.next_step, goal.measure, goal.due_date, goal.agreed_by)
         ),
+    )
+
+
+def _report_retry(retry: Retry) -> ReportRetry:
+    return ReportRetry(
+        text=retry.text,
+        analysis=retry.analysis,
+        reaction=retry.reaction,
+        assisted=retry.assisted,
+        how=retry.how,
+        author=retry.author,
+        created_at=retry.created_at,
     )
 
 
