@@ -19,6 +19,7 @@ from simulator.storage import Store
 from simulator.ui.app import create_app
 from simulator.ui.screens.review import RetryDialog, ReviewScreen
 from tests.review_helpers import PITCH_TURN, play
+from tests.test_voice import fast_transcriber, voices  # noqa: F401  (fixtures: espeak-ng speech, Whisper)
 
 # At the pitch (turn 8), Dana has just said that one drop in eight is late: asking what that costs
 # develops the need; the pitch in the call did not.
@@ -297,3 +298,40 @@ async def test_the_progress_screen_shows_retries_with_and_without_help(db_path, 
         gaps = str(app.screen.query_one("#progress-gaps", Static).render())
         assert "Tried again in review (◆ on your own, ◇ with help)" in gaps
         assert "on your own: 1 try: 0 needs questions" in gaps and "with help: 1 try: 1 needs question," in gaps
+
+
+async def test_a_retry_can_be_spoken(db_path, analyzer, freight, voices, fast_transcriber):  # noqa: F811
+    """Ctrl+T in the retry dialog records the answer (a WAV played as the microphone here); the words
+    heard go into the box to be read before Enter saves them."""
+    from simulator.audio.recording import FileSource
+
+    session = play(db_path, analyzer, freight)
+    app = create_app(
+        store=Store(db_path),
+        analyzer_factory=lambda: analyzer,
+        encoder_factory=lambda: None,
+        transcriber_factory=lambda: fast_transcriber,
+        audio_source_factory=lambda: FileSource(voices["problems"], realtime=False),
+    )
+    app.review_session = session
+    async with app.run_test(size=(160, 48)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        screen = app.screen
+        await pilot.press("p", "t")
+        await screen.workers.wait_for_complete()
+        await pilot.pause()
+        dialog = app.screen
+        assert isinstance(dialog, RetryDialog)
+        await pilot.press("ctrl+t")
+        await dialog.workers.wait_for_complete()
+        await pilot.pause()
+        heard = dialog.query_one("#retry-text", Input).value
+        assert "problems" in heard.lower() and "deliveries" in heard.lower()
+        await pilot.press("enter")
+        await pilot.pause()
+        await screen.workers.wait_for_complete()
+        await pilot.pause()
+        assert isinstance(app.screen, ReviewScreen)
+    [row] = _rows(db_path)
+    assert (row["text"], row["input_mode"], row["assisted"], row["how"]) == (heard, "spoken", 0, "release")
