@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Any
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical
+from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.message import Message
 from textual.screen import ModalScreen, Screen
@@ -151,7 +151,12 @@ class RetryDialog(ModalScreen[RetryRequest | None]):
     """Answer a customer's line again: first how the coach helped, then the new answer (typed, or
     spoken with Ctrl+T)."""
 
-    DEFAULT_CSS = "RetryDialog { align: center middle; } RetryDialog .dialog { width: 90; }" + DIALOG_CSS
+    DEFAULT_CSS = (
+        "RetryDialog { align: center middle; }"
+        + DIALOG_CSS
+        + "RetryDialog .dialog { width: 100%; max-width: 90; max-height: 100%; }"
+        + "#retry-coach { height: auto; } #retry-coach-label { width: auto; padding: 1 1 0 0; } #retry-author { width: 1fr; }"
+    )
 
     BINDINGS = [Binding("escape", "cancel", "Cancel"), Binding("ctrl+t", "talk", "Speak", priority=True)]
 
@@ -164,7 +169,8 @@ class RetryDialog(ModalScreen[RetryRequest | None]):
 
     def compose(self) -> ComposeResult:
         m = self.moment
-        with Vertical(id="retry-dialog", classes="dialog"):
+        # Scrolls when a long customer line and the form do not fit the terminal (80x24 and up).
+        with VerticalScroll(id="retry-dialog", classes="dialog"):
             yield Static(
                 f"[b]Try turn {m.turn.index + 1} again.[/b] {literal(self.customer_name)} said:\n"
                 f"“{literal(m.customer_before)}”\n"
@@ -175,9 +181,11 @@ class RetryDialog(ModalScreen[RetryRequest | None]):
             with RadioSet(id="retry-how"):
                 for how in RetryHow:
                     yield RadioButton(how.words, value=how is RetryHow.RELEASE, id=f"how-{how}")
-            yield Input(placeholder="The new answer; Enter saves it, Escape cancels", id="retry-text")
             yield Recorder(sparring_app(self).settings, sparring_app(self).audio_source_factory, id="retry-mic")
-            yield Input(value=self.author, placeholder="Coach's name", id="retry-author")
+            yield Input(placeholder="The new answer; Enter saves it, Escape cancels", id="retry-text")
+            with Horizontal(id="retry-coach"):
+                yield Static("Coach:", id="retry-coach-label")
+                yield Input(value=self.author, placeholder="Coach's name", id="retry-author")
 
     def on_mount(self) -> None:
         self.query_one("#retry-text", Input).focus()
