@@ -4,6 +4,7 @@ screen's `t` (Pilot), `spar retry`, exports that keep retries through `spar impo
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
@@ -13,9 +14,11 @@ from textual.widgets import Input, OptionList, Static
 
 from simulator.cli import cli
 from simulator.cli.common import Parts
+from simulator.domain.retry import RetryUnavailable, played_scenario_file
 from simulator.domain.scenario_file import load_scenario
 from simulator.locations import builtin_scenarios_dir
 from simulator.storage import Store
+from simulator.storage.store import PlayedScenario
 from simulator.ui.app import create_app
 from simulator.ui.screens.review import RetryDialog, ReviewScreen
 from tests.review_helpers import PITCH_TURN, play
@@ -335,3 +338,24 @@ async def test_a_retry_can_be_spoken(db_path, analyzer, freight, voices, fast_tr
         assert isinstance(app.screen, ReviewScreen)
     [row] = _rows(db_path)
     assert (row["text"], row["input_mode"], row["assisted"], row["how"]) == (heard, "spoken", 0, "release")
+
+
+@pytest.mark.parametrize(
+    ("played", "message"),
+    [
+        (PlayedScenario("real-call", "", "", "A real call", None), "has no recorded version"),
+        (
+            PlayedScenario("freight-discovery", "abc", "", "Freight", "Ana Ruiz"),
+            "a person (Ana Ruiz) played the customer",
+        ),
+    ],
+)
+def test_calls_that_a_scripted_customer_cannot_replay_are_refused_in_one_line(played, message, freight):
+    with pytest.raises(RetryUnavailable, match=re.escape(message)) as refused:
+        played_scenario_file(played, [freight])
+    assert "\n" not in str(refused.value)
+
+
+def test_the_scenario_as_played_is_found_by_its_hash_among_the_scenario_folders(freight):
+    played = PlayedScenario(freight.id, freight.content_hash, "/nowhere/freight.yaml", freight.title, None)
+    assert played_scenario_file(played, [freight]) is freight

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from typing import TYPE_CHECKING
 
@@ -62,7 +63,8 @@ def retry(
     except RetryError as exc:
         fail(str(exc), BAD_REQUEST)
     store = open_store(db)
-    encoder = parts().encoder
+    # Made once: the customer asks for the sentence model at each earlier turn it understands again.
+    encoder = functools.cache(parts().encoder)
     try:
         moment = replay_to(
             store,

@@ -79,6 +79,11 @@ def played_scenario_file(played: PlayedScenario, candidates: Iterable[Scenario] 
         raise RetryUnavailable(
             f"a person ({played.customer_played_by}) played the customer in this call, so it cannot be replayed"
         )
+    if not played.content_hash:
+        raise RetryUnavailable(
+            f"this call's scenario '{played.id}' has no recorded version (it was not played on a scenario file, "
+            "say an imported real call), so it cannot be replayed"
+        )
     found: list[Scenario] = []
     if played.path and Path(played.path).is_file():
         try:
@@ -86,7 +91,7 @@ def played_scenario_file(played: PlayedScenario, candidates: Iterable[Scenario] 
         except ScenarioError:
             pass  # broken now: the candidates may still hold the scenario as it was
     found += [s for s in candidates if s.id == played.id]
-    same = next((s for s in found if played.content_hash and s.content_hash == played.content_hash), None)
+    same = next((s for s in found if s.content_hash == played.content_hash), None)
     if same is not None:
         return same
     if any(s.id == played.id for s in found):
