@@ -2,8 +2,9 @@
 
 The report holds what the review screen shows: every turn with its labels (the coach's corrections
 beside the analyzer's), the evidence, the customer's reaction and why, notes, missed chances, the
-figures, the debrief and the goal. The HTML page needs nothing else: its style is inline, it loads
-no fonts, images or scripts, so it opens the same anywhere, offline, years later.
+tries from review beside the turn they retry, the figures, the debrief and the goal. The HTML page
+needs nothing else: its style is inline, it loads no fonts, images or scripts, so it opens the same
+anywhere, offline, years later.
 
 Words a rep reads are kept plain (about a 10th-grade reading level, measured in the tests with
 `reading_grade`).
@@ -18,7 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.coaching.render import evidence_reason, restated_words, turn_tags
-from analysis.coaching.retry import RetryReaction, answer_words
+from analysis.coaching.retry import Retry, answer_words, retry_help
 from analysis.coaching.review import LABEL_WORDS, Correction, Note, label_value, value_text
 from analysis.types import Figure, FigureKey, TurnAnalysis
 
@@ -36,19 +37,6 @@ class ReportReaction:
 
 
 @dataclass(frozen=True)
-class ReportRetry:
-    """A new attempt at a rep turn, made in review: kept beside the original."""
-
-    text: str
-    analysis: TurnAnalysis
-    reaction: RetryReaction
-    assisted: bool
-    how: str
-    author: str
-    created_at: str
-
-
-@dataclass(frozen=True)
 class ReportTurn:
     index: int
     speaker: str
@@ -60,7 +48,7 @@ class ReportTurn:
     notes: tuple[Note, ...] = ()
     reaction: ReportReaction | None = None
     missed_chance: bool = False
-    retries: tuple[ReportRetry, ...] = ()
+    retries: tuple[Retry, ...] = ()  # new answers made in review, oldest first
     original_answer: str = ""  # with retries: the turn's labels and the customer's answer, to compare
 
 
@@ -221,14 +209,6 @@ def _turn_lines(turn: ReportTurn) -> list[str]:
         lines.append(f"Note ({note.kind}, {note.author or 'no name'}): {note.text}")
     lines += _retry_lines(turn)
     return lines
-
-
-def retry_help(assisted: bool, how: str, author: str) -> str:
-    """Who helped and how: "with help (prompt, Kim)" or "on your own"."""
-    detail = ", ".join(part for part in (how if how != "release" else "", author) if part)
-    if assisted:
-        return f"with help ({detail})" if detail else "with help"
-    return f"on your own ({author})" if author else "on your own"
 
 
 def _retry_lines(turn: ReportTurn) -> list[str]:

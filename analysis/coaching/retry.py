@@ -141,6 +141,14 @@ def reaction_words(reaction: RetryReaction) -> str:
     return f"{what} (trust {reaction.trust_before} → {reaction.trust_after})"
 
 
+def retry_help(assisted: bool, how: str, author: str) -> str:
+    """Who helped and how: "with help (prompt, Kim)" or "on your own"."""
+    detail = ", ".join(part for part in (how if how != "release" else "", author) if part)
+    if assisted:
+        return f"with help ({detail})" if detail else "with help"
+    return f"on your own ({author})" if author else "on your own"
+
+
 def answer_words(analysis: TurnAnalysis | None, reaction: RetryReaction | None) -> str:
     """A turn's labels and the customer's reaction, for the side-by-side view:
     "open question · needs: problem; the customer told a need (trust 1 → 2)"."""

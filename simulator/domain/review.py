@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analysis.coaching.figures import NeedUncovered, call_metrics
-from analysis.coaching.report import Report, ReportGoal, ReportReaction, ReportRetry, ReportTurn
+from analysis.coaching.report import Report, ReportGoal, ReportReaction, ReportTurn
 from analysis.coaching.retry import Retry, RetryReaction, answer_words
 from analysis.coaching.review import Correction, Note, corrected, latest_corrections, missed_chances
 from analysis.types import Figure, FigureKey, TurnAnalysis
@@ -99,7 +99,7 @@ def load_review(store: Store, session_id: int) -> CallReview:
                 own,
                 [n for n in notes if n.turn == turn.index],
                 retries=[r for r in retries if r.turn == turn.index],
-            )  # fmt: skip
+            )
         )
     as_corrected = [_with_analysis(t.turn, t.corrected) for t in reviewed]
     revealing = [t.index for t in turns if t.customer is not None and t.customer.event in REVEALING]
@@ -163,7 +163,7 @@ def build_report(review: CallReview, customer_name: str = "Customer") -> Report:
                 notes=tuple(t.notes),
                 reaction=reaction,
                 missed_chance=t.missed_chance,
-                retries=tuple(_report_retry(r) for r in t.retries),
+                retries=tuple(t.retries),
                 original_answer=review.original_answer(t) if t.retries else "",
             )
         )
@@ -193,18 +193,6 @@ def build_report(review: CallReview, customer_name: str = "Customer") -> Report:
             if goal is None
             else ReportGoal(goal.focus_skill or "", goal.next_step, goal.measure, goal.due_date, goal.agreed_by)
         ),
-    )
-
-
-def _report_retry(retry: Retry) -> ReportRetry:
-    return ReportRetry(
-        text=retry.text,
-        analysis=retry.analysis,
-        reaction=retry.reaction,
-        assisted=retry.assisted,
-        how=retry.how,
-        author=retry.author,
-        created_at=retry.created_at,
     )
 
 

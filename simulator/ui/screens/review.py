@@ -17,8 +17,7 @@ from textual.widgets import Footer, Header, Input, OptionList, RadioButton, Radi
 from textual.widgets.option_list import Option
 
 from analysis.coaching.render import evidence_reason, restated_words, turn_tags
-from analysis.coaching.report import retry_help
-from analysis.coaching.retry import RetryHow, answer_words
+from analysis.coaching.retry import RetryHow, answer_words, retry_help
 from analysis.coaching.review import (
     LABEL_WORDS,
     LABELS,
