@@ -359,3 +359,27 @@ def test_calls_that_a_scripted_customer_cannot_replay_are_refused_in_one_line(pl
 def test_the_scenario_as_played_is_found_by_its_hash_among_the_scenario_folders(freight):
     played = PlayedScenario(freight.id, freight.content_hash, "/nowhere/freight.yaml", freight.title, None)
     assert played_scenario_file(played, [freight]) is freight
+
+
+def test_a_replay_that_differs_from_the_call_still_retries_and_says_from_where(db_path, analyzer, freight, encoder):
+    """Played with the sentence model, replayed by topic words (as when the model fails to load):
+    the customer understands an earlier turn differently, and the retry says so."""
+    from simulator.domain.session import PracticeCall, play_script
+    from simulator.domain.understanding import MeaningMatcher
+    from tests.conftest import GOOD_FREIGHT_CALL
+
+    store = Store(db_path)
+    call = PracticeCall(store, freight, "Sam Lee", understanding=MeaningMatcher(freight, encoder))
+    play_script(call, GOOD_FREIGHT_CALL, analyzer.analyze_turn)
+    store.close()
+    args = ["retry", str(call.session_id), "12", "What does that cost you each month?", "--unassisted", "--db"]
+    by_meaning = CliRunner().invoke(
+        cli, [*args, str(db_path), "--json"], obj=Parts(analyzer=lambda: analyzer, encoder=lambda: encoder)
+    )
+    assert json.loads(by_meaning.stdout)["replay_matched"] is True
+    by_words = CliRunner().invoke(
+        cli, [*args, str(db_path)], obj=Parts(analyzer=lambda: analyzer, encoder=lambda: None)
+    )
+    assert by_words.exit_code == 0, by_words.output
+    assert "Note: replayed, the customer reacted differently from turn 7 on" in by_words.stdout
+    assert len(_rows(db_path)) == 2
