@@ -13,10 +13,11 @@ skill. `side_by_side()` lines up the same measures for several reps (a team's ho
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
+from analysis.coaching.retry import Retry, RetrySplit, RetryTally, split
 from analysis.coaching.skills import (
     MAX_TALK_SHARE,
     MIN_OPEN_SHARE,
@@ -188,6 +189,8 @@ class SessionProgress:
     aims: dict[str, float | None]
     goal_checked: GoalCheck | None
     goal_set: StoredGoal | None
+    # Moments of this call answered again in review, the unassisted tries apart from the assisted.
+    retries: RetrySplit = RetrySplit()
 
     def to_json(self) -> dict[str, Any]:
         s = self.session
@@ -208,6 +211,7 @@ class SessionProgress:
                 if self.goal_set
                 else None
             ),
+            "retries": self.retries.to_json(),
         }
 
 
@@ -266,6 +270,14 @@ class RepProgress:
     def aim_series(self, key: str) -> list[float | None]:
         return [s.aims.get(key) for s in self.sessions]
 
+    @property
+    def retries(self) -> RetrySplit:
+        """Every retry of the rep's sessions, unassisted apart from assisted."""
+        return RetrySplit(
+            sum_tallies([s.retries.unassisted for s in self.sessions]),
+            sum_tallies([s.retries.assisted for s in self.sessions]),
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "rep": self.rep,
@@ -274,6 +286,7 @@ class RepProgress:
             "measures": [{"key": m.key, "title": m.title, "skill": m.skill} for m in MEASURES],
             "sessions": [s.to_json() for s in self.sessions],
             "gaps": [g.to_json() for g in self.gaps],
+            "retries": self.retries.to_json(),
         }
 
 
@@ -297,8 +310,15 @@ def _ordered(sessions: Sequence[StoredSession]) -> list[StoredSession]:
     return sorted(sessions, key=lambda s: (s.started_at, s.id))
 
 
-def progress(rep: str, sessions: Sequence[StoredSession], goals: Sequence[StoredGoal]) -> RepProgress:
-    """A rep's ended sessions in time order, with their measures, goals and the gap per skill."""
+def progress(
+    rep: str,
+    sessions: Sequence[StoredSession],
+    goals: Sequence[StoredGoal],
+    retries: Mapping[int, Sequence[Retry]] | None = None,
+) -> RepProgress:
+    """A rep's ended sessions in time order, with their measures, goals and the gap per skill, and
+    (from RETRIES, by session id) the moments tried again in review, assisted apart from unassisted."""
+    retries = retries or {}
     ordered = _ordered([s for s in sessions if s.figures])
     checked = {g.checked_at: g for g in goals if g.checked_at is not None}
     set_at = {g.set_at: g for g in goals}
@@ -314,10 +334,15 @@ def progress(rep: str, sessions: Sequence[StoredSession], goals: Sequence[Stored
                 aims(session),
                 _check(goal, session, values) if goal else None,
                 set_at.get(session.id),
+                split(retries.get(session.id, ())),
             )
         )
     latest = max(goals, key=lambda g: g.set_at, default=None)
     return RepProgress(rep, rows, gaps(rows), latest.focus_skill if latest else None)
+
+
+def sum_tallies(tallies: Sequence[RetryTally]) -> RetryTally:
+    return RetryTally(*(sum(getattr(t, name) for t in tallies) for name in RetryTally.__dataclass_fields__))
 
 
 def _first(values: list[float | None], pick: Callable[[list[float]], float]) -> float | None:

@@ -2,8 +2,9 @@
 
 The report holds what the review screen shows: every turn with its labels (the coach's corrections
 beside the analyzer's), the evidence, the customer's reaction and why, notes, missed chances, the
-figures, the debrief and the goal. The HTML page needs nothing else: its style is inline, it loads
-no fonts, images or scripts, so it opens the same anywhere, offline, years later.
+tries from review beside the turn they retry, the figures, the debrief and the goal. The HTML page
+needs nothing else: its style is inline, it loads no fonts, images or scripts, so it opens the same
+anywhere, offline, years later.
 
 Words a rep reads are kept plain (about a 10th-grade reading level, measured in the tests with
 `reading_grade`).
@@ -18,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.coaching.render import evidence_reason, restated_words, turn_tags
+from analysis.coaching.retry import Retry, answer_words, retry_help
 from analysis.coaching.review import LABEL_WORDS, Correction, Note, label_value, value_text
 from analysis.types import Figure, FigureKey, TurnAnalysis
 
@@ -46,6 +48,8 @@ class ReportTurn:
     notes: tuple[Note, ...] = ()
     reaction: ReportReaction | None = None
     missed_chance: bool = False
+    retries: tuple[Retry, ...] = ()  # new answers made in review, oldest first
+    original_answer: str = ""  # with retries: the turn's labels and the customer's answer, to compare
 
 
 @dataclass(frozen=True)
@@ -139,7 +143,8 @@ def _goal_lines(goal: ReportGoal | None) -> list[str]:
 GUIDE = (
     "How to read this: each of your turns shows what Sparring heard (a question, a paraphrase, a pitch) "
     "and the words that made it count. Where a coach changed a label, you see both. "
-    "A missed chance is a moment the customer told you about a need and you did not ask about it."
+    "A missed chance is a moment the customer told you about a need and you did not ask about it. "
+    "A try is a new answer you gave in review; with help means a coach showed you how or gave a hint first."
 )
 
 
@@ -202,6 +207,19 @@ def _turn_lines(turn: ReportTurn) -> list[str]:
         )
     for note in turn.notes:
         lines.append(f"Note ({note.kind}, {note.author or 'no name'}): {note.text}")
+    lines += _retry_lines(turn)
+    return lines
+
+
+def _retry_lines(turn: ReportTurn) -> list[str]:
+    if not turn.retries:
+        return []
+    lines = [f"Tried again in review. In the call: {turn.original_answer}"]
+    for number, r in enumerate(turn.retries, start=1):
+        lines.append(
+            f'Try {number}, {retry_help(r.assisted, r.how, r.author)}: "{r.text}" '
+            f'Heard as: {answer_words(r.analysis, r.reaction)}. The customer said: "{r.reaction.text}"'
+        )
     return lines
 
 
@@ -225,6 +243,7 @@ th { background: #f2f4f8; }
 .turn ul { margin: .2rem 0; padding-left: 1.2rem; }
 .missed { color: #b42318; font-weight: 600; }
 .note { background: #fff8db; padding: .1rem .3rem; }
+.retry { background: #eaf4fb; padding: .1rem .3rem; }
 """
 
 
@@ -256,6 +275,7 @@ def to_html(report: Report) -> str:
             for line in lines:
                 cls = ' class="missed"' if line.startswith("Missed chance") else ""
                 cls = ' class="note"' if line.startswith("Note (") else cls
+                cls = ' class="retry"' if line.startswith(("Try ", "Tried again")) else cls
                 parts.append(f"<li{cls}>{e(line)}</li>")
             parts.append("</ul>")
         parts.append("</div>")

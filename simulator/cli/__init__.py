@@ -47,6 +47,7 @@ from simulator.cli import (  # noqa: E402, F401
     import_call,
     practice,
     progress,
+    retry,
     review,
     scenarios,
     show,

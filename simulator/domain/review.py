@@ -9,6 +9,7 @@ from typing import Any
 
 from analysis.coaching.figures import NeedUncovered, call_metrics
 from analysis.coaching.report import Report, ReportGoal, ReportReaction, ReportTurn
+from analysis.coaching.retry import Retry, RetryReaction, answer_words
 from analysis.coaching.review import Correction, Note, corrected, latest_corrections, missed_chances
 from analysis.types import Figure, FigureKey, TurnAnalysis
 from simulator.domain.customer import CallTurn, CustomerEvent
@@ -31,6 +32,7 @@ class ReviewTurn:
     corrections: dict[str, Correction] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     missed_chance: bool = False
+    retries: list[Retry] = field(default_factory=list)  # new attempts at this rep turn, oldest first
 
     @property
     def index(self) -> int:
@@ -63,6 +65,8 @@ class CallReview:
     def real_call(self) -> bool:
         return self.mode == "real"
 
+    retries: list[Retry] = field(default_factory=list)
+
     def next_turn(self, jump: str, after: int) -> int | None:
         """The position of the next turn after position AFTER that shows JUMP, wrapping around."""
         count = len(self.turns)
@@ -71,6 +75,13 @@ class CallReview:
             if self.turns[position].shows(jump):
                 return position
         return None
+
+    def original_answer(self, turn: ReviewTurn) -> str:
+        """A rep turn as said in the call, in the words the retries are set beside: its labels (with
+        the coach's corrections) and how the customer answered it."""
+        following = next((t for t in self.turns if t.index == turn.index + 1), None)
+        line = following.turn.customer if following is not None else None
+        return answer_words(turn.corrected, RetryReaction.from_json(line.to_json()) if line else None)
 
     @property
     def missed(self) -> list[int]:
@@ -83,12 +94,21 @@ def load_review(store: Store, session_id: int) -> CallReview:
     facts = store.call_facts(session_id)
     notes = store.notes(session_id)
     corrections = store.corrections(session_id)
+    retries = store.retries(session_id)
     latest = latest_corrections(corrections)
     reviewed: list[ReviewTurn] = []
     for turn in turns:
         own = latest.get(turn.index, {})
         fixed = corrected(turn.analysis, own) if turn.analysis is not None else None
-        reviewed.append(ReviewTurn(turn, fixed, own, [n for n in notes if n.turn == turn.index]))
+        reviewed.append(
+            ReviewTurn(
+                turn,
+                fixed,
+                own,
+                [n for n in notes if n.turn == turn.index],
+                retries=[r for r in retries if r.turn == turn.index],
+            )
+        )
     as_corrected = [_with_analysis(t.turn, t.corrected) for t in reviewed]
     revealing = [t.index for t in turns if t.customer is not None and t.customer.event in REVEALING]
     for index in missed_chances(as_corrected, revealing):
@@ -117,6 +137,7 @@ def load_review(store: Store, session_id: int) -> CallReview:
         goal=store.session_goal(session_id),
         mode=facts.mode,
         customer_name=facts.customer_name,
+        retries=retries,
     )
 
 
@@ -154,6 +175,8 @@ def build_report(review: CallReview, customer_name: str = "Customer") -> Report:
                 notes=tuple(t.notes),
                 reaction=reaction,
                 missed_chance=t.missed_chance,
+                retries=tuple(t.retries),
+                original_answer=review.original_answer(t) if t.retries else "",
             )
         )
     answers = review.answers

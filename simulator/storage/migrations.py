@@ -170,3 +170,34 @@ def m003_real_calls(db):
     db["turns"].add_column("end_seconds", float)
     db["sessions"].add_column("customer_name", str)
     db["sessions"].add_column("source", str)
+
+
+def m004_retries(db):
+    """Retries from review: a rep answers a customer's line again, kept beside the original turn,
+    with the analyzer's labels, the replayed customer's reaction, and whether a coach helped."""
+    db["retries"].create(
+        {
+            "id": int,
+            "session_id": int,
+            "turn_idx": int,
+            "text": str,
+            "input_mode": str,
+            "is_question": int,
+            "question_type": str,
+            "is_needs_question": int,
+            "spin": str,
+            "is_paraphrase": int,
+            "is_pitch": int,
+            "analysis_json": str,
+            "customer_event": str,
+            "customer_json": str,
+            "assisted": int,
+            "how": str,
+            "author": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"session_id", "turn_idx", "text", "analysis_json", "customer_json", "assisted", "created_at"},
+    )
+    db["retries"].create_index(["session_id", "turn_idx"])

@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import sqlite_utils
 
 from analysis.coaching.progress import StoredGoal, StoredSession
+from analysis.coaching.retry import Retry, RetryError, RetryReaction
 from analysis.coaching.review import Correction, LabelValue, Note, NoteKind
 from analysis.types import Figure, FigureKey, TurnAnalysis
 from simulator.domain.customer import CallSnapshot, CallTurn, CustomerLine, RevealedNeed, rep_display_name
@@ -167,6 +168,18 @@ class CallFacts:
     debrief: dict[str, Any] | None  # the debrief as the rep saw it (Debrief.to_json())
     mode: str = "solo"  # solo, team, or real (a recorded call imported with `spar import-call`)
     customer_name: str = ""  # a real call's customer, when the import named them
+
+
+@dataclass(frozen=True)
+class PlayedScenario:
+    """The scenario a session was played on, as stored: its id, the hash of the file's text then,
+    and where the file was on this machine (empty for an imported session)."""
+
+    id: str
+    content_hash: str
+    path: str
+    title: str
+    customer_played_by: str | None  # a person played the customer live (team roleplay)
 
 
 def _unpack(row: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -862,6 +875,99 @@ class Store:
             )
         return correction
 
+    def rep_turn(self, session_id: int, turn: int) -> CallTurn:
+        """One rep turn (0-based) of a session; NotInStore for a missing session or turn, or the customer's."""
+        with self._guard("read the turn"):
+            row = self._require_turn(session_id, turn)
+        if row["speaker"] != "rep" or not row["analysis_json"]:
+            raise NotInStore(
+                f"turn {turn + 1} of session {session_id} is the customer's; pick one of your turns to try again"
+            )
+        return CallTurn(
+            row["idx"], row["speaker"], row["text"], TurnAnalysis.from_json(json.loads(row["analysis_json"])),
+            None, row["audio_path"], row["input_mode"], row["started_at"],
+        )  # fmt: skip
+
+    def played_scenario(self, session_id: int) -> PlayedScenario:
+        with self._guard("read the session"):
+            row = next(
+                self.db.query(
+                    "select s.scenario_id, s.scenario_hash, s.customer_played_by, sc.path, sc.title "
+                    "from sessions s left join scenarios sc on sc.id = s.scenario_id where s.id = ?",
+                    [session_id],
+                ),
+                None,
+            )
+        if row is None:
+            raise NotInStore(f"{self.path}: no session {session_id}; `spar history` lists them")
+        return PlayedScenario(
+            row["scenario_id"],
+            row["scenario_hash"] or "",
+            row["path"] or "",  # where the file was when last played here; its hash tells if it is the call's
+            row["title"] or row["scenario_id"],
+            row["customer_played_by"],
+        )
+
+    def add_retry(
+        self,
+        session_id: int,
+        turn: int,
+        text: str,
+        analysis: TurnAnalysis,
+        reaction: CustomerLine,
+        *,
+        assisted: bool,
+        how: str = "",
+        author: str = "",
+        input_mode: str = "typed",
+    ) -> Retry:
+        """A new attempt at one rep turn (0-based), kept beside the original: one write."""
+        text = text.strip()
+        if not text:
+            raise RetryError("a retry needs some words")
+        row: dict[str, Any] = {
+            "session_id": session_id,
+            "turn_idx": turn,
+            "text": text,
+            "input_mode": input_mode,
+            **analysis.label_values(),
+            "analysis_json": json.dumps(analysis.to_json()),
+            "customer_event": str(reaction.event),
+            "customer_json": json.dumps(reaction.to_json()),
+            "assisted": int(assisted),
+            "how": " ".join(how.split()),
+            "author": " ".join(author.split()),
+            "created_at": now(),
+        }
+        with self._write("save the retry"):
+            found = self._require_turn(session_id, turn)
+            if found["speaker"] != "rep" or not found["analysis_json"]:
+                raise NotInStore(
+                    f"turn {turn + 1} of session {session_id} is the customer's; only your turns can be tried again"
+                )
+            retry_id = _new_id(self.db.table("retries").insert(row))
+        return _retry(row | {"id": retry_id})
+
+    def retries(self, session_id: int) -> list[Retry]:
+        """The session's retries, oldest first."""
+        return self.retries_of([session_id]).get(session_id, [])
+
+    def retries_of(self, session_ids: list[int]) -> dict[int, list[Retry]]:
+        """The retries of each of these sessions (those with none are left out), oldest first."""
+        found: dict[int, list[Retry]] = {}
+        if not session_ids:
+            return found
+        rows: list[dict[str, Any]] = []
+        with self._guard("read the retries"):
+            for start in range(0, len(session_ids), 500):  # SQLite caps the parameters of one query
+                chunk = list(session_ids[start : start + 500])
+                marks = ", ".join("?" for _ in chunk)
+                rows += self.db.query(f"select * from retries where session_id in ({marks})", chunk)
+        rows.sort(key=lambda r: (r["created_at"], r["id"]))
+        for row in rows:
+            found.setdefault(row["session_id"], []).append(_retry(row))
+        return found
+
     def notes(self, session_id: int) -> list[Note]:
         with self._guard("read the notes"):
             rows = self.db.table("notes").rows_where("session_id = ?", [session_id], order_by="created_at, id")
@@ -967,6 +1073,9 @@ class Store:
             scenario = next(self.db.table("scenarios").rows_where("id = ?", [session["scenario_id"]]), None)
             turns = list(self.db.table("turns").rows_where("session_id = ?", [session_id], order_by="idx"))
             debrief = next(self.db.table("debriefs").rows_where("session_id = ?", [session_id]), None)
+            retries = list(
+                self.db.table("retries").rows_where("session_id = ?", [session_id], order_by="created_at, id")
+            )
             goals = list(
                 self.db.query(
                     "select g.*, s.uid as reviewed_session_uid from goals g left join sessions s "
@@ -987,6 +1096,8 @@ class Store:
             "goals": [_unpack(g, ("id", "rep_id", "session_id", "reviewed_session_id")) for g in goals],
             "notes": [n.to_json() for n in self.notes(session_id)],
             "corrections": [c.to_json() for c in self.corrections(session_id)],
+            # Added with retries (still export version 1: an older export simply has none).
+            "retries": [_unpack(r, ("id", "session_id")) for r in retries],
         }
 
     def find_session(self, uid: str) -> int | None:
@@ -1004,14 +1115,17 @@ class Store:
         uid, rep_name, session = data.get("uid"), data.get("rep"), data.get("session")
         if not isinstance(uid, str) or not uid or not isinstance(rep_name, str) or not isinstance(session, dict):
             raise NotAnExport("an export needs its uid, rep and session")
-        turns, goals = data.get("turns") or [], data.get("goals") or []
-        if not isinstance(turns, list) or not isinstance(goals, list):
-            raise NotAnExport("turns and goals are lists")
+        turns, goals, retries = data.get("turns") or [], data.get("goals") or [], data.get("retries") or []
+        if not isinstance(turns, list) or not isinstance(goals, list) or not isinstance(retries, list):
+            raise NotAnExport("turns, goals and retries are lists")
         try:
             notes = [Note.from_json(n) for n in data.get("notes") or []]
             corrections = [Correction.from_json(c) for c in data.get("corrections") or []]
+            for retry in retries:
+                _retry(_pack(retry, {"text": str, "turn_idx": int, "analysis_json": str, "customer_json": str,
+                                     "assisted": int, "how": str, "author": str, "created_at": str}) | {"id": 0})  # fmt: skip
         except (KeyError, TypeError, ValueError) as exc:
-            raise NotAnExport(f"a note or correction cannot be read ({exc})") from None
+            raise NotAnExport(f"a note, correction or retry cannot be read ({exc})") from None
         with self._write("import the session"):
             try:
                 existing = self.find_session(uid)
@@ -1044,9 +1158,28 @@ class Store:
                     self.db.table("corrections").insert(
                         {"session_id": session_id, "turn_idx": correction.turn} | _correction_row(correction)
                     )
+                retry_columns = self.db.table("retries").columns_dict
+                for retry in retries:
+                    self.db.table("retries").insert(_pack(retry, retry_columns, ("id",)) | {"session_id": session_id})
             except (sqlite3.IntegrityError, TypeError, AttributeError) as exc:
                 raise NotAnExport(f"a part of the session cannot be stored ({exc})") from None
         return session_id, True
+
+
+def _retry(row: dict[str, Any]) -> Retry:
+    analysis = row["analysis_json"]
+    reaction = row["customer_json"]
+    return Retry(
+        id=row["id"],
+        turn=row["turn_idx"],
+        text=row["text"],
+        analysis=TurnAnalysis.from_json(json.loads(analysis) if isinstance(analysis, str) else analysis),
+        reaction=RetryReaction.from_json(json.loads(reaction) if isinstance(reaction, str) else reaction),
+        assisted=bool(row["assisted"]),
+        how=row["how"] or "",
+        author=row["author"] or "",
+        created_at=row["created_at"],
+    )
 
 
 def _note_row(note: Note) -> dict[str, Any]:
