@@ -22,7 +22,7 @@ from simulator.storage.store import PlayedScenario
 from simulator.ui.app import create_app
 from simulator.ui.screens.review import RetryDialog, ReviewScreen
 from tests.review_helpers import PITCH_TURN, play
-from tests.test_voice import fast_transcriber, voices  # noqa: F401  (fixtures: espeak-ng speech, Whisper)
+from tests.test_voice import voices  # noqa: F401  (fixture: espeak-ng speech; fast_transcriber is in conftest)
 
 # At the pitch (turn 8), Dana has just said that one drop in eight is late: asking what that costs
 # develops the need; the pitch in the call did not.

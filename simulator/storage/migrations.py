@@ -172,6 +172,7 @@ def m003_real_calls(db):
     db["sessions"].add_column("source", str)
 
 
+@migrations()
 def m004_retries(db):
     """Retries from review: a rep answers a customer's line again, kept beside the original turn,
     with the analyzer's labels, the replayed customer's reaction, and whether a coach helped."""
