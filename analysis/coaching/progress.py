@@ -15,7 +15,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis.coaching.skills import (
     MAX_TALK_SHARE,
@@ -27,6 +27,9 @@ from analysis.coaching.skills import (
     skill,
 )
 from analysis.types import Figure, FigureKey
+
+if TYPE_CHECKING:
+    from analysis.coaching.goals import GoalMeasure
 
 
 @dataclass(frozen=True)
@@ -55,6 +58,10 @@ class StoredGoal:
     next_step: str
     set_at: int
     checked_at: int | None
+    # The goal's own measure ("questions_before_pitch>=4"), when one was agreed; it decides the
+    # check instead of the skill's bar.
+    measure: GoalMeasure | None = None
+    measure_text: str = ""  # the goal in words, as agreed
 
 
 @dataclass(frozen=True)
@@ -123,7 +130,11 @@ def discovery_before_pitch(session: StoredSession) -> int:
 
 def measures(session: StoredSession) -> dict[str, float | None]:
     """The measures of one session (None where the call has no such figure)."""
-    f = session.figures
+    return figure_measures(session.figures, session.objective_met)
+
+
+def figure_measures(f: dict[str, dict[str, Any]], objective_met: bool) -> dict[str, float | None]:
+    """The measures of a call from its figures' JSON (None where the call has no such figure)."""
     spin = _detail(f, "needs_questions").get("spin", {}) or {}
     questions = _value(f, "questions") or 0
     share = _detail(f, "open_questions").get("share")
@@ -136,7 +147,7 @@ def measures(session: StoredSession) -> dict[str, float | None]:
         "talk_share": None if talk is None else round(float(talk), 3),
         "needs_uncovered": _value(f, "needs_uncovered"),
         "open_share": None if share is None or questions < MIN_QUESTIONS_FOR_OPENNESS else round(float(share), 3),
-        "objective_met": 1 if session.objective_met else 0,
+        "objective_met": 1 if objective_met else 0,
     }
 
 
@@ -163,10 +174,17 @@ class GoalCheck:
     focus_skill: str | None
     next_step: str
     set_at: int
-    met: bool | None  # None: no focus skill was agreed, only a next step
+    met: bool | None  # None: no focus skill was agreed, only a next step (or the call has no such figure)
     measure: str | None
     value: float | None
     aim: float | None
+    # Set when the goal had a measure of its own: ">=", "<=" ...; otherwise the skill's bar decided.
+    comparison: str | None = None
+    goal_text: str = ""
+
+    @property
+    def by_goal_measure(self) -> bool:
+        return self.comparison is not None
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -177,6 +195,9 @@ class GoalCheck:
             "measure": self.measure,
             "value": self.value,
             "aim": self.aim,
+            "comparison": self.comparison,
+            "goal_text": self.goal_text,
+            "decided_by": "goal_measure" if self.by_goal_measure else "skill_bar",
         }
 
 
@@ -278,6 +299,20 @@ class RepProgress:
 
 
 def _check(goal: StoredGoal, session: StoredSession, values: dict[str, float | None]) -> GoalCheck:
+    if goal.measure is not None:
+        # The goal's own measure decides: the number agreed, not the skill's general bar.
+        value = values.get(goal.measure.key)
+        return GoalCheck(
+            goal.focus_skill,
+            goal.next_step,
+            goal.set_at,
+            goal.measure.met_by(value),
+            goal.measure.key,
+            value,
+            goal.measure.target,
+            comparison=str(goal.measure.comparison),
+            goal_text=goal.measure_text or goal.measure.text(),
+        )
     if not goal.focus_skill:
         return GoalCheck(None, goal.next_step, goal.set_at, None, None, None, None)
     shown = assess(figures_from_json(session.figures), discovery_before_pitch(session)).get(goal.focus_skill)
