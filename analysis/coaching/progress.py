@@ -186,6 +186,16 @@ class GoalCheck:
     def by_goal_measure(self) -> bool:
         return self.comparison is not None
 
+    def summary(self) -> str:
+        """The check in a few words: "at least 4 needs questions before the first pitch: 5, met"."""
+        verdict = {True: "met", False: "not met", None: "?"}[self.met]
+        if self.by_goal_measure and self.measure in MEASURE_BY_KEY:
+            shown = MEASURE_BY_KEY[self.measure].show(self.value) if self.value is not None else "no figure"
+            return f"{self.goal_text}: {shown}, {verdict}"
+        if self.focus_skill is None:
+            return "next step only"
+        return f"{skill(self.focus_skill).title} {verdict}"
+
     def to_json(self) -> dict[str, Any]:
         return {
             "focus_skill": self.focus_skill,

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import sqlite_utils
 
 from analysis.coaching.goals import GoalMeasure, PairAnswer, PairDebrief, answers_from_json, gap_from_json
-from analysis.coaching.progress import Gap, StoredGoal, StoredSession
+from analysis.coaching.progress import StoredGoal, StoredSession
 from analysis.coaching.review import Correction, LabelValue, Note, NoteKind
 from analysis.types import Figure, FigureKey, TurnAnalysis
 from simulator.domain.customer import CallSnapshot, CallTurn, CustomerLine, RevealedNeed, rep_display_name
@@ -649,7 +649,7 @@ class Store:
     def session(self, session_id: int) -> SessionSummary:
         found = self._summaries("where s.id = ?", [session_id], 1)
         if not found:
-            raise StoreError(f"{self.path}: no session {session_id}; `spar history` lists them")
+            raise NotInStore(f"{self.path}: no session {session_id}; `spar history` lists them")
         return found[0]
 
     def turns(self, session_id: int) -> list[CallTurn]:
@@ -767,8 +767,7 @@ class Store:
         """The goals a rep agreed, in the order they were set, with the session that checked each."""
         with self._guard("read goals"):
             rows = self.db.query(
-                "select g.* from goals g "
-                "join reps r on r.id = g.rep_id where r.name = ? order by g.created_at, g.id",
+                "select g.* from goals g join reps r on r.id = g.rep_id where r.name = ? order by g.created_at, g.id",
                 [rep_display_name(rep_name)],
             )
             goals = [Goal.from_row(r) for r in rows]

@@ -144,6 +144,7 @@ class ReviewScreen(Screen):
         Binding("m", "jump('missed')", "Next missed chance"),
         Binding("n", "note", "Note"),
         Binding("c", "correct", "Correct a label"),
+        Binding("d", "pair_debrief", "Debrief together"),
     ]
 
     def __init__(self, session_id: int):
@@ -167,6 +168,11 @@ class ReviewScreen(Screen):
         self.reload()
         self.query_one("#review-turns", OptionList).focus()
 
+    def on_screen_resume(self) -> None:
+        # Back from the pair's debrief: the goal it agreed shows in the summary.
+        if self.review is not None:
+            self.reload()
+
     @property
     def position(self) -> int:
         highlighted = self.query_one("#review-turns", OptionList).highlighted
@@ -184,6 +190,7 @@ class ReviewScreen(Screen):
         self.query_one("#review-summary", Static).update(
             f"[b]{literal(s.rep_name)}[/b] · {literal(s.scenario_title or s.scenario_id)} · {s.started_at[:16]} · "
             f"{s.result} · {len(self.review.missed)} missed chance{'s' if len(self.review.missed) != 1 else ''}"
+            + self._goal_summary()
         )
         options = self.query_one("#review-turns", OptionList)
         options.clear_options()
@@ -193,6 +200,14 @@ class ReviewScreen(Screen):
             options.highlighted = min(keep, len(self.review.turns) - 1)
         self._show_figures()
         self._show_detail()
+
+    def _goal_summary(self) -> str:
+        goal = self.review.goal if self.review else None
+        if goal is None or not (goal.measure_text or goal.due_date):
+            return ""
+        return f"\n[b]Goal agreed:[/b] {literal(goal.measure_text or goal.next_step)}" + (
+            f", by {literal(goal.due_date)}" if goal.due_date else ""
+        )
 
     def _turn_line(self, t: ReviewTurn) -> str:
         assert self.review is not None
@@ -307,3 +322,11 @@ class ReviewScreen(Screen):
             self.reload()
 
         self.app.push_screen(CorrectDialog(turn), save)
+
+    def action_pair_debrief(self) -> None:
+        """What? So what? Now what? with the rep answering first, the gaps, and one agreed goal."""
+        if not self.review:
+            return
+        from simulator.ui.screens.pair_debrief import PairDebriefScreen
+
+        self.app.push_screen(PairDebriefScreen(self.review, self.author))
