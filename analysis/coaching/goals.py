@@ -210,11 +210,12 @@ class MeasureCheck:
             return None
         value = data.get("value")
         met = data.get("met")
+        text = str(data.get("text") or "")
         return cls(
             measure,
             None if value is None else float(value),
             None if met is None else bool(met),
-            str(data.get("text") or ""),
+            "" if text == measure.text() else text,  # the measure's own words are not kept twice
             str(data.get("due_date") or ""),
         )
 
