@@ -151,7 +151,11 @@ async def test_a_coach_and_rep_agree_a_goal_that_the_next_call_shows_and_checks(
     assert second != first
     pair_saved = store.pair_debrief(first)
     assert pair_saved is not None and pair_saved.coach == "Ana"
-    assert [(a.key, bool(a.coach)) for a in pair_saved.answers] == [("what", True), ("so_what", False), ("now_what", True)]
+    assert [(a.key, bool(a.coach)) for a in pair_saved.answers] == [
+        ("what", True),
+        ("so_what", False),
+        ("now_what", True),
+    ]
     goal = store.session_goal(first)
     assert goal is not None and goal.checkable is not None and goal.checkable.spec() == "questions_before_pitch>=4"
     assert (goal.agreed_by, goal.due_date, goal.reviewed_session_id) == ("Ana", "2027-01-15", second)
