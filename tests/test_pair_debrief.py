@@ -27,6 +27,7 @@ from simulator.cli.common import Parts
 from simulator.storage import Store
 from tests.conftest import GOOD_FREIGHT_CALL
 from tests.review_helpers import PITCH_TURN, play
+from tests.test_report_html import _written_for_the_rep
 
 MAX_GRADE = 10.0
 
@@ -281,6 +282,9 @@ def test_the_pair_debrief_from_the_command_line_is_saved_with_its_goal(spar, db_
     md = spar("export", str(played), "--format", "md", "--db", str(db_path)).stdout
     assert "## The pair's debrief" in md and "- **Coach (Ana)**: Dana had more to say" in md
     assert "Sparring checks this number on your next call." in md
+    # The report's own words around the pair's debrief (prompts, gaps, goal) stay plain.
+    pair_part = md.split("## The pair's debrief")[1]
+    assert reading_grade(_written_for_the_rep(pair_part)) <= MAX_GRADE
     # The JSON export round-trips the pair's debrief and the checkable goal.
     data = json.loads(spar("export", str(played), "--format", "json", "--db", str(db_path)).stdout)
     assert data["pair_debrief"]["coach"] == "Ana" and data["goals"][0]["measure_key"] == "questions_before_pitch"
