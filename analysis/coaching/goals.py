@@ -257,7 +257,7 @@ PAIR_PROMPTS: tuple[PairPrompt, ...] = (
     PairPrompt(
         "so_what",
         "So what?",
-        "Look at the gaps below. Which one matters most to you, and why?",
+        "Look at the gaps above. Which one matters most to you, and why?",
         "Coach: ask what got in the way. Share your view only after you hear theirs.",
     ),
     PairPrompt(

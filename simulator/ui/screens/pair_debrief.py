@@ -44,11 +44,12 @@ DEFAULT_DUE_DAYS = 7
 class PairDebriefScreen(Screen):
     DEFAULT_CSS = """
     #pair { padding: 0 2; }
+    #pair Vertical { height: auto; }
     #pair .stage { margin-top: 1; text-style: bold; }
     #pair .coach-prompt { color: $warning; margin-top: 1; }
     #pair-gaps { margin: 1 0; padding: 0 1; background: $boost; height: auto; }
     #pair-skill { height: auto; max-height: 8; }
-    #pair-measure-reads { color: $text-muted; }
+    #pair-measure-reads { color: $text-muted; margin-bottom: 1; }
     #pair-goal { height: auto; margin-top: 1; }
     #pair-saved { margin: 1 0; }
     """
@@ -76,6 +77,7 @@ class PairDebriefScreen(Screen):
                 "answers first; the coach's prompt shows after.",
                 id="pair-intro",
             )
+            yield Label("Coach's name")
             yield Input(value=self.coach, placeholder="Coach's name", id="pair-coach")
             for prompt in PAIR_PROMPTS:
                 with Vertical(id=f"step-{prompt.key}", classes="step"):
@@ -93,8 +95,8 @@ class PairDebriefScreen(Screen):
             with Vertical(id="pair-goal"):
                 yield Label("One focus skill (pick one)", classes="stage")
                 yield OptionList(id="pair-skill")
-                yield Label(f"A number the next call checks: KEY>=NUMBER (keys: {', '.join(measure_keys())})")
-                yield Input(id="pair-measure", placeholder="questions_before_pitch>=4")
+                yield Static(f"A number the next call checks: KEY>=NUMBER (keys: {', '.join(measure_keys())})")
+                yield Input(id="pair-measure", placeholder="for example questions_before_pitch>=4")
                 yield Static("", id="pair-measure-reads")
                 yield Label("The goal in your own words (optional; the number above is what gets checked)")
                 yield Input(id="pair-measure-words")
@@ -125,7 +127,12 @@ class PairDebriefScreen(Screen):
 
     def _gap_text(self) -> str:
         lines = ["[b]The gaps[/b]: your first call, this call, and the aim"]
-        lines += [literal(gap.line()) for gap in self.gaps]
+        for gap in self.gaps:
+            line = literal(gap.line())
+            lines.append(f"[yellow]• {line}[/yellow]" if gap.met is False else f"• {line}")
+        focus = (self.review.debrief or {}).get("focus") or {}
+        if focus.get("title"):
+            lines.append(f"The debrief chose: [b]{literal(focus['title'])}[/b]. {literal(focus.get('gap', ''))}")
         return "\n".join(lines)
 
     def _fill_from_store(self) -> None:
@@ -147,6 +154,7 @@ class PairDebriefScreen(Screen):
                 self.query_one("#pair-due", Input).value = goal.due_date
         if not self.query_one("#pair-measure", Input).value:
             self._suggest(self._skill())
+        self._read_measure(self.query_one("#pair-measure", Input).value)
         pair = review.pair
         if pair is None:
             return
@@ -214,12 +222,16 @@ class PairDebriefScreen(Screen):
 
     @on(Input.Changed, "#pair-measure")
     def _measure_changed(self, event: Input.Changed) -> None:
+        self._read_measure(event.value)
+
+    def _read_measure(self, value: str) -> None:
+        """The measure read back in words as it is typed, or what is wrong with it."""
         reads = self.query_one("#pair-measure-reads", Static)
-        if not event.value.strip():
+        if not value.strip():
             reads.update("No number: the goal is checked by the skill's own bar.")
             return
         try:
-            measure = parse_measure(event.value)
+            measure = parse_measure(value)
         except MeasureError as exc:
             reads.update(f"[red]{literal(exc)}[/red]")
             return
