@@ -106,9 +106,9 @@ def test_the_measure_is_checked_against_the_number_the_call_shows():
 
     met = check_measure(at_least_four, call(5), objective_met=False, due_date="2027-01-15")
     assert (met.value, met.met) == (5, True)
-    assert met.line() == "Goal: At least 4 needs questions before the first pitch. This call: 5. Met."
+    assert met.line() == "Goal: at least 4 needs questions before the first pitch. This call: 5. Met."
     missed = check_measure(at_least_four, call(1), objective_met=False, text="four questions first")
-    assert missed.line() == "Goal: Four questions first. This call: 1. Not met yet."
+    assert missed.line() == "Goal: four questions first. This call: 1. Not met yet."
     # Too few questions say nothing about their openness: no number, so no verdict.
     openness = check_measure(parse_measure("open_share>=50%"), call(1, questions=2), objective_met=False)
     assert (openness.value, openness.met) == (None, None) and "not checked" in openness.line()
@@ -216,7 +216,7 @@ def test_spar_goal_with_a_target_is_checked_at_the_next_call(spar, db_path, play
         True,
     )
     assert check["due_date"] == "2027-01-15"
-    assert check["line"] == "Goal: At least 4 needs questions before the first pitch. This call: 4. Met."
+    assert check["line"] == "Goal: at least 4 needs questions before the first pitch. This call: 4. Met."
     second = json.loads(out.stdout)["session_id"]
 
     # The next call's reports carry the check; spar progress decides by the goal's own number.
@@ -246,7 +246,7 @@ def test_spar_practice_text_says_whether_the_goal_was_met(spar, db_path, played,
     replies.write_text("\n".join(GOOD_FREIGHT_CALL) + "\n", encoding="utf-8")
     out = spar("practice", "freight-discovery", "--rep", "Sam Lee", "--replies", str(replies), "--db", str(db_path))
     assert out.exit_code == 0, out.output
-    assert "Goal: At least 6 needs questions. This call: 4. Not met yet." in out.stdout
+    assert "Goal: at least 6 needs questions. This call: 4. Not met yet." in out.stdout
 
 
 def test_a_goal_in_words_only_stays_compatible(spar, db_path, played):

@@ -143,7 +143,7 @@ async def test_a_coach_and_rep_agree_a_goal_that_the_next_call_shows_and_checks(
         await pilot.press("ctrl+n")
         await pilot.pause()
         checked = _text(debrief, "#previous-focus")
-        assert "Goal: At least 4 needs questions before the first pitch. This call: 4. Met." in checked
+        assert "Goal: at least 4 needs questions before the first pitch. This call: 4. Met." in checked
         await pilot.press("ctrl+s")
         await pilot.pause()
 

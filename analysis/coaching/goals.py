@@ -187,7 +187,7 @@ class MeasureCheck:
     def line(self) -> str:
         """ "Goal: at least 4 needs questions before the first pitch. This call: 5. Met." """
         goal = self.text or self.measure.text()
-        head = f"Goal: {goal[:1].upper()}{goal[1:]}." if goal else "Goal."
+        head = f"Goal: {goal}." if goal else "Goal."
         if self.value is None:
             return f"{head} This call gave no number for it, so it is not checked."
         verdict = "Met." if self.met else "Not met yet."
