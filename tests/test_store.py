@@ -31,7 +31,7 @@ def test_schema_is_created_once_and_reopening_keeps_data(db_path, freight):
     assert [t.text for t in reopened.turns(session_id)] == ["Hi."]
     applied = [r["name"] for r in reopened.db["_sqlite_migrations"].rows]
     # Each migration once, in order (other branches append migrations of their own after these).
-    assert applied[:3] == ["m001_initial", "m002_review", "m003_pair_debrief"]
+    assert applied[:4] == ["m001_initial", "m002_review", "m003_real_calls", "m004_pair_debrief"]
     assert len(applied) == len(set(applied)), "reopening must not apply a migration twice"
     assert {"reps", "scenarios", "sessions", "turns", "debriefs", "goals"} <= set(reopened.db.table_names())
     reopened.close()

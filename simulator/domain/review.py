@@ -14,6 +14,7 @@ from analysis.coaching.report import Report, ReportGoal, ReportReaction, ReportT
 from analysis.coaching.review import Correction, Note, corrected, latest_corrections, missed_chances
 from analysis.types import Figure, FigureKey, TurnAnalysis
 from simulator.domain.customer import CallTurn, CustomerEvent
+from simulator.domain.real_call import without_customer_figures
 from simulator.storage.store import Goal, SavedDebrief, SessionSummary, Store
 
 # Customer lines that tell the rep a need or problem: a rep who hears one should ask about it.
@@ -58,6 +59,12 @@ class CallReview:
     answers: SavedDebrief | None
     goal: Goal | None
     pair: PairDebrief | None = None  # the pair's debrief, once the rep and a coach have held it
+    mode: str = "solo"  # "real" for a recorded call brought in with `spar import-call`
+    customer_name: str = ""  # a real call's customer, when named
+
+    @property
+    def real_call(self) -> bool:
+        return self.mode == "real"
 
     def next_turn(self, jump: str, after: int) -> int | None:
         """The position of the next turn after position AFTER that shows JUMP, wrapping around."""
@@ -92,12 +99,14 @@ def load_review(store: Store, session_id: int) -> CallReview:
     needs = [NeedUncovered(n.id, n.title, n.turn) for n in facts.needs_uncovered]
 
     def figures(of: list[CallTurn]) -> dict[FigureKey, Figure]:
-        return call_metrics(
+        found = call_metrics(
             of,
             needs_total=facts.needs_total,
             needs_uncovered=needs,
             discovery_before_pitch=facts.discovery_before_pitch,
         )
+        # A real call has no scripted customer whose reactions these figures count.
+        return without_customer_figures(found) if facts.mode == "real" else found
 
     return CallReview(
         session=session,
@@ -110,6 +119,8 @@ def load_review(store: Store, session_id: int) -> CallReview:
         answers=store.debrief(session_id),
         goal=store.session_goal(session_id),
         pair=store.pair_debrief(session_id),
+        mode=facts.mode,
+        customer_name=facts.customer_name,
     )
 
 
@@ -166,7 +177,7 @@ def build_report(review: CallReview, customer_name: str = "Customer") -> Report:
             ReportTurn(
                 index=t.index,
                 speaker=t.turn.speaker,
-                name=s.rep_name if t.turn.speaker == "rep" else customer_name,
+                name=s.rep_name if t.turn.speaker == "rep" else (review.customer_name or customer_name),
                 text=t.turn.text,
                 analysis=t.turn.analysis,
                 corrected=t.corrected,

@@ -163,7 +163,17 @@ def m002_review(db):
 
 
 @migrations()
-def m003_pair_debrief(db):
+def m003_real_calls(db):
+    """Real calls imported for review (`spar import-call`): where each turn sits in the recording
+    or transcript (seconds from its start), the customer's name, and the file the call came from."""
+    db["turns"].add_column("start_seconds", float)
+    db["turns"].add_column("end_seconds", float)
+    db["sessions"].add_column("customer_name", str)
+    db["sessions"].add_column("source", str)
+
+
+@migrations()
+def m004_pair_debrief(db):
     """The pair's debrief (issue #18): a goal's measure as a figure, a comparison and a number the
     next call can check, and the rep's and the coach's answers to What? So what? Now what?, with
     the gaps as they stood when the pair talked."""

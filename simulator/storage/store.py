@@ -165,6 +165,9 @@ class NotAnExport(ValueError):
 
 
 EXPORT_FORMAT = "sparring-session"
+# Where a real call imported without a scenario is filed (the scenario it was not played from).
+REAL_CALL_SCENARIO = "real-call"
+REAL_CALL_TITLE = "Real call (no scenario)"
 EXPORT_VERSION = 1
 
 
@@ -176,6 +179,8 @@ class CallFacts:
     needs_uncovered: tuple[RevealedNeed, ...]
     discovery_before_pitch: int
     debrief: dict[str, Any] | None  # the debrief as the rep saw it (Debrief.to_json())
+    mode: str = "solo"  # solo, team, or real (a recorded call imported with `spar import-call`)
+    customer_name: str = ""  # a real call's customer, when the import named them
 
 
 def _unpack(row: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -564,6 +569,8 @@ class Store:
             "ended_at": now(),
             "input_mode": turn.input_mode if turn.speaker == "rep" else None,
             "audio_path": turn.audio_path,
+            "start_seconds": turn.start_seconds,
+            "end_seconds": turn.end_seconds,
         }
         if turn.analysis is not None:
             row.update(turn.analysis.label_values())
@@ -574,6 +581,56 @@ class Store:
             row["trust_after"] = turn.customer.trust_after
         with self._write("save the turn"):
             return _new_id(self.db.table("turns").insert(row))
+
+    def add_real_call(
+        self,
+        rep_name: str,
+        scenario: Scenario | None,
+        turns: list[CallTurn],
+        figures: dict[FigureKey, Figure],
+        *,
+        input_mode: str,
+        customer_name: str = "",
+        source: str = "",
+        uid: str | None = None,
+    ) -> int:
+        """A real call brought in for review (`spar import-call`), whole, in one write: the session
+        (mode "real", no scripted customer, already ended), every turn and the figures. Without a
+        scenario it is filed under REAL_CALL_SCENARIO, so every list that names a scenario has one."""
+        with self._write("import the call"):
+            rep = self.rep_id(rep_name)
+            if scenario is not None:
+                self._record_scenario(scenario)
+                scenario_id, scenario_hash = scenario.id, scenario.content_hash
+            else:
+                scenario_id, scenario_hash = REAL_CALL_SCENARIO, None
+                if not self.db.table("scenarios").count_where("id = ?", [scenario_id]):
+                    self.db.table("scenarios").insert(
+                        {"id": scenario_id, "title": REAL_CALL_TITLE, "call_type": "real call", "path": ""}
+                    )
+            stamp = now()
+            session_id = _new_id(
+                self.db.table("sessions").insert(
+                    {
+                        "rep_id": rep,
+                        "scenario_id": scenario_id,
+                        "scenario_hash": scenario_hash,
+                        "mode": "real",
+                        "input_mode": input_mode,
+                        "status": "ended",
+                        "started_at": stamp,
+                        "ended_at": stamp,
+                        "needs_uncovered_json": "[]",
+                        "metrics_json": json.dumps({str(k): f.to_json() for k, f in figures.items()}),
+                        "customer_name": customer_name,
+                        "source": source,
+                    }
+                    | ({"uid": uid} if uid else {})
+                )
+            )
+            for turn in turns:
+                self.add_turn(session_id, turn, started_at=stamp)
+        return session_id
 
     def end_session(self, session_id: int, snapshot: CallSnapshot, figures: dict[FigureKey, Figure]) -> None:
         with self._write("save the end of the call"):
@@ -665,6 +722,8 @@ class Store:
                 audio_path=r["audio_path"],
                 input_mode=r["input_mode"],
                 started_at=r["started_at"],
+                start_seconds=r.get("start_seconds"),
+                end_seconds=r.get("end_seconds"),
             )
             for r in rows
         ]
@@ -874,6 +933,8 @@ class Store:
             needs_uncovered=tuple(RevealedNeed(n["id"], n["title"], int(n["turn"])) for n in needs),
             discovery_before_pitch=int(required),
             debrief=json.loads(debrief["debrief_json"]) if debrief and debrief["debrief_json"] else None,
+            mode=row["mode"] or "solo",
+            customer_name=row.get("customer_name") or "",
         )
 
     def session_goal(self, session_id: int) -> Goal | None:

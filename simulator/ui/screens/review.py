@@ -3,7 +3,7 @@ next question, paraphrase, pitch or missed chance, and notes and corrections sto
 
 from __future__ import annotations
 
-from textual import on
+from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical
@@ -22,7 +22,10 @@ from analysis.coaching.review import (
     label_value,
     value_text,
 )
+from simulator.audio.playback import PlaybackError
+from simulator.audio.turn_player import TurnPlayer
 from simulator.domain.review import CallReview, ReviewTurn, load_review
+from simulator.domain.turn_audio import TurnAudio, turn_audio
 from simulator.storage import StoreError
 from simulator.ui.app_status import sparring_app
 from simulator.ui.text import literal
@@ -144,6 +147,8 @@ class ReviewScreen(Screen):
         Binding("m", "jump('missed')", "Next missed chance"),
         Binding("n", "note", "Note"),
         Binding("c", "correct", "Correct a label"),
+        Binding("a", "play_turn", "Play audio"),
+        Binding("space", "play_turn", "Play audio", show=False),
         Binding("d", "pair_debrief", "Debrief together"),
     ]
 
@@ -152,6 +157,7 @@ class ReviewScreen(Screen):
         self.session_id = session_id
         self.author = DEFAULT_AUTHOR
         self.review: CallReview | None = None
+        self.turn_player: TurnPlayer | None = None  # made on the first `a`
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -187,9 +193,15 @@ class ReviewScreen(Screen):
             self.notify(literal(exc), severity="error", timeout=30)
             return
         s = self.review.session
+        missed = len(self.review.missed)
+        # A real call has no scripted customer to say when a need came up, so none are counted.
+        how = (
+            f"a real call with {literal(self.review.customer_name or 'a customer')}"
+            if self.review.real_call
+            else f"{s.result} · {missed} missed chance{'s' if missed != 1 else ''}"
+        )
         self.query_one("#review-summary", Static).update(
-            f"[b]{literal(s.rep_name)}[/b] · {literal(s.scenario_title or s.scenario_id)} · {s.started_at[:16]} · "
-            f"{s.result} · {len(self.review.missed)} missed chance{'s' if len(self.review.missed) != 1 else ''}"
+            f"[b]{literal(s.rep_name)}[/b] · {literal(s.scenario_title or s.scenario_id)} · {s.started_at[:16]} · {how}"
             + self._goal_summary()
         )
         options = self.query_one("#review-turns", OptionList)
@@ -211,7 +223,7 @@ class ReviewScreen(Screen):
 
     def _turn_line(self, t: ReviewTurn) -> str:
         assert self.review is not None
-        who = self.review.session.rep_name if t.turn.speaker == "rep" else "Customer"
+        who = self.review.session.rep_name if t.turn.speaker == "rep" else (self.review.customer_name or "Customer")
         marks = []
         tags = turn_tags(t.corrected)
         if tags:
@@ -276,6 +288,9 @@ class ReviewScreen(Screen):
         if not self.review:
             return
         found = self.review.next_turn(what, self.position)
+        if found is None and what == "missed" and self.review.real_call:
+            self.notify("Missed chances come from the practice customer's reactions; a real call has none.")
+            return
         if found is None:
             self.notify(f"No {'missed chance' if what == 'missed' else what} in this call.")
             return
@@ -322,6 +337,58 @@ class ReviewScreen(Screen):
             self.reload()
 
         self.app.push_screen(CorrectDialog(turn), save)
+
+    # --- hearing a turn ------------------------------------------------------------------------
+    def action_play_turn(self) -> None:
+        if not self.review or not self.review.turns:
+            return
+        turn = self.review.turns[self.position].turn
+        sound = turn_audio(turn, real_call=self.review.real_call, db_folder=sparring_app(self).store.path.parent)
+        if not sound.playable:
+            self.notify(sound.missing)
+            return
+        if self.turn_player is None:
+            self.turn_player = TurnPlayer(sparring_app(self).output_sink_factory)
+        self.turn_player.stop()
+        self.play_turn(sound)
+
+    @work(thread=True, exclusive=True, exit_on_error=False, group="turn-audio")
+    def play_turn(self, sound: TurnAudio) -> None:
+        """Plays the turn to its end (a worker: reading, synthesising and playing take time)."""
+        assert self.turn_player is not None
+        try:
+            self.turn_player.open()
+            how = " in the customer's voice" if sound.line is not None else ""
+            self.app.call_from_thread(self.notify, f"Playing turn {sound.turn_number}{how}.")
+            if sound.recording is not None:
+                self.turn_player.play_recording(sound.recording, sound.turn_number)
+            elif sound.line is not None:
+                self.turn_player.play_line(sound.line, self._customer_voice())
+        except PlaybackError as exc:
+            self.app.call_from_thread(self.notify, literal(" ".join(str(exc).split())), severity="warning")
+
+    def _customer_voice(self):
+        """The voice the customer spoke in: the settings' choice, else the scenario persona's (a worker thread)."""
+        from analysis.speech.tts import VoiceSpecError
+        from simulator.audio.customer_voice import resolve_voice
+        from simulator.domain.catalogue import resolve_scenario
+        from simulator.domain.scenario import ScenarioError
+
+        assert self.review is not None
+        persona = ""
+        try:
+            persona = resolve_scenario(self.review.session.scenario_id).persona.voice
+        except (ScenarioError, OSError):
+            pass  # the scenario is gone: the default voice
+        try:
+            voice, _ = resolve_voice(sparring_app(self).settings.voice, persona)
+        except VoiceSpecError as exc:
+            raise PlaybackError(f"The customer's voice cannot speak here: {exc}.") from None
+        return voice
+
+    def on_unmount(self) -> None:
+        if self.turn_player is not None:
+            self.turn_player.close()
 
     def action_pair_debrief(self) -> None:
         """What? So what? Now what? with the rep answering first, the gaps, and one agreed goal."""
