@@ -48,7 +48,9 @@ select
   r.name as rep,
   g.focus_skill,
   count(*) as checked,
-  sum(json_extract(d.debrief_json, '$.previous_focus.shown')) as met
+  -- By the goal's own number when one was agreed, otherwise by the skill's bar.
+  sum(coalesce(json_extract(d.debrief_json, '$.goal_check.met'),
+               json_extract(d.debrief_json, '$.previous_focus.shown'))) as met
 from goals g
 join reps r on r.id = g.rep_id
 join debriefs d on d.session_id = g.reviewed_session_id

@@ -18,6 +18,7 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from analysis.coaching.goals import PairDebrief, pair_prompt
 from analysis.coaching.render import evidence_reason, restated_words, turn_tags
 from analysis.coaching.retry import Retry, answer_words, retry_help
 from analysis.coaching.review import LABEL_WORDS, Correction, Note, label_value, value_text
@@ -59,6 +60,7 @@ class ReportGoal:
     measure: str
     due_date: str
     agreed_by: str
+    checkable: bool = False  # a number the next call checks
 
 
 @dataclass
@@ -74,6 +76,7 @@ class Report:
     reflection: tuple[tuple[str, str], ...]
     debrief: dict[str, Any] | None
     goal: ReportGoal | None
+    pair: PairDebrief | None = None
 
 
 # --- the parts, in words --------------------------------------------------------------------
@@ -137,7 +140,35 @@ def _goal_lines(goal: ReportGoal | None) -> list[str]:
     lines.append(f"By: {goal.due_date or 'no date yet'}")
     if goal.agreed_by:
         lines.append(f"Agreed with: {goal.agreed_by}")
+    if goal.checkable:
+        lines.append("Sparring checks this number on your next call.")
     return lines
+
+
+def _goal_check_lines(report: Report) -> list[str]:
+    """The goal set last time, as this call checked it (its own measure, with the number)."""
+    check = (report.debrief or {}).get("goal_check")
+    if not check:
+        return []
+    lines = [str(check.get("line") or "")]
+    if check.get("due_date"):
+        lines.append(f"It was due by {check['due_date']}.")
+    return lines
+
+
+def _pair_parts(pair: PairDebrief | None) -> tuple[list[tuple[str, str, str, str]], list[str]]:
+    """Each step of the pair's debrief (stage, prompt, the rep's answer, the coach's), and the gaps."""
+    if pair is None:
+        return [], []
+    steps = []
+    for answer in pair.answers:
+        prompt = pair_prompt(answer.key)
+        steps.append((prompt.stage, prompt.rep, answer.rep, answer.coach))
+    return steps, [gap.line() for gap in pair.gaps]
+
+
+def _coach_name(pair: PairDebrief) -> str:
+    return f"Coach ({pair.coach})" if pair.coach else "Coach"
 
 
 GUIDE = (
@@ -176,6 +207,19 @@ def to_markdown(report: Report) -> str:
         out += ["", "What went well:"] + [f"- {s}" for s in strengths]
     if focus:
         out += [""] + [f"- {line}" for line in focus]
+    check = _goal_check_lines(report)
+    if check:
+        out += ["", "## Last time's goal", ""] + [f"- {line}" for line in check]
+    steps, gaps = _pair_parts(report.pair)
+    if report.pair is not None:
+        out += ["", "## The pair's debrief", ""]
+        for stage, prompt, said, added in steps:
+            out += [f"{stage} {prompt}", "", f"- **{report.rep}**: {said}"]
+            if added:
+                out.append(f"- **{_coach_name(report.pair)}**: {added}")
+            out.append("")
+        if gaps:
+            out += ["Where you stood on each skill:", ""] + [f"- {line}" for line in gaps]
     out += ["", "## The goal", ""] + [f"- {line}" for line in _goal_lines(report.goal)]
     return "\n".join(out) + "\n"
 
@@ -288,6 +332,21 @@ def to_html(report: Report) -> str:
         parts.append("<p>What went well:</p><ul>" + "".join(f"<li>{e(s)}</li>" for s in strengths) + "</ul>")
     if focus:
         parts.append("<ul>" + "".join(f"<li>{e(line)}</li>" for line in focus) + "</ul>")
+    check = _goal_check_lines(report)
+    if check:
+        parts.append("<h2>Last time's goal</h2><ul>" + "".join(f"<li>{e(line)}</li>" for line in check) + "</ul>")
+    steps, gaps = _pair_parts(report.pair)
+    if report.pair is not None:
+        parts.append("<h2>The pair's debrief</h2>")
+        for stage, prompt, said, added in steps:
+            parts.append(f"<p><b>{e(stage)}</b> {e(prompt)}</p><ul><li><b>{e(report.rep)}</b>: {e(said)}</li>")
+            if added:
+                parts.append(f"<li><b>{e(_coach_name(report.pair))}</b>: {e(added)}</li>")
+            parts.append("</ul>")
+        if gaps:
+            parts.append(
+                "<p>Where you stood on each skill:</p><ul>" + "".join(f"<li>{e(g)}</li>" for g in gaps) + "</ul>"
+            )
     parts.append("<h2>The goal</h2><ul>" + "".join(f"<li>{e(line)}</li>" for line in _goal_lines(report.goal)))
     parts.append("</ul></body></html>")
     return "\n".join(parts) + "\n"

@@ -65,6 +65,8 @@ def progress_text(p: RepProgress) -> str:
         goal = row.goal_checked
         if goal is None:
             checked = ""
+        elif goal.by_goal_measure:
+            checked = goal.summary()
         elif goal.focus_skill is None:
             checked = "next step only"
         else:

@@ -4,10 +4,12 @@ and the benchmark read a call through here, so they all show the same corrected 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from analysis.coaching.figures import NeedUncovered, call_metrics
+from analysis.coaching.goals import PairDebrief
+from analysis.coaching.progress import Gap, progress
 from analysis.coaching.report import Report, ReportGoal, ReportReaction, ReportTurn
 from analysis.coaching.retry import Retry, RetryReaction, answer_words
 from analysis.coaching.review import Correction, Note, corrected, latest_corrections, missed_chances
@@ -58,6 +60,7 @@ class CallReview:
     debrief: dict[str, Any] | None  # the debrief as the rep saw it
     answers: SavedDebrief | None
     goal: Goal | None
+    pair: PairDebrief | None = None  # the pair's debrief, once the rep and a coach have held it
     mode: str = "solo"  # "real" for a recorded call brought in with `spar import-call`
     customer_name: str = ""  # a real call's customer, when named
 
@@ -135,10 +138,38 @@ def load_review(store: Store, session_id: int) -> CallReview:
         debrief=facts.debrief,
         answers=store.debrief(session_id),
         goal=store.session_goal(session_id),
+        pair=store.pair_debrief(session_id),
         mode=facts.mode,
         customer_name=facts.customer_name,
         retries=retries,
     )
+
+
+# The figures `progress.measures` reads; the coach's corrections move them.
+MEASURED_FIGURES = (
+    FigureKey.QUESTIONS,
+    FigureKey.OPEN_QUESTIONS,
+    FigureKey.NEEDS_QUESTIONS,
+    FigureKey.ASK_BEFORE_ADVOCATE,
+    FigureKey.PARAPHRASES,
+    FigureKey.TALK_SHARE,
+    FigureKey.NEEDS_UNCOVERED,
+)
+
+
+def gap_analysis(store: Store, review: CallReview) -> list[Gap]:
+    """Per skill, where the rep stood on its measure at their first call, where they stand on this
+    one (with the coach's corrections), and the aim: the gaps a pair's debrief talks about.
+    Calls after this one are left out: the gap is the one the pair had in front of them."""
+    session = review.session
+    sessions = [
+        s
+        for s in store.stored_sessions(rep_name=session.rep_name)
+        if (s.started_at, s.id) <= (session.started_at, session.id)
+    ]
+    corrected = {str(k): review.figures[k].to_json() for k in MEASURED_FIGURES if k in review.figures}
+    sessions = [replace(s, figures=s.figures | corrected) if s.id == session.id else s for s in sessions]
+    return progress(session.rep_name, sessions, []).gaps
 
 
 def _with_analysis(turn: CallTurn, analysis: TurnAnalysis | None) -> CallTurn:
@@ -203,8 +234,16 @@ def build_report(review: CallReview, customer_name: str = "Customer") -> Report:
         goal=(
             None
             if goal is None
-            else ReportGoal(goal.focus_skill or "", goal.next_step, goal.measure, goal.due_date, goal.agreed_by)
+            else ReportGoal(
+                goal.focus_skill or "",
+                goal.next_step,
+                goal.measure_text,
+                goal.due_date,
+                goal.agreed_by,
+                checkable=goal.checkable is not None,
+            )
         ),
+        pair=review.pair,
     )
 
 

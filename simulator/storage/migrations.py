@@ -202,3 +202,26 @@ def m004_retries(db):
         not_null={"session_id", "turn_idx", "text", "analysis_json", "customer_json", "assisted", "created_at"},
     )
     db["retries"].create_index(["session_id", "turn_idx"])
+
+
+@migrations()
+def m005_pair_debrief(db):
+    """The pair's debrief (issue #18): a goal's measure as a figure, a comparison and a number the
+    next call can check, and the rep's and the coach's answers to What? So what? Now what?, with
+    the gaps as they stood when the pair talked."""
+    db["goals"].add_column("measure_key", str)
+    db["goals"].add_column("measure_comparison", str)
+    db["goals"].add_column("measure_target", float)
+    db["pair_debriefs"].create(
+        {
+            "session_id": int,
+            "coach": str,
+            "answers_json": str,
+            "gaps_json": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="session_id",
+        foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"session_id", "created_at"},
+    )

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlite_utils
 
+from analysis.coaching.goals import GoalMeasure, PairAnswer, PairDebrief, answers_from_json, gap_from_json
 from analysis.coaching.progress import StoredGoal, StoredSession
 from analysis.coaching.retry import Retry, RetryError, RetryReaction
 from analysis.coaching.review import Correction, LabelValue, Note, NoteKind
@@ -52,6 +53,8 @@ class Goal:
     measure: str = ""  # how the next call shows progress: "at least four needs questions before the first pitch"
     due_date: str = ""  # when the next step is due (as written, usually YYYY-MM-DD)
     agreed_by: str = ""  # who agreed it with the rep (a coach), when a coach did
+    # The measure as a figure, a comparison and a number, when one was agreed: the next call checks it.
+    checkable: GoalMeasure | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Goal:
@@ -65,7 +68,18 @@ class Goal:
             row.get("measure") or "",
             row.get("due_date") or "",
             row.get("agreed_by") or "",
+            GoalMeasure.from_parts(row.get("measure_key"), row.get("measure_comparison"), row.get("measure_target")),
         )
+
+    @property
+    def measure_text(self) -> str:
+        """The goal's measure in words: as the coach wrote it, or read from the checkable measure."""
+        return self.measure or (self.checkable.text() if self.checkable else "")
+
+    @property
+    def agreed_with_coach(self) -> bool:
+        """A coach (or the pair's debrief) has set this goal: the rep's own debrief no longer rewrites it."""
+        return bool(self.agreed_by or self.measure or self.checkable or self.due_date)
 
 
 # The columns of a session summary, in the order `spar history --json` prints them.
@@ -671,16 +685,22 @@ class Store:
                 pk="session_id",
             )
             self.db.table("sessions").update(session_id, {"status": "debriefed"})
-            self.db.execute("delete from goals where session_id = ?", [session_id])
-            self.db.table("goals").insert(
-                {
-                    "rep_id": session["rep_id"],
-                    "session_id": session_id,
-                    "focus_skill": focus,
-                    "next_step": next_step,
-                    "created_at": stamp,
-                }
-            )
+            row = next(self.db.table("goals").rows_where("session_id = ?", [session_id], order_by="id desc"), None)
+            if row is None:
+                self.db.table("goals").insert(
+                    {
+                        "rep_id": session["rep_id"],
+                        "session_id": session_id,
+                        "focus_skill": focus,
+                        "next_step": next_step,
+                        "created_at": stamp,
+                    }
+                )
+            elif not Goal.from_row(row).agreed_with_coach:
+                # Updated in place: the session that checks it, and when it was set, stay as they are.
+                self.db.table("goals").update(row["id"], {"focus_skill": focus, "next_step": next_step})
+            # A goal agreed with a coach changes only through the review (or `spar goal`): a rep's
+            # screen saving again on the way out must not undo what the pair agreed.
 
     # --- reading -------------------------------------------------------------------------
     def _open_goal(self, rep_id: int) -> Goal | None:
@@ -699,7 +719,7 @@ class Store:
     def session(self, session_id: int) -> SessionSummary:
         found = self._summaries("where s.id = ?", [session_id], 1)
         if not found:
-            raise StoreError(f"{self.path}: no session {session_id}; `spar history` lists them")
+            raise NotInStore(f"{self.path}: no session {session_id}; `spar history` lists them")
         return found[0]
 
     def turns(self, session_id: int) -> list[CallTurn]:
@@ -819,14 +839,21 @@ class Store:
         """The goals a rep agreed, in the order they were set, with the session that checked each."""
         with self._guard("read goals"):
             rows = self.db.query(
-                "select g.focus_skill, g.next_step, g.session_id, g.reviewed_session_id from goals g "
-                "join reps r on r.id = g.rep_id where r.name = ? order by g.created_at, g.id",
+                "select g.* from goals g join reps r on r.id = g.rep_id where r.name = ? order by g.created_at, g.id",
                 [rep_display_name(rep_name)],
             )
-            return [
-                StoredGoal(r["focus_skill"], r["next_step"] or "", r["session_id"], r["reviewed_session_id"])
-                for r in rows
-            ]
+            goals = [Goal.from_row(r) for r in rows]
+        return [
+            StoredGoal(
+                g.focus_skill,
+                g.next_step,
+                g.session_id,
+                g.reviewed_session_id,
+                measure=g.checkable,
+                measure_text=g.measure_text,
+            )
+            for g in goals
+        ]
 
     def group_ids(self) -> list[str]:
         """Team groups, newest first."""
@@ -1031,15 +1058,27 @@ class Store:
         next_step: str | None = None,
         focus_skill: str | None = None,
         agreed_by: str = "",
+        checkable: GoalMeasure | None = None,
     ) -> Goal:
         """The goal of this session's debrief, given a measure and a date (and, if given, a new next
-        step or focus): one write. A session not yet debriefed gets its goal here."""
+        step or focus): one write. A session not yet debriefed gets its goal here.
+
+        CHECKABLE is the measure as a figure, comparison and number; MEASURE, when empty, is then
+        its words. Without CHECKABLE the measure is words only and any earlier checkable one goes."""
+        measure = measure.strip() or (checkable.text() if checkable else "")
         with self._write("save the goal"):
             session = self.db.table("sessions").get(session_id) if self._has_session(session_id) else None
             if session is None:
                 raise NotInStore(f"{self.path}: no session {session_id}; `spar history` lists them")
             row = next(self.db.table("goals").rows_where("session_id = ?", [session_id], order_by="id desc"), None)
-            changes: dict[str, Any] = {"measure": measure.strip(), "due_date": due_date.strip(), "agreed_by": agreed_by}
+            changes: dict[str, Any] = {
+                "measure": measure,
+                "due_date": due_date.strip(),
+                "agreed_by": agreed_by,
+                "measure_key": checkable.key if checkable else None,
+                "measure_comparison": str(checkable.comparison) if checkable else None,
+                "measure_target": checkable.target if checkable else None,
+            }
             if next_step is not None:
                 changes["next_step"] = next_step.strip()
             if focus_skill is not None:
@@ -1053,6 +1092,58 @@ class Store:
                 goal_id = row["id"]
                 self.db.table("goals").update(goal_id, changes)
             return Goal.from_row(self.db.table("goals").get(goal_id))
+
+    def save_pair_debrief(
+        self,
+        session_id: int,
+        pair: PairDebrief,
+        *,
+        focus_skill: str,
+        next_step: str,
+        measure: str,
+        due_date: str,
+        checkable: GoalMeasure | None = None,
+    ) -> Goal:
+        """The pair's debrief of a call and the goal it agreed (focus skill, measure, next step,
+        date): one write, so a goal never stands without the talk that set it, nor the talk
+        without its goal. Saving again replaces both."""
+        stamp = now()
+        with self._write("save the pair's debrief"):
+            goal = self.agree_goal(
+                session_id,
+                measure=measure,
+                due_date=due_date,
+                next_step=next_step,
+                focus_skill=focus_skill,
+                agreed_by=pair.coach,
+                checkable=checkable,
+            )
+            existing = next(self.db.table("pair_debriefs").rows_where("session_id = ?", [session_id]), None)
+            self.db.table("pair_debriefs").upsert(
+                {
+                    "session_id": session_id,
+                    "coach": pair.coach,
+                    "answers_json": json.dumps([a.to_json() for a in pair.answers]),
+                    "gaps_json": json.dumps([g.to_json() for g in pair.gaps]),
+                    "created_at": existing["created_at"] if existing else stamp,
+                    "updated_at": stamp,
+                },
+                pk="session_id",
+            )
+        return goal
+
+    def pair_debrief(self, session_id: int) -> PairDebrief | None:
+        """The pair's debrief of this call, if the rep and a coach have held one."""
+        with self._guard("read the pair's debrief"):
+            row = next(self.db.table("pair_debriefs").rows_where("session_id = ?", [session_id]), None)
+        if row is None:
+            return None
+        try:
+            answers: tuple[PairAnswer, ...] = answers_from_json(json.loads(row["answers_json"] or "[]"))
+            gaps = tuple(g for g in (gap_from_json(d) for d in json.loads(row["gaps_json"] or "[]")) if g)
+        except (ValueError, TypeError, AttributeError):
+            answers, gaps = (), ()  # a damaged copy: the goal itself is in the goals table
+        return PairDebrief(answers, gaps, row["coach"] or "", row["updated_at"] or "")
 
     def _has_session(self, session_id: int) -> bool:
         return bool(self.db.table("sessions").count_where("id = ?", [session_id]))
@@ -1076,6 +1167,7 @@ class Store:
             retries = list(
                 self.db.table("retries").rows_where("session_id = ?", [session_id], order_by="created_at, id")
             )
+            pair = next(self.db.table("pair_debriefs").rows_where("session_id = ?", [session_id]), None)
             goals = list(
                 self.db.query(
                     "select g.*, s.uid as reviewed_session_uid from goals g left join sessions s "
@@ -1093,6 +1185,7 @@ class Store:
             "session": _unpack(session, ("id", "rep_id", "uid")),
             "turns": [_unpack(t, ("id", "session_id")) for t in turns],
             "debrief": _unpack(debrief, ("session_id",)) if debrief else None,
+            "pair_debrief": _unpack(pair, ("session_id",)) if pair else None,
             "goals": [_unpack(g, ("id", "rep_id", "session_id", "reviewed_session_id")) for g in goals],
             "notes": [n.to_json() for n in self.notes(session_id)],
             "corrections": [c.to_json() for c in self.corrections(session_id)],
@@ -1146,6 +1239,9 @@ class Store:
                 if data.get("debrief"):
                     debrief = _pack(data["debrief"], self.db.table("debriefs").columns_dict)
                     self.db.table("debriefs").insert(debrief | {"session_id": session_id})
+                if data.get("pair_debrief"):
+                    pair = _pack(data["pair_debrief"], self.db.table("pair_debriefs").columns_dict)
+                    self.db.table("pair_debriefs").insert(pair | {"session_id": session_id})
                 goal_columns = self.db.table("goals").columns_dict
                 for goal in goals:
                     reviewed = goal.get("reviewed_session_uid") if isinstance(goal, dict) else None

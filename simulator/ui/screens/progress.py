@@ -169,9 +169,8 @@ class ProgressScreen(Screen):
         checks = []
         for row in p.sessions:
             goal = row.goal_checked
-            if goal and goal.focus_skill:
-                verdict = {True: "met", False: "not met", None: "?"}[goal.met]
-                checks.append(f"#{row.number}: {skill(goal.focus_skill).title} {verdict}")
+            if goal and (goal.focus_skill or goal.by_goal_measure):
+                checks.append(f"#{row.number}: {literal(goal.summary())}")
         lines = [
             "[b]Goals checked:[/b] " + ("; ".join(checks) if checks else "none yet"),
             "[b]Objective met:[/b] "

@@ -257,6 +257,7 @@ class ReviewScreen(Screen):
         Binding("a", "play_turn", "Play audio"),
         Binding("space", "play_turn", "Play audio", show=False),
         Binding("t", "retry", "Try again"),
+        Binding("d", "pair_debrief", "Debrief together"),
     ]
 
     @dataclass
@@ -302,6 +303,11 @@ class ReviewScreen(Screen):
         self.reload()
         self.query_one("#review-turns", OptionList).focus()
 
+    def on_screen_resume(self) -> None:
+        # Back from the pair's debrief: the goal it agreed shows in the summary.
+        if self.review is not None:
+            self.reload()
+
     @property
     def position(self) -> int:
         highlighted = self.query_one("#review-turns", OptionList).highlighted
@@ -325,6 +331,7 @@ class ReviewScreen(Screen):
         )
         self.query_one("#review-summary", Static).update(
             f"[b]{literal(s.rep_name)}[/b] · {literal(s.scenario_title or s.scenario_id)} · {s.started_at[:16]} · {how}"
+            + self._goal_summary()
         )
         options = self.query_one("#review-turns", OptionList)
         options.clear_options()
@@ -334,6 +341,14 @@ class ReviewScreen(Screen):
             options.highlighted = min(keep, len(self.review.turns) - 1)
         self._show_figures()
         self._show_detail()
+
+    def _goal_summary(self) -> str:
+        goal = self.review.goal if self.review else None
+        if goal is None or not (goal.measure_text or goal.due_date):
+            return ""
+        return f"\n[b]Goal agreed:[/b] {literal(goal.measure_text or goal.next_step)}" + (
+            f", by {literal(goal.due_date)}" if goal.due_date else ""
+        )
 
     def _turn_line(self, t: ReviewTurn) -> str:
         assert self.review is not None
@@ -597,3 +612,11 @@ class ReviewScreen(Screen):
     def on_review_screen_retry_failed(self, message: RetryFailed) -> None:
         kept = f" Your answer was: {literal(message.request.text)}" if message.request else ""
         self.notify(literal(message.error) + kept, severity="error", timeout=30)
+
+    def action_pair_debrief(self) -> None:
+        """What? So what? Now what? with the rep answering first, the gaps, and one agreed goal."""
+        if not self.review:
+            return
+        from simulator.ui.screens.pair_debrief import PairDebriefScreen
+
+        self.app.push_screen(PairDebriefScreen(self.review, self.author))
