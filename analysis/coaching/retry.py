@@ -18,7 +18,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from analysis.coaching.render import turn_tags
 from analysis.types import QuestionType, SpinKind, TextEnum, TurnAnalysis
 
 
@@ -152,6 +151,9 @@ def retry_help(assisted: bool, how: str, author: str) -> str:
 def answer_words(analysis: TurnAnalysis | None, reaction: RetryReaction | None) -> str:
     """A turn's labels and the customer's reaction, for the side-by-side view:
     "open question · needs: problem; the customer told a need (trust 1 → 2)"."""
+    # Imported here: render -> debrief -> goals -> progress -> retry would otherwise be a cycle.
+    from analysis.coaching.render import turn_tags
+
     labels = turn_tags(analysis) or "a statement"
     if reaction is None:
         return labels
