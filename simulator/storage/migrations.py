@@ -160,3 +160,27 @@ def m002_review(db):
         "create trigger sessions_uid_on_insert after insert on sessions when new.uid is null "
         "begin update sessions set uid = lower(hex(randomblob(16))) where id = new.id; end"
     )
+
+
+@migrations()
+def m003_observer_scores(db):
+    """Team roleplay: observers score a rep's call on the scenario's rubric, 1 to 5 a line. One row
+    per rubric line; an observer's scoring of a call is all their rows for that session (re-scoring
+    replaces them). The line's title is kept as the observer saw it, so the score still reads
+    right in an export or on a machine without the scenario."""
+    db["observer_scores"].create(
+        {
+            "id": int,
+            "session_id": int,
+            "observer": str,
+            "criterion": str,
+            "title": str,
+            "score": int,
+            "note": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"session_id", "observer", "criterion", "score", "created_at"},
+    )
+    db["observer_scores"].create_index(["session_id", "observer"])
