@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analysis.coaching.figures import NeedUncovered, call_metrics
+from analysis.coaching.observers import Criterion, ObserverScoring
 from analysis.coaching.report import Report, ReportGoal, ReportReaction, ReportTurn
 from analysis.coaching.review import Correction, Note, corrected, latest_corrections, missed_chances
 from analysis.types import Figure, FigureKey, TurnAnalysis
@@ -55,6 +56,9 @@ class CallReview:
     debrief: dict[str, Any] | None  # the debrief as the rep saw it
     answers: SavedDebrief | None
     goal: Goal | None
+    # Observers' rubric scores (team roleplay), and the rubric lines they scored, as worded then.
+    scorings: list[ObserverScoring] = field(default_factory=list)
+    rubric: tuple[Criterion, ...] = ()
 
     def next_turn(self, jump: str, after: int) -> int | None:
         """The position of the next turn after position AFTER that shows JUMP, wrapping around."""
@@ -106,6 +110,8 @@ def load_review(store: Store, session_id: int) -> CallReview:
         debrief=facts.debrief,
         answers=store.debrief(session_id),
         goal=store.session_goal(session_id),
+        scorings=store.observer_scorings([session_id])[session_id],
+        rubric=tuple(Criterion(c, t) for c, t in store.scored_titles([session_id]).items()),
     )
 
 
@@ -171,6 +177,8 @@ def build_report(review: CallReview, customer_name: str = "Customer") -> Report:
             if goal is None
             else ReportGoal(goal.focus_skill or "", goal.next_step, goal.measure, goal.due_date, goal.agreed_by)
         ),
+        rubric=review.rubric,
+        scorings=tuple(review.scorings),
     )
 
 
