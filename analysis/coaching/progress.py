@@ -410,7 +410,7 @@ class SideBySide:
 
         lines = [line("", self.reps, "aim")]
         for m, values, aim in self.rows:
-            lines.append(line(m.title, [_cell(m, v) for v in values], aim_text(m, aim)))
+            lines.append(line(m.title, [cell_text(m, v) for v in values], aim_text(m, aim)))
         if self.rubric:
             lines.append("")
             lines.append(
@@ -447,7 +447,7 @@ def aim_text(m: Measure, aim: float | None) -> str:
     return f"{'≤' if m.lower_is_better else '≥'} {m.show(aim)}"
 
 
-def _cell(m: Measure, value: float | None) -> str:
+def cell_text(m: Measure, value: float | None) -> str:
     if m.key == "objective_met":
         return "—" if value is None else ("yes" if value else "no")
     return m.show(value)
