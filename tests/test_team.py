@@ -283,6 +283,15 @@ async def test_a_two_rep_hot_seat_in_the_app_ends_in_the_table_where_an_observer
         grid = app.screen.query_one("#team-table", DataTable)
         assert [str(c) for c in grid.get_row("rubric-discovery")][1:3] == ["—", "2"]
         assert [str(c) for c in grid.get_row("rubric-listening")][1:3] == ["—", "4"]
+        # Scoring again: the same observer starts from their earlier scores.
+        await pilot.press("o")
+        await pilot.pause()
+        assert isinstance(app.screen, ObserveScreen)
+        assert [app.screen.query_one(f"#score-{i}", Input).value for i in range(4)] == ["2", "", "4", ""]
+        assert app.screen.query_one("#score-0", Input).has_focus
+        await pilot.press("escape")
+        await pilot.pause()
+        assert isinstance(app.screen, TeamTableScreen)
 
     rows = list(store.db.query("select s.group_id, s.mode, r.name from sessions s join reps r on r.id = s.rep_id"))
     assert rows == [

@@ -44,6 +44,8 @@ class ObserveScreen(ModalScreen[str | None]):
         self.rep = rep
         self.rubric = tuple(rubric)
         self.observer = observer
+        # Scores put in the boxes from an earlier scoring: their change events do not move the focus.
+        self._filled: dict[str, str] = {}
 
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="observe-box"):
@@ -92,7 +94,11 @@ class ObserveScreen(ModalScreen[str | None]):
             return
         for i, criterion in enumerate(self.rubric):
             score = earlier.score(criterion.id)
-            self.query_one(f"#score-{i}", Input).value = "" if score is None else str(score)
+            box = self.query_one(f"#score-{i}", Input)
+            value = "" if score is None else str(score)
+            if box.value != value:
+                self._filled[f"score-{i}"] = value
+                box.value = value
         self.query_one("#observe-note", Input).value = earlier.note
 
     @on(Input.Submitted)
@@ -107,6 +113,8 @@ class ObserveScreen(ModalScreen[str | None]):
     @on(Input.Changed, ".observe-score")
     def _typed_score(self, event: Input.Changed) -> None:
         # One digit per line: move on as soon as it is typed.
+        if self._filled.pop(event.input.id or "", None) == event.value:
+            return
         if event.value:
             self.focus_next()
 

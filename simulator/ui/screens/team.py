@@ -42,8 +42,8 @@ class TeamScreen(Screen):
         yield Header()
         with Horizontal(id="team"):
             with Vertical(id="team-left"):
-                yield Label("Reps, in playing order (commas between names)")
-                yield Input(placeholder="e.g. Ana, Ben, Chloe", id="team-reps")
+                yield Label("Reps, in playing order")
+                yield Input(placeholder="Ana, Ben, Chloe (commas between)", id="team-reps")
                 yield Label("Group name (optional)")
                 yield Input(placeholder="the scenario and the time", id="team-group")
                 yield Checkbox("Rank the reps in the table", value=False, id="team-rank")
@@ -264,16 +264,18 @@ class TeamTableScreen(Screen):
             grid.add_column(Text(rep), width=max(7, len(rep)), key=f"rep-{i}")
         grid.add_column("aim", width=6, key="aim")
         for m, values, aim in table.rows:
-            cells = [Text(cell_text(m, v), justify="right") for v in values]
+            cells = [Text(cell_text(m, v)) for v in values]
             grid.add_row(Text(m.title), *cells, Text(aim_text(m, aim)), key=m.key)
         if table.rubric:
             heading = Text(f"Observers' scores ({LOWEST_SCORE} to {HIGHEST_SCORE})", style="bold")
             grid.add_row(heading, *[Text("") for _ in table.reps], Text(""), key="observers")
             for criterion, summaries in table.observer_rows():
-                cells = [Text(s.text() if s else "—", justify="right") for s in summaries]
+                cells = [Text(s.text() if s else "—") for s in summaries]
                 grid.add_row(Text(criterion.title), *cells, Text(""), key=f"rubric-{criterion.id}", height=None)
         grid.move_cursor(column=column if 0 < column <= len(table.reps) else 1)
-        hint = f"←/→ pick a rep · [b]o[/b] or Enter: score them ({LOWEST_SCORE} to {HIGHEST_SCORE}) · Esc: back"
+        hint = f"←/→ pick a rep, then o or Enter to score them ({LOWEST_SCORE} to {HIGHEST_SCORE}) · Esc: back"
+        if any(s.count > 1 for o in table.observed for s in o.values()):
+            hint = "4.5 (2): the mean of 2 observers' scores\n" + hint
         if table.ranking:
             hint = "Ranking: " + ", ".join(f"{n}. {literal(r)}" for n, r in enumerate(table.ranking, 1)) + "\n" + hint
         self.query_one("#team-table-hint", Static).update(hint)
