@@ -80,7 +80,7 @@ def test_six_practice_calls_at_once_on_one_new_database_all_complete(tmp_path):
             assert stored == [(t["speaker"], t["text"]) for t in call["transcript"]], "every turn is stored"
         turns = check.execute("select count(*) from turns").fetchone()[0]
         applied = check.execute("select name from _sqlite_migrations").fetchall()
-    assert applied == [("m001_initial",), ("m002_review",)], (
+    assert applied == [("m001_initial",), ("m002_review",), ("m003_observer_scores",)], (
         "the schema is made once, however many processes open the file"
     )
     print(f"\n{processes} processes, {turns} turns, {elapsed:.1f} s")
