@@ -30,7 +30,9 @@ def test_schema_is_created_once_and_reopening_keeps_data(db_path, freight):
     reopened = Store(db_path)
     assert [t.text for t in reopened.turns(session_id)] == ["Hi."]
     applied = [r["name"] for r in reopened.db["_sqlite_migrations"].rows]
-    assert applied == ["m001_initial", "m002_review", "m003_observer_scores"], "reopening must not apply a migration twice"
+    assert applied == ["m001_initial", "m002_review", "m003_observer_scores"], (
+        "reopening must not apply a migration twice"
+    )
     assert {"reps", "scenarios", "sessions", "turns", "debriefs", "goals"} <= set(reopened.db.table_names())
     reopened.close()
 
