@@ -4,6 +4,8 @@ their place beside the analyzer's figures, in exports and reports; on real SQLit
 from __future__ import annotations
 
 import json
+import shutil
+from pathlib import Path
 
 import pytest
 from textual.widgets import DataTable, Input, OptionList, Static
@@ -14,6 +16,7 @@ from simulator.domain.review import build_report, load_review
 from simulator.domain.scenario_file import load_scenario
 from simulator.domain.session import PracticeCall, play_script
 from simulator.domain.team import TEAM_MODE, group_table, rubric_for
+from simulator.locations import builtin_scenarios_dir
 from simulator.storage import Store
 from simulator.ui.app import create_app
 from simulator.ui.screens.call import CallScreen
@@ -27,8 +30,6 @@ from tests.test_snapshots import InstantAnalyzer
 
 # --- the rubric and the scores, as pure functions -------------------------------------------
 def test_a_scenario_without_a_rubric_is_scored_on_the_default_one_from_the_coaching_skills(freight):
-    from pathlib import Path
-
     old = load_scenario(Path(__file__).parent / "fixtures" / "freight-format1.yaml")
     assert old.rubric == ()
     assert rubric_for(old) == DEFAULT_RUBRIC
@@ -56,11 +57,14 @@ def test_several_observers_give_a_mean_and_a_count_per_line():
 
 
 # --- a group on a real file -----------------------------------------------------------------
-@pytest.fixture
-def group(store, freight, analyzer, encoder):
-    """Ana's good call and Ben's weak one, played as group "monday"."""
+@pytest.fixture(scope="module")
+def played_group(tmp_path_factory, analyzer, encoder) -> tuple[Path, list[int]]:
+    """Ana's good call and Ben's weak one, played once as group "monday" into a file each test copies."""
     from simulator.domain.understanding import MeaningMatcher
 
+    freight = load_scenario(builtin_scenarios_dir() / "freight-discovery.yaml")
+    path = tmp_path_factory.mktemp("team") / "monday.db"
+    store = Store(path)
     ids = []
     for rep, replies in (("Ana", GOOD_FREIGHT_CALL), ("Ben", WEAK_FREIGHT_CALL)):
         call = PracticeCall(
@@ -68,24 +72,43 @@ def group(store, freight, analyzer, encoder):
         )
         play_script(call, replies, analyzer.analyze_turn)
         call.save_debrief({"next_step": ""})
+        assert call.session_id is not None
         ids.append(call.session_id)
+    store.close()
+    return path, ids
+
+
+@pytest.fixture
+def group(db_path, played_group) -> list[int]:
+    """The group's session ids, in a fresh copy of its database at `db_path`."""
+    template, ids = played_group
+    shutil.copy(template, db_path)
     return ids
 
 
-def test_rescoring_replaces_that_observers_scores_and_keeps_the_others(store, group, freight):
+@pytest.fixture
+def team_store(db_path, group):
+    store = Store(db_path)
+    yield store
+    store.close()
+
+
+def test_rescoring_replaces_that_observers_scores_and_keeps_the_others(team_store, group, freight):
     ben = group[1]
     titles = {c.id: c.title for c in rubric_for(freight)}
-    store.save_observer_scores(ben, ObserverScoring("Carla", (("depth", 2), ("listening", 4)), "kept calm"), titles)
-    store.save_observer_scores(ben, ObserverScoring("Dev", (("listening", 5),)), titles)
-    store.save_observer_scores(ben, ObserverScoring("  carla ", (("listening", 3),)), titles)
-    scorings = store.observer_scorings([ben])[ben]
+    team_store.save_observer_scores(
+        ben, ObserverScoring("Carla", (("depth", 2), ("listening", 4)), "kept calm"), titles
+    )
+    team_store.save_observer_scores(ben, ObserverScoring("Dev", (("listening", 5),)), titles)
+    team_store.save_observer_scores(ben, ObserverScoring("  carla ", (("listening", 3),)), titles)
+    scorings = team_store.observer_scorings([ben])[ben]
     assert [(s.observer, s.scores, s.note) for s in scorings] == [
         ("Dev", (("listening", 5),), ""),
         ("carla", (("listening", 3),), ""),
     ]
-    rows = list(store.db.query("select criterion, title from observer_scores where session_id = ?", [ben]))
+    rows = list(team_store.db.query("select criterion, title from observer_scores where session_id = ?", [ben]))
     assert {r["title"] for r in rows} == {"Played back what Dana said in her own terms"}
-    table = group_table(store, "monday", scenario=freight)
+    table = group_table(team_store, "monday", scenario=freight)
     assert table is not None
     listening = dict((c.id, s) for c, s in table.observer_rows())["listening"]
     assert listening[0] is None and (listening[1].mean, listening[1].count) == (4, 2)
@@ -94,18 +117,20 @@ def test_rescoring_replaces_that_observers_scores_and_keeps_the_others(store, gr
     assert data["ranking"] is None and data["rubric"][0]["id"] == "discovery"
 
 
-def test_observer_scores_survive_export_and_import_and_show_in_the_report(tmp_path, store, group, freight):
+def test_observer_scores_survive_export_and_import_and_show_in_the_report(tmp_path, team_store, group, freight):
     ben = group[1]
     titles = {c.id: c.title for c in rubric_for(freight)}
-    store.save_observer_scores(ben, ObserverScoring("Carla", (("depth", 2), ("listening", 4)), "Good pause"), titles)
-    store.save_observer_scores(ben, ObserverScoring("Dev", (("listening", 5),)), titles)
-    exported = store.export_session(ben)
+    team_store.save_observer_scores(
+        ben, ObserverScoring("Carla", (("depth", 2), ("listening", 4)), "Good pause"), titles
+    )
+    team_store.save_observer_scores(ben, ObserverScoring("Dev", (("listening", 5),)), titles)
+    exported = team_store.export_session(ben)
     assert [o["observer"] for o in exported["observer_scores"]] == ["Carla", "Dev"]
 
     other = Store(tmp_path / "other.db")
     copied, new = other.import_session(json.loads(json.dumps(exported)))
     assert new and other.import_session(exported) == (copied, False)
-    assert other.observer_scorings([copied])[copied] == store.observer_scorings([ben])[ben]
+    assert other.observer_scorings([copied])[copied] == team_store.observer_scorings([ben])[ben]
     # A machine without the scenario still shows the lines that were scored, as worded then.
     table = group_table(other, "monday")
     assert table is not None and [c.id for c in table.rubric] == ["depth", "listening"]
@@ -121,18 +146,19 @@ def test_observer_scores_survive_export_and_import_and_show_in_the_report(tmp_pa
 
 # --- the command line -----------------------------------------------------------------------
 @pytest.fixture
-def run():
+def run(analyzer, encoder):
     from click.testing import CliRunner
 
     from simulator.cli import cli
+    from simulator.cli.common import Parts
 
     def invoke(*args: str):
-        return CliRunner().invoke(cli, list(args))
+        return CliRunner().invoke(cli, list(args), obj=Parts(analyzer=lambda: analyzer, encoder=lambda: encoder))
 
     return invoke
 
 
-def test_spar_team_observe_stores_scores_that_team_show_prints_beside_the_figures(run, store, group, db_path):
+def test_spar_team_observe_stores_scores_that_team_show_prints_beside_the_figures(run, team_store, group, db_path):
     ben = str(group[1])
     common = ["--db", str(db_path)]
     first = run("team", "observe", ben, "--observer", "Carla", "--score", "listening=4", "--score", "depth=2",
@@ -167,15 +193,15 @@ def test_spar_team_observe_stores_scores_that_team_show_prints_beside_the_figure
         (["--score", "depth=2", "--score", "depth=3"], "given twice"),
     ],
 )
-def test_spar_team_observe_refuses_a_bad_score_in_one_line(run, store, group, db_path, args, says):
+def test_spar_team_observe_refuses_a_bad_score_in_one_line(run, team_store, group, db_path, args, says):
     result = run("team", "observe", str(group[1]), "--observer", "Carla", *args, "--db", str(db_path))
     assert result.exit_code == 2
     lines = result.output.strip().splitlines()
     assert len(lines) == 1 and lines[0].startswith("spar: ") and says in lines[0]
-    assert store.observer_scorings([group[1]])[group[1]] == []
+    assert team_store.observer_scorings([group[1]])[group[1]] == []
 
 
-def test_spar_team_observe_names_an_unknown_session(run, store, group, db_path):
+def test_spar_team_observe_names_an_unknown_session(run, team_store, group, db_path):
     result = run("team", "observe", "99", "--observer", "Carla", "--score", "depth=3", "--db", str(db_path))
     assert result.exit_code == 2
     assert result.output.strip() == f"spar: no session 99 in {db_path}; `spar team show GROUP` lists a group's sessions"
@@ -306,8 +332,8 @@ async def test_a_two_rep_hot_seat_in_the_app_ends_in_the_table_where_an_observer
     ]
 
 
-async def test_an_earlier_group_reopens_from_the_team_screen_with_a_ranking_if_asked(store, group):
-    app = create_app(store=store, analyzer_factory=InstantAnalyzer, encoder_factory=lambda: None,
+async def test_an_earlier_group_reopens_from_the_team_screen_with_a_ranking_if_asked(team_store, group):
+    app = create_app(store=team_store, analyzer_factory=InstantAnalyzer, encoder_factory=lambda: None,
                      transcriber_factory=lambda: object())  # fmt: skip
     async with app.run_test(size=(120, 40)) as pilot:
         await app.workers.wait_for_complete()
@@ -325,14 +351,14 @@ async def test_an_earlier_group_reopens_from_the_team_screen_with_a_ranking_if_a
 
 # --- what the table looks like ---------------------------------------------------------------
 @pytest.fixture
-def scored_group(store, group, freight):
+def scored_group(team_store, group, freight):
     titles = {c.id: c.title for c in rubric_for(freight)}
-    store.save_observer_scores(
+    team_store.save_observer_scores(
         group[0], ObserverScoring("Carla", (("discovery", 5), ("depth", 4), ("listening", 4))), titles
     )
-    store.save_observer_scores(group[1], ObserverScoring("Carla", (("discovery", 1), ("listening", 3))), titles)
-    store.save_observer_scores(group[1], ObserverScoring("Dev", (("discovery", 2), ("next-step", 3))), titles)
-    return store
+    team_store.save_observer_scores(group[1], ObserverScoring("Carla", (("discovery", 1), ("listening", 3))), titles)
+    team_store.save_observer_scores(group[1], ObserverScoring("Dev", (("discovery", 2), ("next-step", 3))), titles)
+    return team_store
 
 
 async def _open_monday(pilot) -> None:
