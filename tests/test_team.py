@@ -309,6 +309,8 @@ async def test_a_two_rep_hot_seat_in_the_app_ends_in_the_table_where_an_observer
         grid = app.screen.query_one("#team-table", DataTable)
         assert [str(c) for c in grid.get_row("rubric-discovery")][1:3] == ["—", "2"]
         assert [str(c) for c in grid.get_row("rubric-listening")][1:3] == ["—", "4"]
+        hint = _text(app.screen.query_one("#team-table-hint", Static))
+        assert "Notes on Ben · Carla: Pitched in the first line" in hint
         # Scoring again: the same observer starts from their earlier scores.
         await pilot.press("o")
         await pilot.pause()
@@ -354,7 +356,9 @@ async def test_an_earlier_group_reopens_from_the_team_screen_with_a_ranking_if_a
 def scored_group(team_store, group, freight):
     titles = {c.id: c.title for c in rubric_for(freight)}
     team_store.save_observer_scores(
-        group[0], ObserverScoring("Carla", (("discovery", 5), ("depth", 4), ("listening", 4))), titles
+        group[0],
+        ObserverScoring("Carla", (("discovery", 5), ("depth", 4), ("listening", 4)), "Waited for the answers"),
+        titles,
     )
     team_store.save_observer_scores(group[1], ObserverScoring("Carla", (("discovery", 1), ("listening", 3))), titles)
     team_store.save_observer_scores(group[1], ObserverScoring("Dev", (("discovery", 2), ("next-step", 3))), titles)

@@ -273,12 +273,29 @@ class TeamTableScreen(Screen):
                 cells = [Text(s.text() if s else "—") for s in summaries]
                 grid.add_row(Text(criterion.title), *cells, Text(""), key=f"rubric-{criterion.id}", height=None)
         grid.move_cursor(column=column if 0 < column <= len(table.reps) else 1)
-        hint = f"←/→ pick a rep, then o or Enter to score them ({LOWEST_SCORE} to {HIGHEST_SCORE}) · Esc: back"
-        if any(s.count > 1 for o in table.observed for s in o.values()):
-            hint = "4.5 (2): the mean of 2 observers' scores\n" + hint
+        self._show_hint()
+
+    def _show_hint(self) -> None:
+        """How to score, what a bracket means, the ranking if asked for, and the picked rep's notes."""
+        table = self.table
+        if table is None:
+            return
+        lines = []
+        index = self._picked_rep()
+        if index is not None:
+            notes = [f"{literal(s.observer)}: {literal(s.note)}" for s in table.scorings[index] if s.note]
+            if notes:
+                lines.append(f"[b]Notes on {literal(table.reps[index])}[/b] · " + " · ".join(notes))
         if table.ranking:
-            hint = "Ranking: " + ", ".join(f"{n}. {literal(r)}" for n, r in enumerate(table.ranking, 1)) + "\n" + hint
-        self.query_one("#team-table-hint", Static).update(hint)
+            lines.append("Ranking: " + ", ".join(f"{n}. {literal(r)}" for n, r in enumerate(table.ranking, 1)))
+        if any(s.count > 1 for o in table.observed for s in o.values()):
+            lines.append("4.5 (2): the mean of 2 observers' scores")
+        lines.append(f"←/→ pick a rep, then o or Enter to score them ({LOWEST_SCORE} to {HIGHEST_SCORE}) · Esc: back")
+        self.query_one("#team-table-hint", Static).update("\n".join(lines))
+
+    @on(DataTable.ColumnHighlighted, "#team-table")
+    def _column_moved(self) -> None:
+        self._show_hint()
 
     def _picked_rep(self) -> int | None:
         if self.table is None:
