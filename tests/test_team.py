@@ -351,6 +351,33 @@ async def test_an_earlier_group_reopens_from_the_team_screen_with_a_ranking_if_a
         assert "Ranking: 1. Ana, 2. Ben" in _text(app.screen.query_one("#team-table-hint", Static))
 
 
+async def test_the_facilitator_can_end_a_hot_seat_early_and_see_the_calls_played(store):
+    app = create_app(store=store, analyzer_factory=InstantAnalyzer, encoder_factory=lambda: None,
+                     transcriber_factory=lambda: object())  # fmt: skip
+    async with app.run_test(size=(100, 30)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.press("f5")
+        await pilot.pause()
+        assert app.screen.check_action("stop", ()) is False, "nothing to end before the first call"
+        app.screen.query_one("#team-reps", Input).value = "Ana, Ben, Chloe"
+        await pilot.press("ctrl+s")
+        await pilot.pause()
+        assert isinstance(app.screen, CallScreen) and app.screen.call.rep_name == "Ana"
+        await pilot.press("ctrl+e", "enter")
+        await pilot.pause()
+        assert isinstance(app.screen, DebriefScreen)
+        await pilot.press("ctrl+b")
+        await pilot.pause()
+        assert isinstance(app.screen, TeamScreen)
+        assert "Hand over to Ben" in _text(app.screen.query_one("#team-status", Static))
+        await pilot.press("ctrl+x")
+        await pilot.pause()
+        assert isinstance(app.screen, TeamTableScreen)
+        grid = app.screen.query_one("#team-table", DataTable)
+        assert [str(c.label) for c in grid.columns.values()] == ["", "Ana", "aim"]
+    assert [s.rep_name for s in store.sessions()] == ["Ana"]
+
+
 # --- what the table looks like ---------------------------------------------------------------
 @pytest.fixture
 def scored_group(team_store, group, freight):

@@ -31,7 +31,10 @@ from simulator.ui.text import literal
 class TeamScreen(Screen):
     """Set up a hot seat (reps in order, a scenario, a group name, rankings on or off), then run it."""
 
-    BINDINGS = [Binding("ctrl+s", "go", "Start / next rep", priority=True)]
+    BINDINGS = [
+        Binding("ctrl+s", "go", "Start / next rep", priority=True),
+        Binding("ctrl+x", "stop", "End the hot seat here", priority=True),
+    ]
 
     def __init__(self) -> None:
         super().__init__()
@@ -97,7 +100,8 @@ class TeamScreen(Screen):
         go.label = f"Start {following}'s call"
         status.update(
             f"[b]{literal(done)}'s call is done[/b] ({seat.played} of {len(seat.reps)}).\n"
-            f"Hand over to [b]{literal(following)}[/b], then press Enter."
+            f"Hand over to [b]{literal(following)}[/b], then press Enter. "
+            "(Ctrl+X ends the hot seat here.)"
         )
 
     def on_screen_suspend(self) -> None:
@@ -116,6 +120,7 @@ class TeamScreen(Screen):
             return
         self._list_groups()
         self._show_status()
+        self.refresh_bindings()
         self.query_one("#team-go", Button).focus()
 
     def _selected(self) -> Scenario | None:
@@ -144,6 +149,22 @@ class TeamScreen(Screen):
             return
         rank = self.query_one("#team-rank", Checkbox).value
         self.app.push_screen(TeamTableScreen(group, rank=rank))
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "stop":
+            return self.hot_seat is not None and self.hot_seat.played > 0
+        return True
+
+    def action_stop(self) -> None:
+        """A rep had to leave: the group's table with the calls played so far."""
+        seat = self.hot_seat
+        if seat is None or seat.played == 0:
+            return
+        self.hot_seat = None
+        self._show_status()
+        self._list_groups()
+        self.refresh_bindings()
+        self.app.push_screen(TeamTableScreen(seat.group_id, rank=seat.rank, scenario=seat.scenario))
 
     def action_go(self) -> None:
         if self.hot_seat is None and not self._set_up():
