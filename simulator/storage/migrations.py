@@ -225,3 +225,27 @@ def m005_pair_debrief(db):
         foreign_keys=[("session_id", "sessions", "id")],
         not_null={"session_id", "created_at"},
     )
+
+
+@migrations()
+def m006_observer_scores(db):
+    """Team roleplay: observers score a rep's call on the scenario's rubric, 1 to 5 a line. One row
+    per rubric line; an observer's scoring of a call is all their rows for that session (re-scoring
+    replaces them). The line's title is kept as the observer saw it, so the score still reads
+    right in an export or on a machine without the scenario."""
+    db["observer_scores"].create(
+        {
+            "id": int,
+            "session_id": int,
+            "observer": str,
+            "criterion": str,
+            "title": str,
+            "score": int,
+            "note": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"session_id", "observer", "criterion", "score", "created_at"},
+    )
+    db["observer_scores"].create_index(["session_id", "observer"])
