@@ -88,3 +88,32 @@ async def test_history_opens_a_session_for_review(db_path, analyzer, freight):
         await pilot.press("escape")
         await pilot.pause()
         assert not isinstance(app.screen, ReviewScreen)
+
+
+async def test_the_turn_details_scroll_when_they_do_not_fit_at_80x24(db_path, analyzer, freight):
+    """A turn's evidence, tries and the figures are longer than the side panel at 80x24: the
+    panel scrolls to show all of it rather than cutting the bottom off."""
+    from click.testing import CliRunner
+
+    from simulator.cli import cli
+    from simulator.cli.common import Parts
+
+    session = play(db_path, analyzer, freight)
+    parts = Parts(analyzer=lambda: analyzer, encoder=lambda: None)
+    for how in ("--assisted", "--unassisted"):  # two tries of the pitch make its details long
+        answer = "What does one late drop in eight cost you with the supermarkets each month?"
+        args = ["retry", str(session), str(PITCH_TURN), answer, how, "--db", str(db_path)]
+        assert CliRunner().invoke(cli, args, obj=parts).exit_code == 0
+    app = _app(db_path, analyzer, session)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, ReviewScreen)
+        await pilot.press("p")  # the pitch: labels, evidence and the customer's reaction
+        await pilot.pause()
+        side = screen.query_one("#review-side")
+        assert side.max_scroll_y > 0, "the details are taller than the panel here"
+        side.scroll_end(animate=False)
+        await pilot.pause()
+        figures = screen.query_one("#review-figures")
+        assert figures.region.bottom <= side.region.bottom, "the last of the figures can be scrolled into view"

@@ -293,7 +293,7 @@ class ReviewScreen(Screen):
         yield Static("", id="review-summary")
         with Horizontal(id="review-view"):
             yield OptionList(id="review-turns")
-            with Vertical(id="review-side"):
+            with VerticalScroll(id="review-side"):  # a long turn with its tries scrolls at 80x24
                 yield Static("", id="review-detail")
                 yield Static("", id="review-figures")
         yield Footer()
