@@ -46,8 +46,8 @@ def _customer_terminal(db_path, live_id: int, replies: list[LiveReply], name: st
 
 
 def test_open_join_and_send_lines(store, db_path, freight):
-    first = store.open_live_call(freight.id, "  Ana  ")
-    second = store.open_live_call(freight.id, "Ben")
+    first = store.open_live_call(freight, "  Ana  ")
+    second = store.open_live_call(freight, "Ben")
     assert first.status is LiveStatus.WAITING and first.rep_name == "Ana"
     assert len(first.code) == 4 and first.code.isdigit() and first.code != second.code
     assert [c.id for c in store.live_calls(code=first.code)] == [first.id]
@@ -67,7 +67,7 @@ def test_open_join_and_send_lines(store, db_path, freight):
 
 
 def test_a_whole_call_with_a_person_as_the_customer(store, db_path, freight, analyzer):
-    live = store.open_live_call(freight.id, "Ana")
+    live = store.open_live_call(freight, "Ana")
     replies = [
         LiveReply(0, "Dana here. You have five minutes."),
         LiveReply(2, "Marcus plans it all by hand.", Reaction.TELL_NEED, need_id="manual-planning", level="silver"),
@@ -124,7 +124,7 @@ def test_a_whole_call_with_a_person_as_the_customer(store, db_path, freight, ana
 
 
 def test_objections_hold_back_and_the_customer_ending_the_call(store, db_path, freight, analyzer):
-    live = store.open_live_call(freight.id, "Ana")
+    live = store.open_live_call(freight, "Ana")
     other = Store(db_path)
     other.join_live_call(live.id, "Kim")
     for reply in [
@@ -154,7 +154,7 @@ def test_objections_hold_back_and_the_customer_ending_the_call(store, db_path, f
 
 
 def test_a_closed_customer_terminal_is_noticed_and_the_call_still_ends(store, db_path, freight, analyzer):
-    live = store.open_live_call(freight.id, "Ana")
+    live = store.open_live_call(freight, "Ana")
     other = Store(db_path)
     other.join_live_call(live.id, "Kim")
     other.add_live_reply(live.id, LiveReply(0, "Hello."))
@@ -173,7 +173,7 @@ def test_a_closed_customer_terminal_is_noticed_and_the_call_still_ends(store, db
 
 
 def test_a_silent_terminal_counts_as_gone_and_waiting_can_be_cancelled(store, db_path, freight):
-    live = store.open_live_call(freight.id, "Ana")
+    live = store.open_live_call(freight, "Ana")
     customer = LiveCustomer(freight, live, db_path, poll_seconds=0.01, gone_after=0.05)
     with pytest.raises(WaitCancelled):
         customer.wait_for_reply(0, cancelled=lambda: True)  # no one joined: waiting is not "gone"

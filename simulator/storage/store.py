@@ -996,9 +996,11 @@ class Store:
         return session_id, True
 
     # --- a person playing the customer from another terminal (issue #20) -----------------
-    def open_live_call(self, scenario_id: str, rep_name: str) -> LiveCall:
-        """A call waiting for a person to join as the customer, with a join code no open call uses."""
+    def open_live_call(self, scenario: Scenario, rep_name: str) -> LiveCall:
+        """A call waiting for a person to join as the customer, with a join code no open call uses.
+        The scenario is recorded with its file, so the customer's terminal reads the same card."""
         with self._write("open the call for a live customer"):
+            self._record_scenario(scenario)
             taken = {
                 r["code"]
                 for r in self.db.query(
@@ -1014,7 +1016,7 @@ class Store:
                 self.db.table("live_calls").insert(
                     {
                         "code": code,
-                        "scenario_id": scenario_id,
+                        "scenario_id": scenario.id,
                         "rep_name": rep_display_name(rep_name),
                         "status": str(LiveStatus.WAITING),
                         "created_at": now(),
@@ -1022,6 +1024,12 @@ class Store:
                 )
             )
         return self.live_call(live_id)
+
+    def scenario_path(self, scenario_id: str) -> str | None:
+        """The file a scenario was last played from, as recorded (None if unknown)."""
+        with self._guard("read the scenario"):
+            row = next(self.db.table("scenarios").rows_where("id = ?", [scenario_id]), None)
+        return (row["path"] or None) if row else None
 
     def live_call(self, live_id: int) -> LiveCall:
         with self._guard("read the live call"):
@@ -1032,7 +1040,8 @@ class Store:
 
     def live_calls(self, *, code: str | None = None, session_id: int | None = None) -> list[LiveCall]:
         """Live calls, newest first: all, those with a join code, or the one of a session."""
-        where, params = [], []
+        where: list[str] = []
+        params: list[Any] = []
         if code is not None:
             where.append("code = ?")
             params.append(code)
@@ -1051,8 +1060,12 @@ class Store:
         with self._write("join the call"):
             call = self.live_call(live_id)
             if call.status is not LiveStatus.WAITING:
-                taken = f"{call.customer_name} has already joined it" if call.customer_name else f"it is {call.status}"
-                raise NotInStore(f"call {call.code} cannot be joined: {taken}")
+                why = {
+                    LiveStatus.JOINED: f"{call.customer_name} has already joined it",
+                    LiveStatus.LEFT: f"{call.customer_name} played it and left",
+                    LiveStatus.CANCELLED: f"{call.rep_name} cancelled it",
+                }[call.status]
+                raise NotInStore(f"call {call.code} cannot be joined: {why}; ask the rep to start a new one")
             stamp = now()
             self.db.table("live_calls").update(
                 live_id,

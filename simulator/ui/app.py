@@ -75,6 +75,9 @@ class SparringApp(App):
     speech_status: reactive[ModelStatus] = reactive(lambda: ModelStatus("waiting"))
     # `spar review SESSION` opens the app on that session's review.
     review_session: int | None = None
+    # `spar practice --live`: the start screen offers a person as the customer; `--group`: calls join that group.
+    initial_live: bool = False
+    team_group: str | None = None
 
     def __init__(
         self,
@@ -91,6 +94,8 @@ class SparringApp(App):
         customer_voice_factory: Callable[[Scenario, Settings, Callable[[str], None]], Any] = _customer_voice,
     ):
         super().__init__()
+        # How the rep's side waits for a live customer (LiveCustomer's poll_seconds, gone_after); tests shorten them.
+        self.live_options: dict[str, float] = {}
         self.settings = settings or Settings()
         self.transcriber_factory = transcriber_factory or self.settings.transcriber
         self.audio_source_factory = audio_source_factory
