@@ -58,9 +58,10 @@ class LiveCallScreen(CallScreen):
         banner.update(text)
         banner.display = bool(text)
 
-    def on_mount(self, event: events.Mount) -> None:
+    def on_mount(self, event: events.Mount | None = None) -> None:
         # Textual would call CallScreen.on_mount after this one too: once, here, is enough.
-        event.prevent_default()
+        if event is not None:
+            event.prevent_default()
         self.waiting = True  # until the customer's first line
         super().on_mount()
         self.mount(Static("", id="live-banner"), before=self.reply_box)
