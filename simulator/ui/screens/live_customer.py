@@ -33,21 +33,25 @@ def customer_card(s: Scenario) -> str:
     """What the person playing the customer reads: who they are, what they know, what they hide."""
     p, objective = s.persona, s.objective
     needs_kind = "needs made clear (the problem and what it costs or is worth)" if objective.explicit else "needs told"
+    # Headings on lines of their own: text run on after a bold heading loses its space.
     lines = [
-        f"[b]You are {literal(p.name)}[/b], {literal(p.role)} at {literal(p.company)} ({literal(p.mood)}).",
+        f"[b]You are {literal(p.name)}[/b]",
+        literal(f"{p.role} at {p.company} ({p.mood})"),
         "",
-        f"[b]Situation[/b] {literal(' '.join(s.situation.split()))}",
+        "[b]Situation[/b]",
+        literal(" ".join(s.situation.split())),
         "",
-        f"[b]The rep wants[/b] {literal(objective.description)}",
+        "[b]The rep wants[/b]",
+        literal(objective.description),
         f"Agree only once you have {objective.needs_required} {needs_kind} and trust the rep at "
         f"{objective.min_trust} or better.",
         "",
-        "[b]Your world[/b] (tell it when asked)",
+        "[b]Your world[/b] [dim](tell it when asked)[/dim]",
     ]
     lines += [f"• {literal(f.about)}: {literal(' '.join(f.answer.split()))}" for f in s.world]
-    lines += ["", "[b]Your hidden needs[/b] (share one only when asked well)"]
+    lines += ["", "[b]Your hidden needs[/b] [dim](share one only when asked well)[/dim]"]
     for need in s.needs:
-        lines.append(f"• [b]{literal(need.title)}[/b] (trust {need.min_trust} or more)")
+        lines.append(f"• {literal(need.title)} [dim](trust {need.min_trust} or more)[/dim]")
         lines.append(f"  The problem: {literal(' '.join(need.reveal.split()))}")
         for name in ("implication", "payoff"):
             layer = need.layer(name)
@@ -195,7 +199,11 @@ class CustomerScreen(Screen):
         if index is not None and index not in self.sent:
             self.my_turn = index
             line.disabled = False
-            self._status("Say your opening line." if index == 0 else "Your turn: answer the rep.")
+            self._status(
+                "Say your opening line: Enter sends the card's line, or type your own."
+                if index == 0
+                else "Your turn: answer the rep. Mark what your line does first (Ctrl+R)."
+            )
         else:
             self.my_turn = None
             line.disabled = True

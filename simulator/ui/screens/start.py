@@ -56,10 +56,14 @@ class StartScreen(Screen):
             with Vertical(id="start-left"):
                 yield Label("Your name", id="rep-label")
                 yield Input(placeholder="Who is practising?", id="rep-name")
+                yield Checkbox(
+                    "A person is the customer",
+                    id="live-customer",
+                    tooltip="They join from another terminal: spar team customer CODE",
+                )
                 yield Label("Scenario (Enter to start)", id="scenario-label")
                 yield Input(placeholder="Filter: call type, industry, ★★ or 2 …", id="scenario-filter")
                 yield OptionList(id="scenario-list")
-                yield Checkbox("A person plays the customer (from another terminal)", id="live-customer")
                 yield Static("", id="goal")
             with VerticalScroll(id="start-right"):
                 yield Static("", id="scenario-brief")
