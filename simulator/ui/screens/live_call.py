@@ -148,6 +148,7 @@ class LiveCallScreen(CallScreen):
         from analysis.coaching.render import turn_tags
 
         self.transcript.tag_last_rep_turn(self.rep_name, message.text, turn_tags(message.analysis))
+        self.sidebar.status("")
         self.banner(f"Waiting for {literal(self.live.played_by or 'the customer')} to answer…")
         self.await_line(len(self.call.turns))
 
