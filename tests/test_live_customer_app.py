@@ -42,7 +42,7 @@ def _rep_app(db_path, analyzer, freight, **live_options: float):
                      encoder_factory=lambda: None, transcriber_factory=_no_speech)  # fmt: skip
     app.initial_live = True
     app.team_group = "tuesday-live"
-    app.live_options = {"poll_seconds": 0.1, **live_options}
+    app.live_options = {"poll_seconds": 0.25, **live_options}
     return app
 
 
@@ -53,21 +53,26 @@ async def _rep_says(pilot, app, text: str) -> None:
     await pilot.press("enter")
 
 
-async def _customer_says(pilot, app, text: str, reaction: str = "answer", trust: str | None = None) -> None:
-    """The person picks what their line does and their trust with the keyboard, then types the line."""
+async def _customer_says(pilot, app, text: str, reaction: str = "answer", trust: str | None = None,
+                         *, keys: bool = False) -> None:  # fmt: skip
+    """The person picks what their line does and their trust (with the keyboard when KEYS: each key
+    press costs a Pilot test a third of a second), then sends the line."""
     screen = app.screen
+
+    async def pick(list_id: str, key: str, option_id: str) -> None:
+        options = screen.query_one(list_id, OptionList)
+        if keys:
+            await pilot.press(key)
+            assert options.has_focus
+        options.highlighted = [options.get_option_at_index(i).id for i in range(options.option_count)].index(option_id)
+        if keys:
+            await pilot.press("enter")  # chosen: back to the line box
+
     if trust is not None:
-        await pilot.press("ctrl+t")
-        levels = screen.query_one("#trust", OptionList)
-        levels.highlighted = [levels.get_option_at_index(i).id for i in range(levels.option_count)].index(trust)
-        await pilot.press("enter")
-    await pilot.press("ctrl+r")
-    options = screen.query_one("#reaction", OptionList)
-    assert options.has_focus
-    options.highlighted = [options.get_option_at_index(i).id for i in range(options.option_count)].index(reaction)
-    await pilot.press("enter")  # chosen: back to the line box
+        await pick("#trust", "ctrl+t", trust)
+    await pick("#reaction", "ctrl+r", reaction)
     line = screen.query_one("#line", Input)
-    assert line.has_focus and not line.disabled
+    assert line.has_focus
     line.value = text
     await pilot.press("enter")
 
@@ -90,7 +95,7 @@ async def test_a_person_plays_the_customer_from_a_second_app(db_path, analyzer, 
         customer_store = Store(db_path)
         (waiting,) = customer_store.live_calls(code=code)
         live = customer_store.join_live_call(waiting.id, "Kim")
-        customer_app = CustomerApp(customer_store, live, freight, poll_seconds=0.1)
+        customer_app = CustomerApp(customer_store, live, freight, poll_seconds=0.25)
         async with customer_app.run_test(size=(160, 50)) as customer:
             await customer.pause()
             card = _text(customer_app.screen.query_one("#card-text", Static))
@@ -101,9 +106,9 @@ async def test_a_person_plays_the_customer_from_a_second_app(db_path, analyzer, 
             line = customer_app.screen.query_one("#line", Input)
             assert "Dana" in line.value
             line.value = ""
-            await customer.press(*"Dana. 10 min?", "enter")  # typed key by key
+            await customer.press(*"Dana. Go.", "enter")  # typed key by key
             await _until(lambda: screen.started and not screen.query_one("#reply", Input).disabled, rep, customer)
-            assert "Dana. 10 min?" in _text(screen.query(".turn.customer").first())
+            assert "Dana. Go." in _text(screen.query(".turn.customer").first())
 
             exchanges = [
                 ("How do you plan the routes today?", "Marcus does it by hand every morning.",
@@ -126,7 +131,7 @@ async def test_a_person_plays_the_customer_from_a_second_app(db_path, analyzer, 
                 assert isinstance(customer_screen, CustomerScreen)
                 await _until(lambda: customer_screen.my_turn == 2 * number, rep, customer)  # noqa: B023
                 assert rep_line in _text(customer_screen.query(".turn.rep").last())
-                await _customer_says(customer, customer_app, customer_line, reaction, trust)
+                await _customer_says(customer, customer_app, customer_line, reaction, trust, keys=number == 1)
                 await _until(lambda: len(screen.call.turns) == 2 * number + 1, rep, customer)  # noqa: B023
                 assert customer_line in _text(screen.query(".turn.customer").last())
 
@@ -171,10 +176,15 @@ async def test_the_customer_closing_their_terminal_leaves_the_rep_a_debrief(db_p
         assert isinstance(screen, LiveCallScreen)
         customer_store = Store(db_path)
         live = customer_store.join_live_call(customer_store.live_calls(code=screen.live.live.code)[0].id, "Kim")
-        customer_app = CustomerApp(customer_store, live, freight, poll_seconds=0.1)
+        customer_app = CustomerApp(customer_store, live, freight, poll_seconds=0.25)
         async with customer_app.run_test(size=(160, 50)) as customer:
             await customer.press("enter")  # the card's opening line
             await _until(lambda: screen.started, rep, customer)
+            # Written ahead, before the rep has spoken: Enter keeps it in the box, nothing is sent.
+            early = customer_app.screen.query_one("#line", Input)
+            early.value = "Too soon."
+            await customer.press("enter")
+            assert early.value == "Too soon." and customer_store.live_reply(live.id, 2) is None
             await _rep_says(rep, rep_app, "How do you plan the routes today?")
             await _until(lambda: customer_app.screen.my_turn == 2, rep, customer)
         # The customer's app has closed mid-call, their line unsaid.

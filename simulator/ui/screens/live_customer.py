@@ -195,10 +195,9 @@ class CustomerScreen(Screen):
     def _whose_turn(self, count: int) -> None:
         """The person's turn when the rep has just spoken (or nothing has been said yet)."""
         index = 0 if count == 0 else count if count % 2 == 0 else None
-        line = self.query_one("#line", Input)
+        # The line box stays open between turns (the person may write ahead); Enter waits for the rep.
         if index is not None and index not in self.sent:
             self.my_turn = index
-            line.disabled = False
             self._status(
                 "Say your opening line: Enter sends the card's line, or type your own."
                 if index == 0
@@ -206,7 +205,6 @@ class CustomerScreen(Screen):
             )
         else:
             self.my_turn = None
-            line.disabled = True
             self._status(f"Waiting for {literal(self.live.rep_name)}…")
 
     def _show(self, index: int, speaker: str, text: str) -> None:
@@ -225,7 +223,10 @@ class CustomerScreen(Screen):
     @on(Input.Submitted, "#line")
     def _send(self, event: Input.Submitted) -> None:
         text = " ".join(event.value.split())
-        if not text or self.my_turn is None or self.over:
+        if not text or self.over:
+            return
+        if self.my_turn is None:
+            self.notify(f"Wait for {literal(self.live.rep_name)} to speak first; your line stays in the box.")
             return
         index = self.my_turn
         reaction = self.query_one("#reaction", OptionList)
