@@ -218,3 +218,21 @@ async def test_the_rep_can_cancel_before_anyone_joins(db_path, analyzer, freight
     store = Store(db_path)
     assert store.sessions() == []
     assert store.live_call(screen.live.live.id).status.value == "cancelled"
+
+
+async def test_the_customer_is_told_when_the_reps_terminal_has_gone(db_path, freight):
+    store = Store(db_path)
+    opened = store.open_live_call(freight, "Ana")  # the rep's terminal then closes: no heartbeat after this
+    live = store.join_live_call(opened.id, "Kim")
+    app = CustomerApp(store, live, freight, poll_seconds=0.1, gone_after=0.5)
+    async with app.run_test(size=(160, 50)) as customer:
+        await customer.press("enter")  # the opening: now the person waits for the rep
+        assert store.live_reply(live.id, 0) is not None
+        status = app.screen.query_one("#live-status", Static)
+        store.live_heartbeat(live.id, rep=True)  # the rep's last sign of life
+        app.screen.poll()
+        assert "Waiting for Ana" in _text(status)
+        await _until(lambda: "terminal seems to be closed" in _text(status), customer)
+        assert "Ana's terminal" in _text(status) and "Ctrl+Q" in _text(status)
+    # Closing the customer's app mid-call tells a rep who comes back that the customer left.
+    assert store.live_call(live.id).status.value == "left"

@@ -67,6 +67,7 @@ class LiveCall:
     customer_name: str = ""
     session_id: int | None = None
     seen_at: str | None = None  # the customer terminal's last heartbeat (ISO, UTC)
+    rep_seen_at: str | None = None  # the rep terminal's
 
 
 @dataclass(frozen=True)
@@ -96,6 +97,11 @@ def seconds_since(stamp: str | None, now: datetime | None = None) -> float:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=timezone.utc)
     return ((now or datetime.now(timezone.utc)) - moment).total_seconds()
+
+
+def rep_gone(call: LiveCall, gone_after: float = GONE_AFTER_SECONDS) -> bool:
+    """The rep's terminal has said nothing for GONE_AFTER seconds: it seems to be closed."""
+    return seconds_since(call.rep_seen_at) > gone_after
 
 
 def gone_reason(call: LiveCall, gone_after: float = GONE_AFTER_SECONDS) -> str | None:
@@ -157,8 +163,12 @@ class LiveCustomer:
         if index in self._received:
             return self._received[index]
         store = self._open_store()
+        beat = 0.0
         try:
             while True:
+                if time.monotonic() - beat >= HEARTBEAT_SECONDS:  # the customer's screen watches for it
+                    store.live_heartbeat(self.live.id, rep=True)
+                    beat = time.monotonic()
                 call = store.live_call(self.live.id)
                 if call.customer_name and not self.played_by:
                     self.played_by = call.customer_name

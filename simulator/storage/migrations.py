@@ -168,8 +168,8 @@ def m003_live_customer(db):
     join by a short code, and the lines they send, which the rep's terminal records as turns.
 
     live_calls: one a call the rep opened for a person; `status` is waiting (no one has joined yet),
-    joined, left (the customer's terminal closed), over (the call ended) or cancelled (the rep
-    gave up before anyone joined); `seen_at` is the customer terminal's heartbeat.
+    joined, left (the customer's terminal closed) or cancelled (the rep gave up before anyone
+    joined); `seen_at` and `rep_seen_at` are the two terminals' heartbeats.
     live_replies: each line the customer sent, keyed by the turn it becomes, with the reaction they
     marked (a need told, an objection raised, agreement...) and their trust in the rep."""
     db["live_calls"].create(
@@ -184,6 +184,7 @@ def m003_live_customer(db):
             "created_at": str,
             "joined_at": str,
             "seen_at": str,
+            "rep_seen_at": str,
             "ended_at": str,
         },
         pk="id",

@@ -1020,6 +1020,7 @@ class Store:
                         "rep_name": rep_display_name(rep_name),
                         "status": str(LiveStatus.WAITING),
                         "created_at": now(),
+                        "rep_seen_at": now(),
                     }
                 )
             )
@@ -1073,10 +1074,10 @@ class Store:
             )
         return self.live_call(live_id)
 
-    def live_heartbeat(self, live_id: int) -> None:
-        """The customer's terminal is still there."""
-        with self._write("tell the rep you are still there"):
-            self.db.table("live_calls").update(live_id, {"seen_at": now()})
+    def live_heartbeat(self, live_id: int, *, rep: bool = False) -> None:
+        """The customer's terminal (or with REP, the rep's) is still there."""
+        with self._write("say this terminal is still there"):
+            self.db.table("live_calls").update(live_id, {"rep_seen_at" if rep else "seen_at": now()})
 
     def close_live_call(self, live_id: int, status: LiveStatus) -> None:
         """The customer left, or the rep cancelled: only a call still waiting or joined changes."""
@@ -1125,6 +1126,7 @@ def _live_call(row: dict[str, Any]) -> LiveCall:
         customer_name=row["customer_name"] or "",
         session_id=row["session_id"],
         seen_at=row["seen_at"],
+        rep_seen_at=row["rep_seen_at"],
     )
 
 

@@ -15,7 +15,7 @@ from textual.message import Message
 from textual.widgets import Input, Static
 from textual.worker import get_current_worker
 
-from simulator.domain.live import CustomerLeft, LiveCustomer, LiveStatus, WaitCancelled
+from simulator.domain.live import HEARTBEAT_SECONDS, CustomerLeft, LiveCustomer, LiveStatus, WaitCancelled
 from simulator.domain.session import PracticeCall, TurnNotSaved
 from simulator.storage import StoreError
 from simulator.ui.screens.call import EVENT_HINTS, CallScreen, ReplyAnalysed
@@ -71,6 +71,16 @@ class LiveCallScreen(CallScreen):
             f"[b]spar team customer {self.live.live.code}[/b]   (Ctrl+E cancels.)"
         )
         self.await_line(0)
+        self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
+
+    def _heartbeat(self) -> None:
+        """Tell the customer's terminal that this one is still here (it warns the person otherwise)."""
+        if self.call.ended:
+            return
+        try:
+            self.call.store.live_heartbeat(self.live.live.id, rep=True)
+        except StoreError as exc:  # the next write of the call would fail the same way: say it now
+            self.sidebar.status(f"[red]{literal(exc)}[/red]")
 
     def _goal_line(self) -> str:
         return "" if not self.started else super()._goal_line()

@@ -22,7 +22,16 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from simulator.domain.live import HEARTBEAT_SECONDS, POLL_SECONDS, LiveCall, LiveReply, LiveStatus, Reaction
+from simulator.domain.live import (
+    GONE_AFTER_SECONDS,
+    HEARTBEAT_SECONDS,
+    POLL_SECONDS,
+    LiveCall,
+    LiveReply,
+    LiveStatus,
+    Reaction,
+    rep_gone,
+)
 from simulator.domain.scenario import TRUST_LEVELS, Scenario, shorten
 from simulator.storage import Store, StoreError
 from simulator.ui.text import literal
@@ -104,12 +113,21 @@ class CustomerScreen(Screen):
         Binding("escape", "focus_line", "Your line", show=False),
     ]
 
-    def __init__(self, store: Store, live: LiveCall, scenario: Scenario, *, poll_seconds: float = POLL_SECONDS):
+    def __init__(
+        self,
+        store: Store,
+        live: LiveCall,
+        scenario: Scenario,
+        *,
+        poll_seconds: float = POLL_SECONDS,
+        gone_after: float = GONE_AFTER_SECONDS,
+    ):
         super().__init__()
         self.store = store
         self.live = live
         self.scenario = scenario
         self.poll_seconds = poll_seconds
+        self.gone_after = gone_after
         self.shown: set[int] = set()  # turn indexes in the transcript
         self.sent: set[int] = set()  # turn indexes this terminal has sent a line for
         self.over = False
@@ -205,7 +223,13 @@ class CustomerScreen(Screen):
             )
         else:
             self.my_turn = None
-            self._status(f"Waiting for {literal(self.live.rep_name)}…")
+            rep = literal(self.live.rep_name)
+            if rep_gone(self.live, self.gone_after):
+                self._status(
+                    f"[red]{rep}'s terminal seems to be closed:[/red] the call cannot go on. Ctrl+Q closes this one."
+                )
+            else:
+                self._status(f"Waiting for {rep}…")
 
     def _show(self, index: int, speaker: str, text: str) -> None:
         self.shown.add(index)
