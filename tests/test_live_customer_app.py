@@ -139,7 +139,7 @@ async def test_a_person_plays_the_customer_from_a_second_app(db_path, analyzer, 
             assert screen.call.ended
             assert "Dana agreed to your objective" in _text(screen.query_one("#call-ended", Static))
             await _until(lambda: customer_app.screen.over, customer)
-            assert "The call has ended" in _text(customer_app.screen.query_one("#live-status", Static))
+            assert "You agreed to Ana's objective" in _text(customer_app.screen.query_one("#live-status", Static))
 
         await rep.press("enter")
         await rep.pause()

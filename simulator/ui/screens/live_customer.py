@@ -22,6 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
+from simulator.domain.customer import EndReason
 from simulator.domain.live import (
     GONE_AFTER_SECONDS,
     HEARTBEAT_SECONDS,
@@ -206,7 +207,19 @@ class CustomerScreen(Screen):
         if live.status is LiveStatus.CANCELLED:
             self._end(f"{literal(live.rep_name)} cancelled the call before it began.")
         elif ended:
-            self._end("The call has ended. Thank you for playing the customer.")
+            last = next((t.customer for t in reversed(turns) if t.customer is not None), None)
+            reason = last.end_reason if last is not None else None
+            rep = literal(live.rep_name)
+            how = (
+                {
+                    EndReason.OBJECTIVE_MET: f"You agreed to {rep}'s objective.",
+                    EndReason.CUSTOMER_ENDED: "You ended the call.",
+                    EndReason.REP_ENDED: f"{rep} ended the call.",
+                }.get(reason, "The call has ended.")
+                if reason is not None
+                else "The call has ended."
+            )
+            self._end(f"{how} Thank you for playing the customer.")
         else:
             self._whose_turn(count)
 
