@@ -48,7 +48,9 @@ select
   r.name as rep,
   g.focus_skill,
   count(*) as checked,
-  sum(json_extract(d.debrief_json, '$.previous_focus.shown')) as met
+  -- By the goal's own number when one was agreed, otherwise by the skill's bar.
+  sum(coalesce(json_extract(d.debrief_json, '$.goal_check.met'),
+               json_extract(d.debrief_json, '$.previous_focus.shown'))) as met
 from goals g
 join reps r on r.id = g.rep_id
 join debriefs d on d.session_id = g.reviewed_session_id
@@ -70,3 +72,19 @@ from sessions s
 join reps r on r.id = s.rep_id
 where s.mode = 'team' and s.group_id = 'monday'
 order by s.started_at, s.id;
+
+-- name: retries_per_rep
+-- Moments tried again in review, per rep: on their own (unassisted) apart from with a coach's help,
+-- and how many of each were needs questions.
+select
+  r.name as rep,
+  count(t.id) as tries,
+  coalesce(sum(t.assisted = 0), 0) as on_own,
+  coalesce(sum(t.assisted = 0 and t.is_needs_question = 1), 0) as on_own_needs_questions,
+  coalesce(sum(t.assisted = 1), 0) as with_help,
+  coalesce(sum(t.assisted = 1 and t.is_needs_question = 1), 0) as with_help_needs_questions
+from reps r
+left join sessions s on s.rep_id = r.id
+left join retries t on t.session_id = s.id
+group by r.name
+order by r.name;

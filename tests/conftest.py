@@ -44,6 +44,14 @@ def analyzer():
     return Analyzer()
 
 
+@pytest.fixture(scope="session")
+def fast_transcriber():
+    """Whisper tiny.en on faster-whisper, loaded once for every test that transcribes."""
+    from analysis.speech.engines import Transcriber
+
+    return Transcriber("faster-whisper", "tiny.en")
+
+
 @pytest.fixture
 def db_path(tmp_path: Path) -> Path:
     return tmp_path / "spar.db"

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 
+from simulator.domain.customer import CustomerEvent, CustomerLine
 from simulator.domain.session import PracticeCall, play_script
 from simulator.storage import Store
 from tests.conftest import GOOD_FREIGHT_CALL
@@ -51,6 +52,12 @@ def team_db(db_path, freight, analyzer) -> Path:
         call = PracticeCall(store, freight, rep, mode=mode, group_id=group)
         play_script(call, replies, analyzer.analyze_turn)
         call.save_debrief({"next_step": "Ask first."})
+    # Sam tries his second turn of the first call again in review, on his own, with a needs question.
+    first = store.session_ids()[0]
+    store.add_retry(
+        first, 1, "How do you plan the routes today?", analyzer.analyze_turn("How do you plan the routes today?"),
+        CustomerLine("Marcus does it by hand.", CustomerEvent.NEED_REVEALED, 1, 2, "bronze"), assisted=False,
+    )  # fmt: skip
     store.close()
     return db_path
 
@@ -83,6 +90,9 @@ async def test_datasette_opens_the_database_as_it_is_and_runs_each_documented_qu
     assert sum(row["times"] for row in results["focus_skills_chosen"]) == 4
     assert {row["rep"] for row in results["team_group_side_by_side"]} == {"Ana Ruiz", "Sam Lee"}
     assert results["goals_met_per_rep"][0]["rep"] == "Sam Lee"
+    tries = {row["rep"]: row for row in results["retries_per_rep"]}
+    assert (tries["Ana Ruiz"]["tries"], tries["Sam Lee"]["tries"]) == (0, 1)
+    assert (tries["Sam Lee"]["on_own_needs_questions"], tries["Sam Lee"]["with_help"]) == (1, 0)
     # Through the Python API too, and the file is left as it was.
     rows = (await ds.execute(name, documented_queries()["focus_skills_chosen"])).rows
     assert rows

@@ -18,6 +18,9 @@ from simulator.storage import Store, StoreError
 from simulator.storage.migrations import migrations
 from simulator.storage.store import session_result
 
+# Every migration, in the order they are defined: each is applied once.
+MIGRATION_NAMES = [m.name for m in migrations._migrations]
+
 QUESTION = TurnAnalysis(
     is_question=True, question_type=QuestionType.OPEN, is_needs_question=True, spin=SpinKind.SITUATION
 )
@@ -31,8 +34,7 @@ def test_schema_is_created_once_and_reopening_keeps_data(db_path, freight):
     reopened = Store(db_path)
     assert [t.text for t in reopened.turns(session_id)] == ["Hi."]
     applied = [r["name"] for r in reopened.db["_sqlite_migrations"].rows]
-    # Every migration once, in order (the list grows as migrations are added).
-    assert applied == [m.name for m in migrations._migrations], "reopening must not apply a migration twice"
+    assert applied == MIGRATION_NAMES, "reopening must not apply a migration twice"
     assert {"reps", "scenarios", "sessions", "turns", "debriefs", "goals"} <= set(reopened.db.table_names())
     reopened.close()
 

@@ -63,11 +63,6 @@ def transcriber(request) -> Transcriber:
     return Transcriber(request.param, "tiny.en")
 
 
-@pytest.fixture(scope="session")
-def fast_transcriber() -> Transcriber:
-    return Transcriber("faster-whisper", "tiny.en")
-
-
 def test_each_engine_transcribes_speech_with_word_timings(transcriber, voices):
     for key, text in SENTENCES.items():
         result = transcriber.transcribe(voices[key])

@@ -12,6 +12,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analysis.coaching.figures import describe_turns
+from analysis.coaching.goals import GoalMeasure, MeasureCheck, check_measure
 from analysis.coaching.skills import STRETCH_SKILL, assess, measure, skill, skills, where_you_are
 from analysis.types import Figure, FigureKey
 
@@ -138,6 +139,8 @@ class Debrief:
     outcome: CallOutcome | None = None
     prompts: tuple[tuple[str, str], ...] = field(default=REFLECTION_PROMPTS)
     also_shown: list[str] = field(default_factory=list)  # titles of further skills shown
+    # The goal agreed last time, checked by its own measure on this call (None: no measure agreed).
+    goal_check: MeasureCheck | None = None
 
     def figure(self, key: FigureKey | str) -> Figure:
         return next(f for f in self.figures if f.key == key)
@@ -202,6 +205,7 @@ class Debrief:
             else None,
             prompts=tuple((p["key"], p["prompt"]) for p in data.get("prompts") or []) or REFLECTION_PROMPTS,
             also_shown=list(data.get("also_shown") or []),
+            goal_check=MeasureCheck.from_json(data["goal_check"]) if data.get("goal_check") else None,
         )
 
     def to_json(self) -> dict[str, Any]:
@@ -213,6 +217,7 @@ class Debrief:
             "focus": self.focus.to_json(),
             "previous_focus": self.previous_focus.to_json() if self.previous_focus else None,
             "outcome": self.outcome.to_json() if self.outcome else {},
+            "goal_check": self.goal_check.to_json() if self.goal_check else None,
         }
 
 
@@ -222,11 +227,16 @@ def build_debrief(
     discovery_before_pitch: int = 2,
     previous_focus: str | None = None,
     outcome: CallOutcome | None = None,
+    goal_measure: GoalMeasure | None = None,
+    goal_text: str = "",
+    goal_due: str = "",
 ) -> Debrief:
     """Pick strengths and one focus skill from the call's figures.
 
     `previous_focus` is the skill the rep chose to work on last time; the debrief says whether
     it showed up on this call, because progress on the agreed goal is what the rep came for.
+    `goal_measure` is the measure agreed with it (with its words and due date): the debrief says
+    whether this call met it, with the number.
     """
     assessed = assess(figures, discovery_before_pitch)
     order = [s.id for s in skills() if s.id in assessed]
@@ -280,4 +290,15 @@ def build_debrief(
         previous_focus=previous,
         outcome=outcome,
         also_shown=[s.title for s in strengths[STRENGTHS_SHOWN:]],
+        goal_check=(
+            check_measure(
+                goal_measure,
+                figures,
+                objective_met=bool(outcome and outcome.objective_met),
+                text=goal_text,
+                due_date=goal_due,
+            )
+            if goal_measure is not None
+            else None
+        ),
     )

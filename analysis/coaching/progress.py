@@ -13,10 +13,11 @@ skill. `side_by_side()` lines up the same measures for several reps (a team's ho
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
+from analysis.coaching.retry import Retry, RetrySplit, RetryTally, split
 from analysis.coaching.skills import (
     MAX_TALK_SHARE,
     MIN_OPEN_SHARE,
@@ -27,6 +28,9 @@ from analysis.coaching.skills import (
     skill,
 )
 from analysis.types import Figure, FigureKey
+
+if TYPE_CHECKING:
+    from analysis.coaching.goals import GoalMeasure
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,10 @@ class StoredGoal:
     next_step: str
     set_at: int
     checked_at: int | None
+    # The goal's own measure ("questions_before_pitch>=4"), when one was agreed; it decides the
+    # check instead of the skill's bar.
+    measure: GoalMeasure | None = None
+    measure_text: str = ""  # the goal in words, as agreed
 
 
 @dataclass(frozen=True)
@@ -123,7 +131,11 @@ def discovery_before_pitch(session: StoredSession) -> int:
 
 def measures(session: StoredSession) -> dict[str, float | None]:
     """The measures of one session (None where the call has no such figure)."""
-    f = session.figures
+    return figure_measures(session.figures, session.objective_met)
+
+
+def figure_measures(f: dict[str, dict[str, Any]], objective_met: bool) -> dict[str, float | None]:
+    """The measures of a call from its figures' JSON (None where the call has no such figure)."""
     spin = _detail(f, "needs_questions").get("spin", {}) or {}
     questions = _value(f, "questions") or 0
     share = _detail(f, "open_questions").get("share")
@@ -136,7 +148,7 @@ def measures(session: StoredSession) -> dict[str, float | None]:
         "talk_share": None if talk is None else round(float(talk), 3),
         "needs_uncovered": _value(f, "needs_uncovered"),
         "open_share": None if share is None or questions < MIN_QUESTIONS_FOR_OPENNESS else round(float(share), 3),
-        "objective_met": 1 if session.objective_met else 0,
+        "objective_met": 1 if objective_met else 0,
     }
 
 
@@ -163,10 +175,27 @@ class GoalCheck:
     focus_skill: str | None
     next_step: str
     set_at: int
-    met: bool | None  # None: no focus skill was agreed, only a next step
+    met: bool | None  # None: no focus skill was agreed, only a next step (or the call has no such figure)
     measure: str | None
     value: float | None
     aim: float | None
+    # Set when the goal had a measure of its own: ">=", "<=" ...; otherwise the skill's bar decided.
+    comparison: str | None = None
+    goal_text: str = ""
+
+    @property
+    def by_goal_measure(self) -> bool:
+        return self.comparison is not None
+
+    def summary(self) -> str:
+        """The check in a few words: "at least 4 needs questions before the first pitch: 5, met"."""
+        verdict = {True: "met", False: "not met", None: "?"}[self.met]
+        if self.by_goal_measure and self.measure in MEASURE_BY_KEY:
+            shown = MEASURE_BY_KEY[self.measure].show(self.value) if self.value is not None else "no figure"
+            return f"{self.goal_text}: {shown}, {verdict}"
+        if self.focus_skill is None:
+            return "next step only"
+        return f"{skill(self.focus_skill).title} {verdict}"
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -177,6 +206,9 @@ class GoalCheck:
             "measure": self.measure,
             "value": self.value,
             "aim": self.aim,
+            "comparison": self.comparison,
+            "goal_text": self.goal_text,
+            "decided_by": "goal_measure" if self.by_goal_measure else "skill_bar",
         }
 
 
@@ -188,6 +220,8 @@ class SessionProgress:
     aims: dict[str, float | None]
     goal_checked: GoalCheck | None
     goal_set: StoredGoal | None
+    # Moments of this call answered again in review, the unassisted tries apart from the assisted.
+    retries: RetrySplit = RetrySplit()
 
     def to_json(self) -> dict[str, Any]:
         s = self.session
@@ -208,6 +242,7 @@ class SessionProgress:
                 if self.goal_set
                 else None
             ),
+            "retries": self.retries.to_json(),
         }
 
 
@@ -266,6 +301,14 @@ class RepProgress:
     def aim_series(self, key: str) -> list[float | None]:
         return [s.aims.get(key) for s in self.sessions]
 
+    @property
+    def retries(self) -> RetrySplit:
+        """Every retry of the rep's sessions, unassisted apart from assisted."""
+        return RetrySplit(
+            sum_tallies([s.retries.unassisted for s in self.sessions]),
+            sum_tallies([s.retries.assisted for s in self.sessions]),
+        )
+
     def to_json(self) -> dict[str, Any]:
         return {
             "rep": self.rep,
@@ -274,10 +317,25 @@ class RepProgress:
             "measures": [{"key": m.key, "title": m.title, "skill": m.skill} for m in MEASURES],
             "sessions": [s.to_json() for s in self.sessions],
             "gaps": [g.to_json() for g in self.gaps],
+            "retries": self.retries.to_json(),
         }
 
 
 def _check(goal: StoredGoal, session: StoredSession, values: dict[str, float | None]) -> GoalCheck:
+    if goal.measure is not None:
+        # The goal's own measure decides: the number agreed, not the skill's general bar.
+        value = values.get(goal.measure.key)
+        return GoalCheck(
+            goal.focus_skill,
+            goal.next_step,
+            goal.set_at,
+            goal.measure.met_by(value),
+            goal.measure.key,
+            value,
+            goal.measure.target,
+            comparison=str(goal.measure.comparison),
+            goal_text=goal.measure_text or goal.measure.text(),
+        )
     if not goal.focus_skill:
         return GoalCheck(None, goal.next_step, goal.set_at, None, None, None, None)
     shown = assess(figures_from_json(session.figures), discovery_before_pitch(session)).get(goal.focus_skill)
@@ -297,8 +355,15 @@ def _ordered(sessions: Sequence[StoredSession]) -> list[StoredSession]:
     return sorted(sessions, key=lambda s: (s.started_at, s.id))
 
 
-def progress(rep: str, sessions: Sequence[StoredSession], goals: Sequence[StoredGoal]) -> RepProgress:
-    """A rep's ended sessions in time order, with their measures, goals and the gap per skill."""
+def progress(
+    rep: str,
+    sessions: Sequence[StoredSession],
+    goals: Sequence[StoredGoal],
+    retries: Mapping[int, Sequence[Retry]] | None = None,
+) -> RepProgress:
+    """A rep's ended sessions in time order, with their measures, goals and the gap per skill, and
+    (from RETRIES, by session id) the moments tried again in review, assisted apart from unassisted."""
+    retries = retries or {}
     ordered = _ordered([s for s in sessions if s.figures])
     checked = {g.checked_at: g for g in goals if g.checked_at is not None}
     set_at = {g.set_at: g for g in goals}
@@ -314,10 +379,15 @@ def progress(rep: str, sessions: Sequence[StoredSession], goals: Sequence[Stored
                 aims(session),
                 _check(goal, session, values) if goal else None,
                 set_at.get(session.id),
+                split(retries.get(session.id, ())),
             )
         )
     latest = max(goals, key=lambda g: g.set_at, default=None)
     return RepProgress(rep, rows, gaps(rows), latest.focus_skill if latest else None)
+
+
+def sum_tallies(tallies: Sequence[RetryTally]) -> RetryTally:
+    return RetryTally(*(sum(getattr(t, name) for t in tallies) for name in RetryTally.__dataclass_fields__))
 
 
 def _first(values: list[float | None], pick: Callable[[list[float]], float]) -> float | None:

@@ -61,6 +61,9 @@ def render_text(debrief: Debrief, turns: Sequence[TranscriptTurn], answers: dict
     if debrief.previous_focus:
         p = debrief.previous_focus
         lines.append(f"Last time you chose to work on: {p.title}. Shown on this call: {p.status}.")
+    if debrief.goal_check:
+        lines.append(debrief.goal_check.line())
+    if debrief.previous_focus or debrief.goal_check:
         lines.append("")
     lines.append("What the call shows:")
     for fig in debrief.figures:

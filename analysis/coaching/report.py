@@ -2,8 +2,9 @@
 
 The report holds what the review screen shows: every turn with its labels (the coach's corrections
 beside the analyzer's), the evidence, the customer's reaction and why, notes, missed chances, the
-figures, the debrief and the goal. The HTML page needs nothing else: its style is inline, it loads
-no fonts, images or scripts, so it opens the same anywhere, offline, years later.
+tries from review beside the turn they retry, the figures, the debrief and the goal. The HTML page
+needs nothing else: its style is inline, it loads no fonts, images or scripts, so it opens the same
+anywhere, offline, years later.
 
 Words a rep reads are kept plain (about a 10th-grade reading level, measured in the tests with
 `reading_grade`).
@@ -17,7 +18,9 @@ from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from analysis.coaching.goals import PairDebrief, pair_prompt
 from analysis.coaching.render import evidence_reason, restated_words, turn_tags
+from analysis.coaching.retry import Retry, answer_words, retry_help
 from analysis.coaching.review import LABEL_WORDS, Correction, Note, label_value, value_text
 from analysis.types import Figure, FigureKey, TurnAnalysis
 
@@ -46,6 +49,8 @@ class ReportTurn:
     notes: tuple[Note, ...] = ()
     reaction: ReportReaction | None = None
     missed_chance: bool = False
+    retries: tuple[Retry, ...] = ()  # new answers made in review, oldest first
+    original_answer: str = ""  # with retries: the turn's labels and the customer's answer, to compare
 
 
 @dataclass(frozen=True)
@@ -55,6 +60,7 @@ class ReportGoal:
     measure: str
     due_date: str
     agreed_by: str
+    checkable: bool = False  # a number the next call checks
 
 
 @dataclass
@@ -70,6 +76,7 @@ class Report:
     reflection: tuple[tuple[str, str], ...]
     debrief: dict[str, Any] | None
     goal: ReportGoal | None
+    pair: PairDebrief | None = None
 
 
 # --- the parts, in words --------------------------------------------------------------------
@@ -133,13 +140,42 @@ def _goal_lines(goal: ReportGoal | None) -> list[str]:
     lines.append(f"By: {goal.due_date or 'no date yet'}")
     if goal.agreed_by:
         lines.append(f"Agreed with: {goal.agreed_by}")
+    if goal.checkable:
+        lines.append("Sparring checks this number on your next call.")
     return lines
+
+
+def _goal_check_lines(report: Report) -> list[str]:
+    """The goal set last time, as this call checked it (its own measure, with the number)."""
+    check = (report.debrief or {}).get("goal_check")
+    if not check:
+        return []
+    lines = [str(check.get("line") or "")]
+    if check.get("due_date"):
+        lines.append(f"It was due by {check['due_date']}.")
+    return lines
+
+
+def _pair_parts(pair: PairDebrief | None) -> tuple[list[tuple[str, str, str, str]], list[str]]:
+    """Each step of the pair's debrief (stage, prompt, the rep's answer, the coach's), and the gaps."""
+    if pair is None:
+        return [], []
+    steps = []
+    for answer in pair.answers:
+        prompt = pair_prompt(answer.key)
+        steps.append((prompt.stage, prompt.rep, answer.rep, answer.coach))
+    return steps, [gap.line() for gap in pair.gaps]
+
+
+def _coach_name(pair: PairDebrief) -> str:
+    return f"Coach ({pair.coach})" if pair.coach else "Coach"
 
 
 GUIDE = (
     "How to read this: each of your turns shows what Sparring heard (a question, a paraphrase, a pitch) "
     "and the words that made it count. Where a coach changed a label, you see both. "
-    "A missed chance is a moment the customer told you about a need and you did not ask about it."
+    "A missed chance is a moment the customer told you about a need and you did not ask about it. "
+    "A try is a new answer you gave in review; with help means a coach showed you how or gave a hint first."
 )
 
 
@@ -171,6 +207,19 @@ def to_markdown(report: Report) -> str:
         out += ["", "What went well:"] + [f"- {s}" for s in strengths]
     if focus:
         out += [""] + [f"- {line}" for line in focus]
+    check = _goal_check_lines(report)
+    if check:
+        out += ["", "## Last time's goal", ""] + [f"- {line}" for line in check]
+    steps, gaps = _pair_parts(report.pair)
+    if report.pair is not None:
+        out += ["", "## The pair's debrief", ""]
+        for stage, prompt, said, added in steps:
+            out += [f"{stage} {prompt}", "", f"- **{report.rep}**: {said}"]
+            if added:
+                out.append(f"- **{_coach_name(report.pair)}**: {added}")
+            out.append("")
+        if gaps:
+            out += ["Where you stood on each skill:", ""] + [f"- {line}" for line in gaps]
     out += ["", "## The goal", ""] + [f"- {line}" for line in _goal_lines(report.goal)]
     return "\n".join(out) + "\n"
 
@@ -202,6 +251,19 @@ def _turn_lines(turn: ReportTurn) -> list[str]:
         )
     for note in turn.notes:
         lines.append(f"Note ({note.kind}, {note.author or 'no name'}): {note.text}")
+    lines += _retry_lines(turn)
+    return lines
+
+
+def _retry_lines(turn: ReportTurn) -> list[str]:
+    if not turn.retries:
+        return []
+    lines = [f"Tried again in review. In the call: {turn.original_answer}"]
+    for number, r in enumerate(turn.retries, start=1):
+        lines.append(
+            f'Try {number}, {retry_help(r.assisted, r.how, r.author)}: "{r.text}" '
+            f'Heard as: {answer_words(r.analysis, r.reaction)}. The customer said: "{r.reaction.text}"'
+        )
     return lines
 
 
@@ -225,6 +287,7 @@ th { background: #f2f4f8; }
 .turn ul { margin: .2rem 0; padding-left: 1.2rem; }
 .missed { color: #b42318; font-weight: 600; }
 .note { background: #fff8db; padding: .1rem .3rem; }
+.retry { background: #eaf4fb; padding: .1rem .3rem; }
 """
 
 
@@ -256,6 +319,7 @@ def to_html(report: Report) -> str:
             for line in lines:
                 cls = ' class="missed"' if line.startswith("Missed chance") else ""
                 cls = ' class="note"' if line.startswith("Note (") else cls
+                cls = ' class="retry"' if line.startswith(("Try ", "Tried again")) else cls
                 parts.append(f"<li{cls}>{e(line)}</li>")
             parts.append("</ul>")
         parts.append("</div>")
@@ -268,6 +332,21 @@ def to_html(report: Report) -> str:
         parts.append("<p>What went well:</p><ul>" + "".join(f"<li>{e(s)}</li>" for s in strengths) + "</ul>")
     if focus:
         parts.append("<ul>" + "".join(f"<li>{e(line)}</li>" for line in focus) + "</ul>")
+    check = _goal_check_lines(report)
+    if check:
+        parts.append("<h2>Last time's goal</h2><ul>" + "".join(f"<li>{e(line)}</li>" for line in check) + "</ul>")
+    steps, gaps = _pair_parts(report.pair)
+    if report.pair is not None:
+        parts.append("<h2>The pair's debrief</h2>")
+        for stage, prompt, said, added in steps:
+            parts.append(f"<p><b>{e(stage)}</b> {e(prompt)}</p><ul><li><b>{e(report.rep)}</b>: {e(said)}</li>")
+            if added:
+                parts.append(f"<li><b>{e(_coach_name(report.pair))}</b>: {e(added)}</li>")
+            parts.append("</ul>")
+        if gaps:
+            parts.append(
+                "<p>Where you stood on each skill:</p><ul>" + "".join(f"<li>{e(g)}</li>" for g in gaps) + "</ul>"
+            )
     parts.append("<h2>The goal</h2><ul>" + "".join(f"<li>{e(line)}</li>" for line in _goal_lines(report.goal)))
     parts.append("</ul></body></html>")
     return "\n".join(parts) + "\n"

@@ -41,4 +41,16 @@ def main() -> None:
 
 
 # The command groups register themselves on `cli`.
-from simulator.cli import analyze, history, practice, progress, review, scenarios, show, speech, team  # noqa: E402, F401
+from simulator.cli import (  # noqa: E402, F401
+    analyze,
+    history,
+    import_call,
+    practice,
+    progress,
+    retry,
+    review,
+    scenarios,
+    show,
+    speech,
+    team,
+)

@@ -86,7 +86,7 @@ def db_path(db: str | None) -> Path:
     return Path(db) if db else locations.default_db_path()
 
 
-def open_store(db: str | None, *, read_only: bool = False) -> Store:
+def open_store(db: str | None, *, read_only: bool = False, failure_code: int = DATA_PROBLEM) -> Store:
     """The database, opened for a command; `read_only` for commands that only read (nothing is
     created or changed, so a read-only file can still be read).
 
@@ -101,12 +101,13 @@ def open_store(db: str | None, *, read_only: bool = False) -> Store:
             path.parent.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
             fail(
-                f"{path.parent}: cannot create the data directory ({exc.strerror or exc}); set SPAR_DATA_DIR or pass --db PATH"
+                f"{path.parent}: cannot create the data directory ({exc.strerror or exc}); set SPAR_DATA_DIR or pass --db PATH",
+                failure_code,
             )
     try:
         return Store(path, read_only=read_only)
     except StoreError as exc:
-        fail(str(exc))
+        fail(str(exc), failure_code)
 
 
 def load_scenario(key: str) -> Scenario:

@@ -34,9 +34,10 @@ def rep_progress(store: Store, rep: str | None) -> list[RepProgress]:
     sessions = store.stored_sessions(rep_name=rep)
     names = [rep] if rep else sorted({s.rep for s in sessions}, key=str.lower)
     found = []
+    retries = store.retries_of([s.id for s in sessions])
     for name in names:
         own = [s for s in sessions if rep or s.rep == name]
-        found.append(progress(own[0].rep if own else name, own, store.stored_goals(name)))
+        found.append(progress(own[0].rep if own else name, own, store.stored_goals(name), retries))
     return found
 
 
@@ -64,6 +65,8 @@ def progress_text(p: RepProgress) -> str:
         goal = row.goal_checked
         if goal is None:
             checked = ""
+        elif goal.by_goal_measure:
+            checked = goal.summary()
         elif goal.focus_skill is None:
             checked = "next step only"
         else:
@@ -86,7 +89,21 @@ def progress_text(p: RepProgress) -> str:
             lines.append(f"  after #{number}: {text}{step}")
     lines.append("Gaps:")
     lines.extend(f"  {gap.line()}" for gap in p.gaps)
+    lines.extend(retries_text(p))
     return "\n".join(lines)
+
+
+def retries_text(p: RepProgress) -> list[str]:
+    """Moments tried again in review, per session: on the rep's own (unassisted) apart from with help."""
+    tried = [r for r in p.sessions if r.retries.count]
+    if not tried:
+        return []
+    lines = ["Tried again in review (on your own apart from with a coach's help):"]
+    for row in tried:
+        lines.append(f"  #{row.number} (id {row.session.id}): {row.retries.line()}")
+    if len(tried) > 1:
+        lines.append(f"  all: {p.retries.line()}")
+    return lines
 
 
 @cli.command()

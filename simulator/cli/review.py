@@ -92,20 +92,70 @@ def correct(session: int, turn: int, correction: str, author: str, db: str | Non
     click.echo(f"Corrected turn {turn} of session {session}: {label} is {value_text(value)}.")
 
 
+def _step_answers(pairs: tuple[str, ...], option: str) -> dict[str, str]:
+    """--rep-answer / --coach-answer values, STEP=TEXT each, as a dict by step."""
+    from analysis.coaching.goals import PAIR_KEYS
+
+    found: dict[str, str] = {}
+    for pair in pairs:
+        step, sep, text = pair.partition("=")
+        step = step.strip().replace("-", "_")
+        if not sep or step not in PAIR_KEYS:
+            fail(f"{option} is STEP=TEXT with STEP one of {', '.join(PAIR_KEYS)}, not '{pair}'", BAD_REQUEST)
+        found[step] = text
+    return found
+
+
 @cli.command()
 @click.argument("session", type=int)
 @click.option(
-    "--measure", required=True, help='How the next call shows progress: "4 needs questions before the first pitch".'
+    "--measure",
+    default=None,
+    help='How the next call shows progress, in words ("4 needs questions before the first pitch") '
+    "or as KEY>=NUMBER, which the next call checks.",
+)
+@click.option(
+    "--target",
+    default=None,
+    metavar="KEY>=NUMBER",
+    help="The measure the next call checks: a figure, a comparison (>=, <=, >, <, =) and a number, "
+    "for example questions_before_pitch>=4 or talk_share<=60%.",
 )
 @click.option("--due", required=True, help="When the next step is due: YYYY-MM-DD.")
 @click.option("--next-step", default=None, help="The next step, if it changes what the rep wrote.")
 @click.option("--focus", default=None, help="The agreed focus skill (an id from the debrief), if it changes.")
 @click.option("--author", default="", help="Who agreed it with the rep.")
+@click.option(
+    "--rep-answer",
+    multiple=True,
+    metavar="STEP=TEXT",
+    help="The rep's answer at a step of the pair's debrief (what, so_what, now_what); repeatable.",
+)
+@click.option(
+    "--coach-answer",
+    multiple=True,
+    metavar="STEP=TEXT",
+    help="The coach's view at a step, after the rep's own answer to it; repeatable.",
+)
 @click.option("--db", type=click.Path(dir_okay=False), help=DB_HELP)
 def goal(
-    session: int, measure: str, due: str, next_step: str | None, focus: str | None, author: str, db: str | None
+    session: int,
+    measure: str | None,
+    target: str | None,
+    due: str,
+    next_step: str | None,
+    focus: str | None,
+    author: str,
+    rep_answer: tuple[str, ...],
+    coach_answer: tuple[str, ...],
+    db: str | None,
 ) -> None:
-    """Agree the goal of SESSION's debrief: a measure and a date for the next step."""
+    """Agree the goal of SESSION's debrief: a measure and a date for the next step.
+
+    With --target (or a --measure written KEY>=NUMBER) the rep's next call checks the goal by
+    that figure and says whether it was met, with the number. With --rep-answer (and
+    --coach-answer) the pair's debrief is saved too, in the same write."""
+    from analysis.coaching.goals import MeasureError, RepFirst, looks_like_measure, pair_answers, parse_measure
     from analysis.coaching.skills import skills
 
     try:
@@ -115,16 +165,69 @@ def goal(
     known = [s.id for s in skills()]
     if focus is not None and focus not in known:
         fail(f"unknown focus skill '{focus}'; use one of {', '.join(known)}", BAD_REQUEST)
-    if not measure.strip():
-        fail("--measure needs some text", BAD_REQUEST)
+    if target is None and measure is not None and looks_like_measure(measure):
+        target, measure = measure, ""
+    checkable = None
+    if target is not None:
+        try:
+            checkable = parse_measure(target)
+        except MeasureError as exc:
+            fail(f"--target: {exc}", BAD_REQUEST)
+    if not (measure or "").strip() and checkable is None:
+        fail("--measure needs some text (or give --target KEY>=NUMBER)", BAD_REQUEST)
+    try:
+        answers = pair_answers(_step_answers(rep_answer, "--rep-answer"), _step_answers(coach_answer, "--coach-answer"))
+    except RepFirst as exc:
+        fail(str(exc), BAD_REQUEST)
     store = open_store(db)
-    agreed = _store_call(
-        lambda: store.agree_goal(
-            session, measure=measure, due_date=due, next_step=next_step, focus_skill=focus, agreed_by=author
+    if answers:
+        agreed = _store_call(
+            lambda: _save_pair(store, session, answers, author, measure or "", due, next_step, focus, checkable)
         )
-    )
+    else:
+        agreed = _store_call(
+            lambda: store.agree_goal(
+                session,
+                measure=measure or "",
+                due_date=due,
+                next_step=next_step,
+                focus_skill=focus,
+                agreed_by=author,
+                checkable=checkable,
+            )
+        )
+    checked = f" (the next call checks {checkable.spec()})" if checkable else ""
     click.echo(
-        f"Goal for session {session}: {agreed.next_step or '(no next step yet)'}; measure: {agreed.measure}; by {agreed.due_date}."
+        f"Goal for session {session}: {agreed.next_step or '(no next step yet)'}; "
+        f"measure: {agreed.measure_text}{checked}; by {agreed.due_date}."
+    )
+
+
+def _save_pair(
+    store: Store,
+    session: int,
+    answers: Any,
+    coach: str,
+    measure: str,
+    due: str,
+    next_step: str | None,
+    focus: str | None,
+    checkable: Any,
+) -> Any:
+    """The pair's debrief and its goal in one write; the gaps as they stand on this call."""
+    from analysis.coaching.goals import PairDebrief
+    from simulator.domain.review import gap_analysis, load_review
+
+    review = load_review(store, session)
+    current = review.goal
+    return store.save_pair_debrief(
+        session,
+        PairDebrief(answers, tuple(gap_analysis(store, review)), coach),
+        focus_skill=focus if focus is not None else (current.focus_skill if current else None) or "",
+        next_step=next_step if next_step is not None else (current.next_step if current else ""),
+        measure=measure,
+        due_date=due,
+        checkable=checkable,
     )
 
 

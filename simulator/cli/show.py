@@ -111,4 +111,8 @@ def show(session_id: int, db: str | None, as_json: bool) -> None:
         )
         return
     figures_text = "\n".join(f"  {f.label}: {f.display}" for f in figures)
-    click.echo(render_session(session, turns, saved, _customer_name(session.scenario_id), figures_text))
+    try:
+        customer = store.call_facts(session_id).customer_name or _customer_name(session.scenario_id)
+    except StoreError as exc:
+        fail(str(exc))
+    click.echo(render_session(session, turns, saved, customer, figures_text))

@@ -183,3 +183,6 @@ class CallTurn:
     audio_path: str | None = None
     input_mode: str | None = None  # typed, spoken or script, for rep turns
     started_at: str | None = None  # when it was said (ISO, UTC), as stored
+    # Where the turn sits in an imported call's recording or transcript, seconds from its start.
+    start_seconds: float | None = None
+    end_seconds: float | None = None

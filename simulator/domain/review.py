@@ -4,14 +4,18 @@ and the benchmark read a call through here, so they all show the same corrected 
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 from analysis.coaching.figures import NeedUncovered, call_metrics
+from analysis.coaching.goals import PairDebrief
+from analysis.coaching.progress import Gap, progress
 from analysis.coaching.report import Report, ReportGoal, ReportReaction, ReportTurn
+from analysis.coaching.retry import Retry, RetryReaction, answer_words
 from analysis.coaching.review import Correction, Note, corrected, latest_corrections, missed_chances
 from analysis.types import Figure, FigureKey, TurnAnalysis
 from simulator.domain.customer import CallTurn, CustomerEvent
+from simulator.domain.real_call import without_customer_figures
 from simulator.storage.store import Goal, SavedDebrief, SessionSummary, Store
 
 # Customer lines that tell the rep a need or problem: a rep who hears one should ask about it.
@@ -30,6 +34,7 @@ class ReviewTurn:
     corrections: dict[str, Correction] = field(default_factory=dict)
     notes: list[Note] = field(default_factory=list)
     missed_chance: bool = False
+    retries: list[Retry] = field(default_factory=list)  # new attempts at this rep turn, oldest first
 
     @property
     def index(self) -> int:
@@ -55,6 +60,15 @@ class CallReview:
     debrief: dict[str, Any] | None  # the debrief as the rep saw it
     answers: SavedDebrief | None
     goal: Goal | None
+    pair: PairDebrief | None = None  # the pair's debrief, once the rep and a coach have held it
+    mode: str = "solo"  # "real" for a recorded call brought in with `spar import-call`
+    customer_name: str = ""  # a real call's customer, when named
+
+    @property
+    def real_call(self) -> bool:
+        return self.mode == "real"
+
+    retries: list[Retry] = field(default_factory=list)
 
     def next_turn(self, jump: str, after: int) -> int | None:
         """The position of the next turn after position AFTER that shows JUMP, wrapping around."""
@@ -64,6 +78,13 @@ class CallReview:
             if self.turns[position].shows(jump):
                 return position
         return None
+
+    def original_answer(self, turn: ReviewTurn) -> str:
+        """A rep turn as said in the call, in the words the retries are set beside: its labels (with
+        the coach's corrections) and how the customer answered it."""
+        following = next((t for t in self.turns if t.index == turn.index + 1), None)
+        line = following.turn.customer if following is not None else None
+        return answer_words(turn.corrected, RetryReaction.from_json(line.to_json()) if line else None)
 
     @property
     def missed(self) -> list[int]:
@@ -76,12 +97,21 @@ def load_review(store: Store, session_id: int) -> CallReview:
     facts = store.call_facts(session_id)
     notes = store.notes(session_id)
     corrections = store.corrections(session_id)
+    retries = store.retries(session_id)
     latest = latest_corrections(corrections)
     reviewed: list[ReviewTurn] = []
     for turn in turns:
         own = latest.get(turn.index, {})
         fixed = corrected(turn.analysis, own) if turn.analysis is not None else None
-        reviewed.append(ReviewTurn(turn, fixed, own, [n for n in notes if n.turn == turn.index]))
+        reviewed.append(
+            ReviewTurn(
+                turn,
+                fixed,
+                own,
+                [n for n in notes if n.turn == turn.index],
+                retries=[r for r in retries if r.turn == turn.index],
+            )
+        )
     as_corrected = [_with_analysis(t.turn, t.corrected) for t in reviewed]
     revealing = [t.index for t in turns if t.customer is not None and t.customer.event in REVEALING]
     for index in missed_chances(as_corrected, revealing):
@@ -89,12 +119,14 @@ def load_review(store: Store, session_id: int) -> CallReview:
     needs = [NeedUncovered(n.id, n.title, n.turn) for n in facts.needs_uncovered]
 
     def figures(of: list[CallTurn]) -> dict[FigureKey, Figure]:
-        return call_metrics(
+        found = call_metrics(
             of,
             needs_total=facts.needs_total,
             needs_uncovered=needs,
             discovery_before_pitch=facts.discovery_before_pitch,
         )
+        # A real call has no scripted customer whose reactions these figures count.
+        return without_customer_figures(found) if facts.mode == "real" else found
 
     return CallReview(
         session=session,
@@ -106,7 +138,38 @@ def load_review(store: Store, session_id: int) -> CallReview:
         debrief=facts.debrief,
         answers=store.debrief(session_id),
         goal=store.session_goal(session_id),
+        pair=store.pair_debrief(session_id),
+        mode=facts.mode,
+        customer_name=facts.customer_name,
+        retries=retries,
     )
+
+
+# The figures `progress.measures` reads; the coach's corrections move them.
+MEASURED_FIGURES = (
+    FigureKey.QUESTIONS,
+    FigureKey.OPEN_QUESTIONS,
+    FigureKey.NEEDS_QUESTIONS,
+    FigureKey.ASK_BEFORE_ADVOCATE,
+    FigureKey.PARAPHRASES,
+    FigureKey.TALK_SHARE,
+    FigureKey.NEEDS_UNCOVERED,
+)
+
+
+def gap_analysis(store: Store, review: CallReview) -> list[Gap]:
+    """Per skill, where the rep stood on its measure at their first call, where they stand on this
+    one (with the coach's corrections), and the aim: the gaps a pair's debrief talks about.
+    Calls after this one are left out: the gap is the one the pair had in front of them."""
+    session = review.session
+    sessions = [
+        s
+        for s in store.stored_sessions(rep_name=session.rep_name)
+        if (s.started_at, s.id) <= (session.started_at, session.id)
+    ]
+    corrected = {str(k): review.figures[k].to_json() for k in MEASURED_FIGURES if k in review.figures}
+    sessions = [replace(s, figures=s.figures | corrected) if s.id == session.id else s for s in sessions]
+    return progress(session.rep_name, sessions, []).gaps
 
 
 def _with_analysis(turn: CallTurn, analysis: TurnAnalysis | None) -> CallTurn:
@@ -135,7 +198,7 @@ def build_report(review: CallReview, customer_name: str = "Customer") -> Report:
             ReportTurn(
                 index=t.index,
                 speaker=t.turn.speaker,
-                name=s.rep_name if t.turn.speaker == "rep" else customer_name,
+                name=s.rep_name if t.turn.speaker == "rep" else (review.customer_name or customer_name),
                 text=t.turn.text,
                 analysis=t.turn.analysis,
                 corrected=t.corrected,
@@ -143,6 +206,8 @@ def build_report(review: CallReview, customer_name: str = "Customer") -> Report:
                 notes=tuple(t.notes),
                 reaction=reaction,
                 missed_chance=t.missed_chance,
+                retries=tuple(t.retries),
+                original_answer=review.original_answer(t) if t.retries else "",
             )
         )
     answers = review.answers
@@ -169,8 +234,16 @@ def build_report(review: CallReview, customer_name: str = "Customer") -> Report:
         goal=(
             None
             if goal is None
-            else ReportGoal(goal.focus_skill or "", goal.next_step, goal.measure, goal.due_date, goal.agreed_by)
+            else ReportGoal(
+                goal.focus_skill or "",
+                goal.next_step,
+                goal.measure_text,
+                goal.due_date,
+                goal.agreed_by,
+                checkable=goal.checkable is not None,
+            )
         ),
+        pair=review.pair,
     )
 
 

@@ -250,6 +250,9 @@ class PracticeCall:
                 why_ended=self.why_ended(),
                 last_line=self.last_customer_text if self.ended else "",
             ),
+            goal_measure=self.goal.checkable if self.goal else None,
+            goal_text=self.goal.measure_text if self.goal else "",
+            goal_due=self.goal.due_date if self.goal else "",
         )
 
     def why_ended(self) -> str:

@@ -163,7 +163,72 @@ def m002_review(db):
 
 
 @migrations()
-def m003_live_customer(db):
+def m003_real_calls(db):
+    """Real calls imported for review (`spar import-call`): where each turn sits in the recording
+    or transcript (seconds from its start), the customer's name, and the file the call came from."""
+    db["turns"].add_column("start_seconds", float)
+    db["turns"].add_column("end_seconds", float)
+    db["sessions"].add_column("customer_name", str)
+    db["sessions"].add_column("source", str)
+
+
+@migrations()
+def m004_retries(db):
+    """Retries from review: a rep answers a customer's line again, kept beside the original turn,
+    with the analyzer's labels, the replayed customer's reaction, and whether a coach helped."""
+    db["retries"].create(
+        {
+            "id": int,
+            "session_id": int,
+            "turn_idx": int,
+            "text": str,
+            "input_mode": str,
+            "is_question": int,
+            "question_type": str,
+            "is_needs_question": int,
+            "spin": str,
+            "is_paraphrase": int,
+            "is_pitch": int,
+            "analysis_json": str,
+            "customer_event": str,
+            "customer_json": str,
+            "assisted": int,
+            "how": str,
+            "author": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"session_id", "turn_idx", "text", "analysis_json", "customer_json", "assisted", "created_at"},
+    )
+    db["retries"].create_index(["session_id", "turn_idx"])
+
+
+@migrations()
+def m005_pair_debrief(db):
+    """The pair's debrief (issue #18): a goal's measure as a figure, a comparison and a number the
+    next call can check, and the rep's and the coach's answers to What? So what? Now what?, with
+    the gaps as they stood when the pair talked."""
+    db["goals"].add_column("measure_key", str)
+    db["goals"].add_column("measure_comparison", str)
+    db["goals"].add_column("measure_target", float)
+    db["pair_debriefs"].create(
+        {
+            "session_id": int,
+            "coach": str,
+            "answers_json": str,
+            "gaps_json": str,
+            "created_at": str,
+            "updated_at": str,
+        },
+        pk="session_id",
+        foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"session_id", "created_at"},
+    )
+
+
+@migrations()
+def m006_live_customer(db):
     """A person plays the customer from a second terminal (`spar team customer`): the call they
     join by a short code, and the lines they send, which the rep's terminal records as turns.
 

@@ -27,7 +27,9 @@ from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlite_utils
 
+from analysis.coaching.goals import GoalMeasure, PairAnswer, PairDebrief, answers_from_json, gap_from_json
 from analysis.coaching.progress import StoredGoal, StoredSession
+from analysis.coaching.retry import Retry, RetryError, RetryReaction
 from analysis.coaching.review import Correction, LabelValue, Note, NoteKind
 from analysis.types import Figure, FigureKey, TurnAnalysis
 from simulator.domain.customer import CallSnapshot, CallTurn, CustomerLine, RevealedNeed, rep_display_name
@@ -52,6 +54,8 @@ class Goal:
     measure: str = ""  # how the next call shows progress: "at least four needs questions before the first pitch"
     due_date: str = ""  # when the next step is due (as written, usually YYYY-MM-DD)
     agreed_by: str = ""  # who agreed it with the rep (a coach), when a coach did
+    # The measure as a figure, a comparison and a number, when one was agreed: the next call checks it.
+    checkable: GoalMeasure | None = None
 
     @classmethod
     def from_row(cls, row: dict[str, Any]) -> Goal:
@@ -65,7 +69,18 @@ class Goal:
             row.get("measure") or "",
             row.get("due_date") or "",
             row.get("agreed_by") or "",
+            GoalMeasure.from_parts(row.get("measure_key"), row.get("measure_comparison"), row.get("measure_target")),
         )
+
+    @property
+    def measure_text(self) -> str:
+        """The goal's measure in words: as the coach wrote it, or read from the checkable measure."""
+        return self.measure or (self.checkable.text() if self.checkable else "")
+
+    @property
+    def agreed_with_coach(self) -> bool:
+        """A coach (or the pair's debrief) has set this goal: the rep's own debrief no longer rewrites it."""
+        return bool(self.agreed_by or self.measure or self.checkable or self.due_date)
 
 
 # The columns of a session summary, in the order `spar history --json` prints them.
@@ -152,6 +167,9 @@ class NotAnExport(ValueError):
 
 
 EXPORT_FORMAT = "sparring-session"
+# Where a real call imported without a scenario is filed (the scenario it was not played from).
+REAL_CALL_SCENARIO = "real-call"
+REAL_CALL_TITLE = "Real call (no scenario)"
 EXPORT_VERSION = 1
 
 
@@ -163,6 +181,20 @@ class CallFacts:
     needs_uncovered: tuple[RevealedNeed, ...]
     discovery_before_pitch: int
     debrief: dict[str, Any] | None  # the debrief as the rep saw it (Debrief.to_json())
+    mode: str = "solo"  # solo, team, or real (a recorded call imported with `spar import-call`)
+    customer_name: str = ""  # a real call's customer, when the import named them
+
+
+@dataclass(frozen=True)
+class PlayedScenario:
+    """The scenario a session was played on, as stored: its id, the hash of the file's text then,
+    and where the file was on this machine (empty for an imported session)."""
+
+    id: str
+    content_hash: str
+    path: str
+    title: str
+    customer_played_by: str | None  # a person played the customer live (team roleplay)
 
 
 def _unpack(row: dict[str, Any], drop: tuple[str, ...] = ()) -> dict[str, Any]:
@@ -558,6 +590,8 @@ class Store:
             "ended_at": now(),
             "input_mode": turn.input_mode if turn.speaker == "rep" else None,
             "audio_path": turn.audio_path,
+            "start_seconds": turn.start_seconds,
+            "end_seconds": turn.end_seconds,
         }
         if turn.analysis is not None:
             row.update(turn.analysis.label_values())
@@ -568,6 +602,56 @@ class Store:
             row["trust_after"] = turn.customer.trust_after
         with self._write("save the turn"):
             return _new_id(self.db.table("turns").insert(row))
+
+    def add_real_call(
+        self,
+        rep_name: str,
+        scenario: Scenario | None,
+        turns: list[CallTurn],
+        figures: dict[FigureKey, Figure],
+        *,
+        input_mode: str,
+        customer_name: str = "",
+        source: str = "",
+        uid: str | None = None,
+    ) -> int:
+        """A real call brought in for review (`spar import-call`), whole, in one write: the session
+        (mode "real", no scripted customer, already ended), every turn and the figures. Without a
+        scenario it is filed under REAL_CALL_SCENARIO, so every list that names a scenario has one."""
+        with self._write("import the call"):
+            rep = self.rep_id(rep_name)
+            if scenario is not None:
+                self._record_scenario(scenario)
+                scenario_id, scenario_hash = scenario.id, scenario.content_hash
+            else:
+                scenario_id, scenario_hash = REAL_CALL_SCENARIO, None
+                if not self.db.table("scenarios").count_where("id = ?", [scenario_id]):
+                    self.db.table("scenarios").insert(
+                        {"id": scenario_id, "title": REAL_CALL_TITLE, "call_type": "real call", "path": ""}
+                    )
+            stamp = now()
+            session_id = _new_id(
+                self.db.table("sessions").insert(
+                    {
+                        "rep_id": rep,
+                        "scenario_id": scenario_id,
+                        "scenario_hash": scenario_hash,
+                        "mode": "real",
+                        "input_mode": input_mode,
+                        "status": "ended",
+                        "started_at": stamp,
+                        "ended_at": stamp,
+                        "needs_uncovered_json": "[]",
+                        "metrics_json": json.dumps({str(k): f.to_json() for k, f in figures.items()}),
+                        "customer_name": customer_name,
+                        "source": source,
+                    }
+                    | ({"uid": uid} if uid else {})
+                )
+            )
+            for turn in turns:
+                self.add_turn(session_id, turn, started_at=stamp)
+        return session_id
 
     def end_session(self, session_id: int, snapshot: CallSnapshot, figures: dict[FigureKey, Figure]) -> None:
         with self._write("save the end of the call"):
@@ -609,16 +693,22 @@ class Store:
                 pk="session_id",
             )
             self.db.table("sessions").update(session_id, {"status": "debriefed"})
-            self.db.execute("delete from goals where session_id = ?", [session_id])
-            self.db.table("goals").insert(
-                {
-                    "rep_id": session["rep_id"],
-                    "session_id": session_id,
-                    "focus_skill": focus,
-                    "next_step": next_step,
-                    "created_at": stamp,
-                }
-            )
+            row = next(self.db.table("goals").rows_where("session_id = ?", [session_id], order_by="id desc"), None)
+            if row is None:
+                self.db.table("goals").insert(
+                    {
+                        "rep_id": session["rep_id"],
+                        "session_id": session_id,
+                        "focus_skill": focus,
+                        "next_step": next_step,
+                        "created_at": stamp,
+                    }
+                )
+            elif not Goal.from_row(row).agreed_with_coach:
+                # Updated in place: the session that checks it, and when it was set, stay as they are.
+                self.db.table("goals").update(row["id"], {"focus_skill": focus, "next_step": next_step})
+            # A goal agreed with a coach changes only through the review (or `spar goal`): a rep's
+            # screen saving again on the way out must not undo what the pair agreed.
 
     # --- reading -------------------------------------------------------------------------
     def _open_goal(self, rep_id: int) -> Goal | None:
@@ -637,7 +727,7 @@ class Store:
     def session(self, session_id: int) -> SessionSummary:
         found = self._summaries("where s.id = ?", [session_id], 1)
         if not found:
-            raise StoreError(f"{self.path}: no session {session_id}; `spar history` lists them")
+            raise NotInStore(f"{self.path}: no session {session_id}; `spar history` lists them")
         return found[0]
 
     def turns(self, session_id: int) -> list[CallTurn]:
@@ -653,6 +743,8 @@ class Store:
                 audio_path=r["audio_path"],
                 input_mode=r["input_mode"],
                 started_at=r["started_at"],
+                start_seconds=r.get("start_seconds"),
+                end_seconds=r.get("end_seconds"),
             )
             for r in rows
         ]
@@ -755,14 +847,21 @@ class Store:
         """The goals a rep agreed, in the order they were set, with the session that checked each."""
         with self._guard("read goals"):
             rows = self.db.query(
-                "select g.focus_skill, g.next_step, g.session_id, g.reviewed_session_id from goals g "
-                "join reps r on r.id = g.rep_id where r.name = ? order by g.created_at, g.id",
+                "select g.* from goals g join reps r on r.id = g.rep_id where r.name = ? order by g.created_at, g.id",
                 [rep_display_name(rep_name)],
             )
-            return [
-                StoredGoal(r["focus_skill"], r["next_step"] or "", r["session_id"], r["reviewed_session_id"])
-                for r in rows
-            ]
+            goals = [Goal.from_row(r) for r in rows]
+        return [
+            StoredGoal(
+                g.focus_skill,
+                g.next_step,
+                g.session_id,
+                g.reviewed_session_id,
+                measure=g.checkable,
+                measure_text=g.measure_text,
+            )
+            for g in goals
+        ]
 
     def group_ids(self) -> list[str]:
         """Team groups, newest first."""
@@ -811,6 +910,99 @@ class Store:
             )
         return correction
 
+    def rep_turn(self, session_id: int, turn: int) -> CallTurn:
+        """One rep turn (0-based) of a session; NotInStore for a missing session or turn, or the customer's."""
+        with self._guard("read the turn"):
+            row = self._require_turn(session_id, turn)
+        if row["speaker"] != "rep" or not row["analysis_json"]:
+            raise NotInStore(
+                f"turn {turn + 1} of session {session_id} is the customer's; pick one of your turns to try again"
+            )
+        return CallTurn(
+            row["idx"], row["speaker"], row["text"], TurnAnalysis.from_json(json.loads(row["analysis_json"])),
+            None, row["audio_path"], row["input_mode"], row["started_at"],
+        )  # fmt: skip
+
+    def played_scenario(self, session_id: int) -> PlayedScenario:
+        with self._guard("read the session"):
+            row = next(
+                self.db.query(
+                    "select s.scenario_id, s.scenario_hash, s.customer_played_by, sc.path, sc.title "
+                    "from sessions s left join scenarios sc on sc.id = s.scenario_id where s.id = ?",
+                    [session_id],
+                ),
+                None,
+            )
+        if row is None:
+            raise NotInStore(f"{self.path}: no session {session_id}; `spar history` lists them")
+        return PlayedScenario(
+            row["scenario_id"],
+            row["scenario_hash"] or "",
+            row["path"] or "",  # where the file was when last played here; its hash tells if it is the call's
+            row["title"] or row["scenario_id"],
+            row["customer_played_by"],
+        )
+
+    def add_retry(
+        self,
+        session_id: int,
+        turn: int,
+        text: str,
+        analysis: TurnAnalysis,
+        reaction: CustomerLine,
+        *,
+        assisted: bool,
+        how: str = "",
+        author: str = "",
+        input_mode: str = "typed",
+    ) -> Retry:
+        """A new attempt at one rep turn (0-based), kept beside the original: one write."""
+        text = text.strip()
+        if not text:
+            raise RetryError("a retry needs some words")
+        row: dict[str, Any] = {
+            "session_id": session_id,
+            "turn_idx": turn,
+            "text": text,
+            "input_mode": input_mode,
+            **analysis.label_values(),
+            "analysis_json": json.dumps(analysis.to_json()),
+            "customer_event": str(reaction.event),
+            "customer_json": json.dumps(reaction.to_json()),
+            "assisted": int(assisted),
+            "how": " ".join(how.split()),
+            "author": " ".join(author.split()),
+            "created_at": now(),
+        }
+        with self._write("save the retry"):
+            found = self._require_turn(session_id, turn)
+            if found["speaker"] != "rep" or not found["analysis_json"]:
+                raise NotInStore(
+                    f"turn {turn + 1} of session {session_id} is the customer's; only your turns can be tried again"
+                )
+            retry_id = _new_id(self.db.table("retries").insert(row))
+        return _retry(row | {"id": retry_id})
+
+    def retries(self, session_id: int) -> list[Retry]:
+        """The session's retries, oldest first."""
+        return self.retries_of([session_id]).get(session_id, [])
+
+    def retries_of(self, session_ids: list[int]) -> dict[int, list[Retry]]:
+        """The retries of each of these sessions (those with none are left out), oldest first."""
+        found: dict[int, list[Retry]] = {}
+        if not session_ids:
+            return found
+        rows: list[dict[str, Any]] = []
+        with self._guard("read the retries"):
+            for start in range(0, len(session_ids), 500):  # SQLite caps the parameters of one query
+                chunk = list(session_ids[start : start + 500])
+                marks = ", ".join("?" for _ in chunk)
+                rows += self.db.query(f"select * from retries where session_id in ({marks})", chunk)
+        rows.sort(key=lambda r: (r["created_at"], r["id"]))
+        for row in rows:
+            found.setdefault(row["session_id"], []).append(_retry(row))
+        return found
+
     def notes(self, session_id: int) -> list[Note]:
         with self._guard("read the notes"):
             rows = self.db.table("notes").rows_where("session_id = ?", [session_id], order_by="created_at, id")
@@ -855,6 +1047,8 @@ class Store:
             needs_uncovered=tuple(RevealedNeed(n["id"], n["title"], int(n["turn"])) for n in needs),
             discovery_before_pitch=int(required),
             debrief=json.loads(debrief["debrief_json"]) if debrief and debrief["debrief_json"] else None,
+            mode=row["mode"] or "solo",
+            customer_name=row.get("customer_name") or "",
         )
 
     def session_goal(self, session_id: int) -> Goal | None:
@@ -872,15 +1066,27 @@ class Store:
         next_step: str | None = None,
         focus_skill: str | None = None,
         agreed_by: str = "",
+        checkable: GoalMeasure | None = None,
     ) -> Goal:
         """The goal of this session's debrief, given a measure and a date (and, if given, a new next
-        step or focus): one write. A session not yet debriefed gets its goal here."""
+        step or focus): one write. A session not yet debriefed gets its goal here.
+
+        CHECKABLE is the measure as a figure, comparison and number; MEASURE, when empty, is then
+        its words. Without CHECKABLE the measure is words only and any earlier checkable one goes."""
+        measure = measure.strip() or (checkable.text() if checkable else "")
         with self._write("save the goal"):
             session = self.db.table("sessions").get(session_id) if self._has_session(session_id) else None
             if session is None:
                 raise NotInStore(f"{self.path}: no session {session_id}; `spar history` lists them")
             row = next(self.db.table("goals").rows_where("session_id = ?", [session_id], order_by="id desc"), None)
-            changes: dict[str, Any] = {"measure": measure.strip(), "due_date": due_date.strip(), "agreed_by": agreed_by}
+            changes: dict[str, Any] = {
+                "measure": measure,
+                "due_date": due_date.strip(),
+                "agreed_by": agreed_by,
+                "measure_key": checkable.key if checkable else None,
+                "measure_comparison": str(checkable.comparison) if checkable else None,
+                "measure_target": checkable.target if checkable else None,
+            }
             if next_step is not None:
                 changes["next_step"] = next_step.strip()
             if focus_skill is not None:
@@ -894,6 +1100,58 @@ class Store:
                 goal_id = row["id"]
                 self.db.table("goals").update(goal_id, changes)
             return Goal.from_row(self.db.table("goals").get(goal_id))
+
+    def save_pair_debrief(
+        self,
+        session_id: int,
+        pair: PairDebrief,
+        *,
+        focus_skill: str,
+        next_step: str,
+        measure: str,
+        due_date: str,
+        checkable: GoalMeasure | None = None,
+    ) -> Goal:
+        """The pair's debrief of a call and the goal it agreed (focus skill, measure, next step,
+        date): one write, so a goal never stands without the talk that set it, nor the talk
+        without its goal. Saving again replaces both."""
+        stamp = now()
+        with self._write("save the pair's debrief"):
+            goal = self.agree_goal(
+                session_id,
+                measure=measure,
+                due_date=due_date,
+                next_step=next_step,
+                focus_skill=focus_skill,
+                agreed_by=pair.coach,
+                checkable=checkable,
+            )
+            existing = next(self.db.table("pair_debriefs").rows_where("session_id = ?", [session_id]), None)
+            self.db.table("pair_debriefs").upsert(
+                {
+                    "session_id": session_id,
+                    "coach": pair.coach,
+                    "answers_json": json.dumps([a.to_json() for a in pair.answers]),
+                    "gaps_json": json.dumps([g.to_json() for g in pair.gaps]),
+                    "created_at": existing["created_at"] if existing else stamp,
+                    "updated_at": stamp,
+                },
+                pk="session_id",
+            )
+        return goal
+
+    def pair_debrief(self, session_id: int) -> PairDebrief | None:
+        """The pair's debrief of this call, if the rep and a coach have held one."""
+        with self._guard("read the pair's debrief"):
+            row = next(self.db.table("pair_debriefs").rows_where("session_id = ?", [session_id]), None)
+        if row is None:
+            return None
+        try:
+            answers: tuple[PairAnswer, ...] = answers_from_json(json.loads(row["answers_json"] or "[]"))
+            gaps = tuple(g for g in (gap_from_json(d) for d in json.loads(row["gaps_json"] or "[]")) if g)
+        except (ValueError, TypeError, AttributeError):
+            answers, gaps = (), ()  # a damaged copy: the goal itself is in the goals table
+        return PairDebrief(answers, gaps, row["coach"] or "", row["updated_at"] or "")
 
     def _has_session(self, session_id: int) -> bool:
         return bool(self.db.table("sessions").count_where("id = ?", [session_id]))
@@ -914,6 +1172,10 @@ class Store:
             scenario = next(self.db.table("scenarios").rows_where("id = ?", [session["scenario_id"]]), None)
             turns = list(self.db.table("turns").rows_where("session_id = ?", [session_id], order_by="idx"))
             debrief = next(self.db.table("debriefs").rows_where("session_id = ?", [session_id]), None)
+            retries = list(
+                self.db.table("retries").rows_where("session_id = ?", [session_id], order_by="created_at, id")
+            )
+            pair = next(self.db.table("pair_debriefs").rows_where("session_id = ?", [session_id]), None)
             goals = list(
                 self.db.query(
                     "select g.*, s.uid as reviewed_session_uid from goals g left join sessions s "
@@ -931,9 +1193,12 @@ class Store:
             "session": _unpack(session, ("id", "rep_id", "uid")),
             "turns": [_unpack(t, ("id", "session_id")) for t in turns],
             "debrief": _unpack(debrief, ("session_id",)) if debrief else None,
+            "pair_debrief": _unpack(pair, ("session_id",)) if pair else None,
             "goals": [_unpack(g, ("id", "rep_id", "session_id", "reviewed_session_id")) for g in goals],
             "notes": [n.to_json() for n in self.notes(session_id)],
             "corrections": [c.to_json() for c in self.corrections(session_id)],
+            # Added with retries (still export version 1: an older export simply has none).
+            "retries": [_unpack(r, ("id", "session_id")) for r in retries],
         }
 
     def find_session(self, uid: str) -> int | None:
@@ -951,14 +1216,17 @@ class Store:
         uid, rep_name, session = data.get("uid"), data.get("rep"), data.get("session")
         if not isinstance(uid, str) or not uid or not isinstance(rep_name, str) or not isinstance(session, dict):
             raise NotAnExport("an export needs its uid, rep and session")
-        turns, goals = data.get("turns") or [], data.get("goals") or []
-        if not isinstance(turns, list) or not isinstance(goals, list):
-            raise NotAnExport("turns and goals are lists")
+        turns, goals, retries = data.get("turns") or [], data.get("goals") or [], data.get("retries") or []
+        if not isinstance(turns, list) or not isinstance(goals, list) or not isinstance(retries, list):
+            raise NotAnExport("turns, goals and retries are lists")
         try:
             notes = [Note.from_json(n) for n in data.get("notes") or []]
             corrections = [Correction.from_json(c) for c in data.get("corrections") or []]
+            for retry in retries:
+                _retry(_pack(retry, {"text": str, "turn_idx": int, "analysis_json": str, "customer_json": str,
+                                     "assisted": int, "how": str, "author": str, "created_at": str}) | {"id": 0})  # fmt: skip
         except (KeyError, TypeError, ValueError) as exc:
-            raise NotAnExport(f"a note or correction cannot be read ({exc})") from None
+            raise NotAnExport(f"a note, correction or retry cannot be read ({exc})") from None
         with self._write("import the session"):
             try:
                 existing = self.find_session(uid)
@@ -979,6 +1247,9 @@ class Store:
                 if data.get("debrief"):
                     debrief = _pack(data["debrief"], self.db.table("debriefs").columns_dict)
                     self.db.table("debriefs").insert(debrief | {"session_id": session_id})
+                if data.get("pair_debrief"):
+                    pair = _pack(data["pair_debrief"], self.db.table("pair_debriefs").columns_dict)
+                    self.db.table("pair_debriefs").insert(pair | {"session_id": session_id})
                 goal_columns = self.db.table("goals").columns_dict
                 for goal in goals:
                     reviewed = goal.get("reviewed_session_uid") if isinstance(goal, dict) else None
@@ -991,6 +1262,9 @@ class Store:
                     self.db.table("corrections").insert(
                         {"session_id": session_id, "turn_idx": correction.turn} | _correction_row(correction)
                     )
+                retry_columns = self.db.table("retries").columns_dict
+                for retry in retries:
+                    self.db.table("retries").insert(_pack(retry, retry_columns, ("id",)) | {"session_id": session_id})
             except (sqlite3.IntegrityError, TypeError, AttributeError) as exc:
                 raise NotAnExport(f"a part of the session cannot be stored ({exc})") from None
         return session_id, True
@@ -1127,6 +1401,22 @@ def _live_call(row: dict[str, Any]) -> LiveCall:
         session_id=row["session_id"],
         seen_at=row["seen_at"],
         rep_seen_at=row["rep_seen_at"],
+    )
+
+
+def _retry(row: dict[str, Any]) -> Retry:
+    analysis = row["analysis_json"]
+    reaction = row["customer_json"]
+    return Retry(
+        id=row["id"],
+        turn=row["turn_idx"],
+        text=row["text"],
+        analysis=TurnAnalysis.from_json(json.loads(analysis) if isinstance(analysis, str) else analysis),
+        reaction=RetryReaction.from_json(json.loads(reaction) if isinstance(reaction, str) else reaction),
+        assisted=bool(row["assisted"]),
+        how=row["how"] or "",
+        author=row["author"] or "",
+        created_at=row["created_at"],
     )
 
 

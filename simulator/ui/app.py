@@ -50,6 +50,12 @@ def _customer_voice(scenario: Scenario, settings: Settings, on_status: Callable[
     return CustomerVoice.for_call(scenario, settings, on_status=on_status)
 
 
+def _speaker_sink():
+    from simulator.audio.turn_player import speaker_sink
+
+    return speaker_sink()
+
+
 def _microphone():
     from simulator.audio.recording import MicrophoneSource
 
@@ -92,10 +98,13 @@ class SparringApp(App):
         transcriber_factory: Callable[[], Any] | None = None,
         audio_source_factory: Callable[[], Any] = _microphone,
         customer_voice_factory: Callable[[Scenario, Settings, Callable[[str], None]], Any] = _customer_voice,
+        output_sink_factory: Callable[[], Any] = _speaker_sink,
     ):
         super().__init__()
         # How the rep's side waits for a live customer (LiveCustomer's poll_seconds, gone_after); tests shorten them.
         self.live_options: dict[str, float] = {}
+        # Where a review plays a turn's audio (the speaker; tests pass a sink of their own).
+        self.output_sink_factory = output_sink_factory
         self.settings = settings or Settings()
         self.transcriber_factory = transcriber_factory or self.settings.transcriber
         self.audio_source_factory = audio_source_factory
@@ -253,6 +262,7 @@ def create_app(
     transcriber_factory: Callable[[], Any] | None = None,
     audio_source_factory: Callable[[], Any] | None = None,
     customer_voice_factory: Callable[[Scenario, Settings, Callable[[str], None]], Any] | None = None,
+    output_sink_factory: Callable[[], Any] | None = None,
 ) -> SparringApp:
     """The one factory the CLI and the tests both use."""
     catalogue = catalogue or load_catalogue()
@@ -269,4 +279,5 @@ def create_app(
         transcriber_factory=transcriber_factory,
         audio_source_factory=audio_source_factory or _microphone,
         customer_voice_factory=customer_voice_factory or _customer_voice,
+        output_sink_factory=output_sink_factory or _speaker_sink,
     )

@@ -122,7 +122,7 @@ class CallScreen(Screen):
         for turn in self.call.turns:
             self._add_turn(turn.speaker, turn.text)
         self.sidebar.show(self.call.customer.snapshot())
-        self.sidebar.status(self._goal_line())
+        self.sidebar.goal(self._goal_line())
         self.watch(self.app, "language_status", self._language_status_changed, init=True)
         self.query_one("#reply", Input).focus()
         self.voice = open_customer_voice(self)
@@ -142,15 +142,24 @@ class CallScreen(Screen):
             self.voice.close_after_line()  # the customer's last words are heard to the end
 
     def _goal_line(self) -> str:
-        step = self.call.goal.next_step if self.call.goal else ""
-        return f"Your goal from last time: {literal(step)}" if step else ""
+        goal = self.call.goal
+        if goal is None:
+            return ""
+        parts = ["[b]Your goal from last time[/b]"]
+        if goal.next_step:
+            parts.append(literal(goal.next_step))
+        if goal.measure_text:
+            parts.append(f"Check: {literal(goal.measure_text)}")
+        if goal.due_date:
+            parts.append(f"Due by {literal(goal.due_date)}")
+        return "\n".join(parts) if len(parts) > 1 else ""
 
     def _language_status_changed(self, status) -> None:
         if status.failed:
             self.sidebar.status(f"[red]Language model failed:[/red] {literal(status.detail)}")
         elif status.ready:
             if not self.waiting:
-                self.sidebar.status(self._goal_line())
+                self.sidebar.status("")
         else:
             self.sidebar.status("Loading the language model… you can start typing.")
 

@@ -109,7 +109,7 @@ class DebriefScreen(Screen):
 
     def on_mount(self) -> None:
         self.query_one("#results").display = False
-        self.query_one("#previous-focus").display = self.debrief.previous_focus is not None
+        self.query_one("#previous-focus").display = bool(self.debrief.previous_focus or self.debrief.goal_check)
         self.query_one("#what_happened", Input).focus()
         self.sub_title = "Debrief"
         self._fit(self.size.width)
@@ -179,13 +179,20 @@ class DebriefScreen(Screen):
         table = self.query_one("#figures", DataTable)
         self._fill_table(self.size.width)
         previous = self.debrief.previous_focus
+        lines = []
         if previous:
             step = self.debrief.outcome.previous_next_step if self.debrief.outcome else ""
-            self.query_one("#previous-focus", Static).update(
+            lines.append(
                 f"[b]Last time you chose:[/b] {previous.title}"
                 + (f' — "{literal(step)}"' if step else "")
                 + f". On this call: {previous.status}."
             )
+        check = self.debrief.goal_check
+        if check:
+            verdict = {True: "green", False: "yellow", None: "dim"}[check.met]
+            lines.append(f"[{verdict}]{literal(check.line())}[/{verdict}]")
+        if lines:
+            self.query_one("#previous-focus", Static).update("\n".join(lines))
         strengths = (
             "\n".join(
                 f"[green]+[/green] [b]{s.title}[/b]: {s.text}"

@@ -7,6 +7,8 @@ under the plots, each session's goal check and the gap per skill (started, now, 
 
 from __future__ import annotations
 
+from typing import Any
+
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -22,6 +24,15 @@ from simulator.ui.text import literal
 
 VALUE_COLOR = "cyan"
 AIM_COLOR = "red"
+# Retries made in review, drawn on the plots of the figures they count: on the rep's own apart
+# from with a coach's help (only an unassisted try shows what the rep can do alone).
+UNASSISTED_COLOR = "green"
+ASSISTED_COLOR = "yellow"
+RETRY_COUNTS = {
+    "needs_questions": "needs_questions",
+    "deeper_questions": "deeper_questions",
+    "paraphrases": "paraphrases",
+}
 
 
 class ProgressScreen(Screen):
@@ -86,7 +97,9 @@ class ProgressScreen(Screen):
             for measure in MEASURES:
                 self._plot(measure, None)
             return
-        self.shown = p = progress(rep, store.stored_sessions(rep_name=rep), store.stored_goals(rep))
+        sessions = store.stored_sessions(rep_name=rep)
+        retries = store.retries_of([s.id for s in sessions])
+        self.shown = p = progress(rep, sessions, store.stored_goals(rep), retries)
         focus = f" · working on: {skill(p.focus_skill).title}" if p.focus_skill else ""
         self.query_one("#progress-summary", Static).update(
             f"[b]{literal(p.rep)}[/b] · {len(p.sessions)} session{'s' if len(p.sessions) != 1 else ''}{focus}"
@@ -114,6 +127,7 @@ class ProgressScreen(Screen):
         if pairs:
             plt.plot([n for n, _ in pairs], [v for _, v in pairs], color=VALUE_COLOR, marker="dot")
             plt.scatter([n for n, _ in pairs], [v for _, v in pairs], color=VALUE_COLOR, marker="●")
+        pairs += self._plot_retries(plt, measure, p)
         if measure.key == "objective_met":
             plt.ylim(-0.1, 1.1)
             plt.yticks([0.0, 1.0], ["no", "yes"])
@@ -131,17 +145,42 @@ class ProgressScreen(Screen):
         widget.refresh()
 
     @staticmethod
+    def _plot_retries(plt: Any, measure: Measure, p: RepProgress) -> list[tuple[int, float]]:
+        """The measure in each session's retries, unassisted (◆) apart from assisted (◇); the points drawn."""
+        count = RETRY_COUNTS.get(measure.key)
+        tried = [s for s in p.sessions if s.retries.count] if count else []
+        drawn: list[tuple[int, float]] = []
+        for group, color, marker, label in (
+            ("unassisted", UNASSISTED_COLOR, "◆", "retries, own"),
+            ("assisted", ASSISTED_COLOR, "◇", "retries, helped"),
+        ):
+            points = [
+                (s.number, float(getattr(getattr(s.retries, group), str(count))))
+                for s in tried
+                if getattr(s.retries, group).attempts
+            ]
+            if points:
+                plt.scatter([n for n, _ in points], [v for _, v in points], color=color, marker=marker, label=label)
+                drawn += points
+        return drawn
+
+    @staticmethod
     def _gap_text(p: RepProgress) -> str:
         checks = []
         for row in p.sessions:
             goal = row.goal_checked
-            if goal and goal.focus_skill:
-                verdict = {True: "met", False: "not met", None: "?"}[goal.met]
-                checks.append(f"#{row.number}: {skill(goal.focus_skill).title} {verdict}")
+            if goal and (goal.focus_skill or goal.by_goal_measure):
+                checks.append(f"#{row.number}: {literal(goal.summary())}")
         lines = [
             "[b]Goals checked:[/b] " + ("; ".join(checks) if checks else "none yet"),
             "[b]Objective met:[/b] "
             + ", ".join(f"#{r.number} {'yes' if r.session.objective_met else 'no'}" for r in p.sessions),
         ]
         lines.extend(literal(gap.line()) for gap in p.gaps)
+        tried = [r for r in p.sessions if r.retries.count]
+        if tried:
+            lines.append(
+                "[b]Tried again in review[/b] (◆ on your own, ◇ with help): "
+                + "; ".join(f"#{r.number} {literal(r.retries.line())}" for r in tried)
+            )
         return "\n".join(lines)

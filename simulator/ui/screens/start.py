@@ -164,6 +164,12 @@ class StartScreen(Screen):
             text = f"[b]Last time you chose to work on:[/b] {skill_title(goal.focus_skill)}" if goal.focus_skill else ""
             if goal.next_step:
                 text += f"\n[b]Your next step:[/b] {literal(goal.next_step)}"
+            if goal.measure_text:
+                checked = " (this call checks it)" if goal.checkable else ""
+                text += f"\n[b]Your goal:[/b] {literal(goal.measure_text)}{checked}"
+            if goal.due_date:
+                text += f"\n[b]Due by:[/b] {literal(goal.due_date)}"
+            text = text.strip()
         self.query_one("#goal", Static).update(text)
 
     @on(Input.Submitted, "#rep-name")

@@ -39,6 +39,9 @@ class CallSidebar(Vertical):
         yield Static("", id="patience")
         yield Static("", id="needs")
         yield Static(f"[b]Objective[/b]\n{literal(self.objective)}", id="objective")
+        goal = Static("", id="sidebar-goal")
+        goal.display = False  # shown only when the rep has a goal from last time
+        yield goal
         yield Static("", id="call-status")
 
     def show(self, snapshot: CallSnapshot) -> None:
@@ -49,6 +52,12 @@ class CallSidebar(Vertical):
         lines = [f"[b]Needs uncovered[/b]  {len(snapshot.needs_uncovered)} of {snapshot.needs_total}"]
         lines += [f"• {literal(n.title)}" for n in snapshot.needs_uncovered]
         self.query_one("#needs", Static).update("\n".join(lines))
+
+    def goal(self, text: str) -> None:
+        """The goal agreed last time, kept in view for the whole call (markup: callers escape)."""
+        box = self.query_one("#sidebar-goal", Static)
+        box.update(text)
+        box.display = bool(text)
 
     def status(self, text: str) -> None:
         """A one-line note on what just happened (markup: callers escape people's text)."""
