@@ -236,3 +236,14 @@ async def test_the_customer_is_told_when_the_reps_terminal_has_gone(db_path, fre
         assert "Ana's terminal" in _text(status) and "Ctrl+Q" in _text(status)
     # Closing the customer's app mid-call tells a rep who comes back that the customer left.
     assert store.live_call(live.id).status.value == "left"
+
+
+async def test_quitting_before_anyone_joins_closes_the_code(db_path, analyzer, freight):
+    rep_app = _rep_app(db_path, analyzer, freight)
+    async with rep_app.run_test(size=(140, 50)) as rep:
+        await rep_app.workers.wait_for_complete()
+        await rep.press("ctrl+s")
+        await rep.pause()
+        live_id = rep_app.screen.live.live.id
+        await rep.press("ctrl+q")
+    assert Store(db_path).live_call(live_id).status.value == "cancelled"

@@ -73,6 +73,14 @@ class LiveCallScreen(CallScreen):
         self.await_line(0)
         self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
 
+    def on_unmount(self) -> None:
+        # The app closed before anyone joined: the code must not stay open for a call no one will take.
+        if not self.started:
+            try:
+                self.call.store.close_live_call(self.live.live.id, LiveStatus.CANCELLED)
+            except StoreError as exc:  # the rep's heartbeat stops too: a person who joins is told
+                self.log.warning(f"could not cancel the live call: {exc}")
+
     def _heartbeat(self) -> None:
         """Tell the customer's terminal that this one is still here (it warns the person otherwise)."""
         if self.call.ended:
