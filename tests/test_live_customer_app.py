@@ -87,7 +87,7 @@ async def test_a_person_plays_the_customer_from_a_second_app(db_path, analyzer, 
         await rep.pause()
         screen = rep_app.screen
         assert isinstance(screen, LiveCallScreen)
-        code = screen.live.live.code
+        code = screen.person.live_call.code
         assert f"spar team customer {code}" in _text(screen.query_one("#live-banner", Static))
         assert screen.query_one("#reply", Input).disabled
 
@@ -175,7 +175,7 @@ async def test_the_customer_closing_their_terminal_leaves_the_rep_a_debrief(db_p
         screen = rep_app.screen
         assert isinstance(screen, LiveCallScreen)
         customer_store = Store(db_path)
-        live = customer_store.join_live_call(customer_store.live_calls(code=screen.live.live.code)[0].id, "Kim")
+        live = customer_store.join_live_call(customer_store.live_calls(code=screen.person.live_call.code)[0].id, "Kim")
         customer_app = CustomerApp(customer_store, live, freight, poll_seconds=0.25)
         async with customer_app.run_test(size=(160, 50)) as customer:
             await customer.press("enter")  # the card's opening line
@@ -217,7 +217,7 @@ async def test_the_rep_can_cancel_before_anyone_joins(db_path, analyzer, freight
         assert isinstance(rep_app.screen, StartScreen)
     store = Store(db_path)
     assert store.sessions() == []
-    assert store.live_call(screen.live.live.id).status.value == "cancelled"
+    assert store.live_call(screen.person.live_call.id).status.value == "cancelled"
 
 
 async def test_the_customer_is_told_when_the_reps_terminal_has_gone(db_path, freight):
@@ -244,6 +244,6 @@ async def test_quitting_before_anyone_joins_closes_the_code(db_path, analyzer, f
         await rep_app.workers.wait_for_complete()
         await rep.press("ctrl+s")
         await rep.pause()
-        live_id = rep_app.screen.live.live.id
+        live_id = rep_app.screen.person.live_call.id
         await rep.press("ctrl+q")
     assert Store(db_path).live_call(live_id).status.value == "cancelled"

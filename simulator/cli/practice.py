@@ -389,7 +389,7 @@ def play_headless(
             group_id=group_id,
             customer=live_customer,
             customer_played_by=live_customer.played_by if live_customer else None,
-            live_call_id=live_customer.live.id if live_customer else None,
+            live_call_id=live_customer.live_call.id if live_customer else None,
         )
         call.on_customer_line = customer_audio_hook(chosen, settings)  # --customer-audio DIR
         try:

@@ -127,7 +127,7 @@ class LiveCustomer:
         gone_after: float = GONE_AFTER_SECONDS,
     ):
         self.scenario = scenario
-        self.live = live
+        self.live_call = live
         self.store_path = Path(store_path)
         self.poll_seconds = poll_seconds
         self.gone_after = gone_after
@@ -167,14 +167,14 @@ class LiveCustomer:
         try:
             while True:
                 if time.monotonic() - beat >= HEARTBEAT_SECONDS:  # the customer's screen watches for it
-                    store.live_heartbeat(self.live.id, rep=True)
+                    store.live_heartbeat(self.live_call.id, rep=True)
                     beat = time.monotonic()
-                call = store.live_call(self.live.id)
+                call = store.live_call(self.live_call.id)
                 if call.customer_name and not self.played_by:
                     self.played_by = call.customer_name
                     if on_joined is not None:
                         on_joined(call.customer_name)
-                reply = store.live_reply(self.live.id, index)
+                reply = store.live_reply(self.live_call.id, index)
                 if reply is not None:
                     self._received[index] = reply
                     return reply

@@ -42,9 +42,9 @@ class CustomerGone(Message):
 
 
 class LiveCallScreen(CallScreen):
-    def __init__(self, call: PracticeCall, live: LiveCustomer):
+    def __init__(self, call: PracticeCall, person: LiveCustomer):
         super().__init__(call)
-        self.live = live
+        self.person = person  # the customer, as the person in the other terminal plays it
         self.started = False
         self.gone: str | None = None
 
@@ -68,7 +68,7 @@ class LiveCallScreen(CallScreen):
         self.reply_box.disabled = True
         self.banner(
             f"[b]Waiting for the customer to join.[/b] On another terminal they run: "
-            f"[b]spar team customer {self.live.live.code}[/b]   (Ctrl+E cancels.)"
+            f"[b]spar team customer {self.person.live_call.code}[/b]   (Ctrl+E cancels.)"
         )
         self.await_line(0)
         self.set_interval(HEARTBEAT_SECONDS, self._heartbeat)
@@ -77,7 +77,7 @@ class LiveCallScreen(CallScreen):
         # The app closed before anyone joined: the code must not stay open for a call no one will take.
         if not self.started:
             try:
-                self.call.store.close_live_call(self.live.live.id, LiveStatus.CANCELLED)
+                self.call.store.close_live_call(self.person.live_call.id, LiveStatus.CANCELLED)
             except StoreError as exc:  # the rep's heartbeat stops too: a person who joins is told
                 self.log.warning(f"could not cancel the live call: {exc}")
 
@@ -86,7 +86,7 @@ class LiveCallScreen(CallScreen):
         if self.call.ended:
             return
         try:
-            self.call.store.live_heartbeat(self.live.live.id, rep=True)
+            self.call.store.live_heartbeat(self.person.live_call.id, rep=True)
         except StoreError as exc:  # the next write of the call would fail the same way: say it now
             self.sidebar.status(f"[red]{literal(exc)}[/red]")
 
@@ -101,7 +101,7 @@ class LiveCallScreen(CallScreen):
             self.post_message(CustomerJoined(name))
 
         try:
-            self.live.wait_for_reply(index, cancelled=lambda: worker.is_cancelled, on_joined=joined)
+            self.person.wait_for_reply(index, cancelled=lambda: worker.is_cancelled, on_joined=joined)
         except WaitCancelled:
             return
         except (CustomerLeft, StoreError) as exc:
@@ -117,7 +117,7 @@ class LiveCallScreen(CallScreen):
             return
         try:
             if message.index == 0:
-                self.call.customer_played_by = self.live.played_by
+                self.call.customer_played_by = self.person.played_by
                 line = self.call.start()
                 self.started = True
             else:
@@ -167,7 +167,7 @@ class LiveCallScreen(CallScreen):
 
         self.transcript.tag_last_rep_turn(self.rep_name, message.text, turn_tags(message.analysis))
         self.sidebar.status("")
-        self.banner(f"Waiting for {literal(self.live.played_by or 'the customer')} to answer…")
+        self.banner(f"Waiting for {literal(self.person.played_by or 'the customer')} to answer…")
         self.await_line(len(self.call.turns))
 
     # --- ending: any time, even while waiting or after the customer has gone --------------
@@ -177,7 +177,7 @@ class LiveCallScreen(CallScreen):
         self.workers.cancel_group(self, "live")
         if not self.started:
             try:
-                self.call.store.close_live_call(self.live.live.id, LiveStatus.CANCELLED)
+                self.call.store.close_live_call(self.person.live_call.id, LiveStatus.CANCELLED)
             except StoreError as exc:
                 self.notify(literal(exc), severity="error", timeout=30)
             self.app.pop_screen()
