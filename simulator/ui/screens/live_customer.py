@@ -134,6 +134,7 @@ class CustomerScreen(Screen):
         self.over = False
         self.last_heartbeat = 0.0
         self.my_turn: int | None = None  # the turn the person is to say next, when it is theirs
+        self.status_text = ""
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -179,7 +180,7 @@ class CustomerScreen(Screen):
 
     # --- the call as the database has it --------------------------------------------------
     def _status(self, text: str) -> None:
-        if text != getattr(self, "status_text", None):  # the poll repeats it: repaint only on a change
+        if text != self.status_text:  # the poll repeats it: repaint only on a change
             self.status_text = text
             self.query_one("#live-status", Static).update(text)
 
