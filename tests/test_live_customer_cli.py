@@ -105,3 +105,31 @@ def test_practice_live_from_a_replies_file_with_a_person_typing_the_customer(run
     assert data["figures"]["needs_uncovered"]["value"] == 1
     row = store.db.table("sessions").get(data["session_id"])
     assert row["customer_played_by"] == "Kim" and row["group_id"] == "live-team"
+
+
+def test_practice_live_when_the_person_leaves_mid_call_still_saves_a_debriefed_call(run, db_path, store, tmp_path):
+    replies = tmp_path / "replies.txt"
+    replies.write_text("How do you plan the routes today?\nWhat does it cost you?\n", encoding="utf-8")
+
+    def person() -> None:  # joins, opens, then closes their terminal without answering
+        other = Store(db_path)
+        while not other.live_calls():
+            threading.Event().wait(0.05)
+        live = other.join_live_call(other.live_calls()[0].id, "Kim")
+        other.add_live_reply(live.id, LiveReply(0, "Dana here."))
+        while len(other.turns(other.live_call(live.id).session_id or 0)) < 2:
+            threading.Event().wait(0.05)
+        other.close_live_call(live.id, LiveStatus.LEFT)
+        other.close()
+
+    thread = threading.Thread(target=person, daemon=True)
+    thread.start()
+    result = run("practice", "freight-discovery", "--live", "--rep", "Ana", "--replies", str(replies), "--json",
+                 "--db", str(db_path))  # fmt: skip
+    thread.join(5)
+    assert result.exit_code == 0, result.output
+    assert "Kim left the call" in result.stderr
+    data = json.loads(result.stdout)
+    assert [t["speaker"] for t in data["transcript"]] == ["customer", "rep", "customer"]
+    assert data["transcript"][-1]["text"] == "(The customer had left the call.)" and data["unused_replies"] == 1
+    assert store.session(data["session_id"]).status == "debriefed"

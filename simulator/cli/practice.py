@@ -393,7 +393,8 @@ def play_headless(
         )
         call.on_customer_line = customer_audio_hook(chosen, settings)  # --customer-audio DIR
         try:
-            result = play_script(call, lines, analyzer.analyze_turn, on_line=show, hear=spoken.hear)
+            replies_left = iter(lines)  # what a customer who leaves mid-call leaves unplayed
+            result = play_script(call, replies_left, analyzer.analyze_turn, on_line=show, hear=spoken.hear)
         except TurnTooLong as too_long:
             # A reply read from standard input mid-call: end the call as the rep and save it, so
             # the session is finished, not left "unfinished", then say why it stopped.
@@ -406,7 +407,7 @@ def play_headless(
             click.echo(f"spar: {left} The call was ended there.", err=True)
             line = call.end_by_rep()
             show("customer", line.text)
-            result = ScriptResult(call, 0)
+            result = ScriptResult(call, sum(1 for reply in replies_left if reply.strip()))
         debrief = call.save_debrief(answers)
     except StoreError as exc:
         fail(str(exc))
