@@ -37,6 +37,11 @@ async def _until(condition: Callable[[], bool], *pilots, seconds: float = 10.0) 
     raise AssertionError("timed out waiting for the other terminal")
 
 
+def _reaction_prompts(app) -> str:
+    options = app.screen.query_one("#reaction", OptionList)
+    return " | ".join(str(options.get_option_at_index(i).prompt) for i in range(options.option_count))
+
+
 def _rep_app(db_path, analyzer, freight, **live_options: float):
     app = create_app(store=Store(db_path), rep="Ana", scenario=freight, analyzer_factory=lambda: analyzer,
                      encoder_factory=lambda: None, transcriber_factory=_no_speech)  # fmt: skip
@@ -134,6 +139,8 @@ async def test_a_person_plays_the_customer_from_a_second_app(db_path, analyzer, 
                 await _customer_says(customer, customer_app, customer_line, reaction, trust, keys=number == 1)
                 await _until(lambda: len(screen.call.turns) == 2 * number + 1, rep, customer)  # noqa: B023
                 assert customer_line in _text(screen.query(".turn.customer").last())
+                if number == 1:  # the need's reaction now offers its next layer
+                    await _until(lambda: "What it costs: Routes" in _reaction_prompts(customer_app), customer)
 
             # The customer agreed: the rep's call is over, and the customer's screen says so.
             assert screen.call.ended

@@ -22,7 +22,7 @@ from textual.screen import Screen
 from textual.widgets import Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
-from simulator.domain.customer import EndReason
+from simulator.domain.customer import CustomerEvent, CustomerLine, EndReason
 from simulator.domain.live import (
     GONE_AFTER_SECONDS,
     HEARTBEAT_SECONDS,
@@ -33,7 +33,7 @@ from simulator.domain.live import (
     Reaction,
     rep_gone,
 )
-from simulator.domain.scenario import TRUST_LEVELS, Scenario, shorten
+from simulator.domain.scenario import TRUST_LEVELS, Need, Scenario, shorten
 from simulator.storage import Store, StoreError
 from simulator.ui.text import literal
 from simulator.ui.widgets.transcript import CallTranscript
@@ -94,6 +94,15 @@ def reaction_options(s: Scenario) -> list[tuple[str, str]]:
     return options
 
 
+NEXT_LAYER_WORDS = {"problem": "Tell a need", "implication": "What it costs", "payoff": "What fixing it is worth"}
+
+
+def need_prompt(need: Need, told: list[str]) -> str:
+    """The reaction for a need, by what the person has told of it so far (as the rep's terminal saved it)."""
+    layer = next((name for name in need.layers if name not in told), None)
+    return f"{NEXT_LAYER_WORDS[layer]}: {need.title}" if layer else f"Told all of: {need.title}"
+
+
 def reply_for(option_id: str, index: int, text: str, level: str) -> LiveReply:
     kind, _, item = option_id.partition(":")
     if kind == "need":
@@ -135,6 +144,7 @@ class CustomerScreen(Screen):
         self.last_heartbeat = 0.0
         self.my_turn: int | None = None  # the turn the person is to say next, when it is theirs
         self.status_text = ""
+        self.turns_read = 0  # turns of the call read from the database so far
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -193,7 +203,7 @@ class CustomerScreen(Screen):
             ended = session is not None and session.status != "in_progress"
             count = session.turn_count if session is not None else 0
             # The turns are read only when there are new ones: the poll stays light.
-            fresh = session is not None and (count > len(self.shown) or ended)
+            fresh = session is not None and (count > self.turns_read or ended)
             turns = self.store.turns(live.session_id) if fresh and live.session_id is not None else []
             if time.monotonic() - self.last_heartbeat >= HEARTBEAT_SECONDS:
                 self.store.live_heartbeat(self.live.id)
@@ -202,9 +212,12 @@ class CustomerScreen(Screen):
             self._status(f"[red]Cannot read the call:[/red] {literal(exc)}")
             return
         self.live = live
+        self.turns_read = max(self.turns_read, len(turns))
         for turn in turns:
             if turn.index not in self.shown:
                 self._show(turn.index, turn.speaker, turn.text)
+        if turns:
+            self._show_needs_told([t.customer for t in turns if t.customer is not None])
         if live.status is LiveStatus.CANCELLED:
             self._end(f"{literal(live.rep_name)} cancelled the call before it began.")
         elif ended:
@@ -223,6 +236,20 @@ class CustomerScreen(Screen):
             self._end(f"{how} Thank you for playing the customer.")
         else:
             self._whose_turn(count)
+
+    def _show_needs_told(self, lines: list[CustomerLine]) -> None:
+        """Each need's reaction names its next layer: telling a need again goes one layer deeper."""
+        told: dict[str, list[str]] = {}
+        for line in lines:
+            if (
+                line.need_id
+                and line.layer
+                and line.event in (CustomerEvent.NEED_REVEALED, CustomerEvent.NEED_DEVELOPED)
+            ):
+                told.setdefault(line.need_id, []).append(line.layer)
+        options = self.query_one("#reaction", OptionList)
+        for need in self.scenario.needs:
+            options.replace_option_prompt(f"need:{need.id}", Content(need_prompt(need, told.get(need.id, []))))
 
     def _whose_turn(self, count: int) -> None:
         """The person's turn when the rep has just spoken (or nothing has been said yet)."""
