@@ -243,7 +243,7 @@ def test_an_export_with_a_broken_retry_adds_nothing(tmp_path, db_path, played, s
     file.write_text(json.dumps(data), encoding="utf-8")
     other = tmp_path / "other.db"
     result = spar("import", str(file), "--db", str(other))
-    assert result.exit_code == 2 and "a note, correction or retry cannot be read" in result.stderr
+    assert result.exit_code == 2 and "cannot be read" in result.stderr and "retry" in result.stderr
     assert Store(other).session_ids() == []
 
 

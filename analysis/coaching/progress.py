@@ -17,6 +17,14 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from analysis.coaching.observers import (
+    HIGHEST_SCORE,
+    LOWEST_SCORE,
+    Criterion,
+    CriterionSummary,
+    ObserverScoring,
+    summarize,
+)
 from analysis.coaching.retry import Retry, RetrySplit, RetryTally, split
 from analysis.coaching.skills import (
     MAX_TALK_SHARE,
@@ -421,41 +429,78 @@ def gaps(rows: Sequence[SessionProgress]) -> list[Gap]:
 
 @dataclass(frozen=True)
 class SideBySide:
-    """The same measures for every rep of a group, one column each, and a ranking only on request."""
+    """The same measures for every rep of a group, one column each, and a ranking only on request.
+    Below them, when the scenario has a rubric, the observers' scores per rep (mean and count)."""
 
     reps: list[str]
     sessions: list[StoredSession]
     rows: list[tuple[Measure, list[float | None], float | None]]  # measure, value per rep, aim
     ranking: list[str] | None
+    rubric: tuple[Criterion, ...] = ()
+    # Per rep (in column order): every observer's scoring of that rep's call.
+    scorings: list[list[ObserverScoring]] = field(default_factory=list)
+
+    @property
+    def observed(self) -> list[dict[str, CriterionSummary]]:
+        """Per rep: the observers' mean and count on each rubric line they scored."""
+        return [summarize(s) for s in self.scorings] or [{} for _ in self.reps]
+
+    def observer_rows(self) -> list[tuple[Criterion, list[CriterionSummary | None]]]:
+        observed = self.observed
+        return [(c, [o.get(c.id) for o in observed]) for c in self.rubric]
 
     def to_json(self) -> dict[str, Any]:
+        observed = self.observed
+        scorings = self.scorings or [[] for _ in self.reps]
         return {
             "reps": [
                 {
                     "rep": rep,
                     "session_id": s.id,
                     "figures": {m.key: values[i] for m, values, _ in self.rows},
+                    "observer_scores": {c: summary.to_json() for c, summary in observed[i].items()},
+                    "observers": [scoring.to_json() for scoring in scorings[i]],
                 }
                 for i, (rep, s) in enumerate(zip(self.reps, self.sessions, strict=True))
             ],
             "aims": {m.key: aim for m, _, aim in self.rows},
             "ranking": self.ranking,
+            "rubric": [c.to_json() for c in self.rubric],
         }
 
     def text(self) -> str:
         width = max([len(m.title) for m, _, _ in self.rows] + [7])
-        columns = [max(len(r), 6) for r in self.reps]
-        head = f"{'':{width}}  " + "  ".join(f"{r:>{w}}" for r, w in zip(self.reps, columns, strict=True)) + "  aim"
-        lines = [head]
+        # Wide enough for a mean and a count ("4.5 (2)") once there are observers' scores.
+        columns = [max(len(r), 7 if self.rubric else 6) for r in self.reps]
+
+        def line(title: str, cells: list[str], aim_text: str) -> str:
+            shown = title if len(title) <= width else title[: width - 1] + "…"
+            row = "  ".join(f"{c:>{w}}" for c, w in zip(cells, columns, strict=True))
+            return f"{shown:{width}}  {row}  {aim_text}".rstrip()
+
+        lines = [line("", self.reps, "aim")]
         for m, values, aim in self.rows:
-            cells = "  ".join(f"{_cell(m, v):>{w}}" for v, w in zip(values, columns, strict=True))
-            if aim is None:
-                aim_text = ""
-            elif m.key == "objective_met":
-                aim_text = "yes"
-            else:
-                aim_text = f"{'≤' if m.lower_is_better else '≥'} {m.show(aim)}"
-            lines.append(f"{m.title:{width}}  {cells}  {aim_text}")
+            lines.append(line(m.title, [cell_text(m, v) for v in values], aim_text(m, aim)))
+        if self.rubric:
+            lines.append("")
+            lines.append(
+                f"Observers' scores, {LOWEST_SCORE} to {HIGHEST_SCORE} "
+                "(several observers: the mean, and how many in brackets):"
+            )
+            # The id is what `spar team observe --score ID=N` takes; the wording follows the scores.
+            for criterion, summaries in self.observer_rows():
+                lines.append(line(criterion.id, [s.text() if s else "—" for s in summaries], criterion.title))
+            if not any(self.scorings):
+                lines.append("No observer has scored these calls yet.")
+            notes = [
+                f"  {rep}, from {scoring.observer}: {scoring.note}"
+                for rep, rep_scorings in zip(self.reps, self.scorings, strict=False)
+                for scoring in rep_scorings
+                if scoring.note
+            ]
+            if notes:
+                lines.append("Observers' notes:")
+                lines.extend(notes)
         if self.ranking:
             lines.append("")
             lines.append("Ranking (objective met, then needs uncovered, implication + need-payoff, needs questions):")
@@ -463,7 +508,16 @@ class SideBySide:
         return "\n".join(lines)
 
 
-def _cell(m: Measure, value: float | None) -> str:
+def aim_text(m: Measure, aim: float | None) -> str:
+    """A measure's aim as the table shows it: "≥ 3", "≤ 60%", "yes", or nothing."""
+    if aim is None:
+        return ""
+    if m.key == "objective_met":
+        return "yes"
+    return f"{'≤' if m.lower_is_better else '≥'} {m.show(aim)}"
+
+
+def cell_text(m: Measure, value: float | None) -> str:
     if m.key == "objective_met":
         return "—" if value is None else ("yes" if value else "no")
     return m.show(value)
@@ -472,8 +526,15 @@ def _cell(m: Measure, value: float | None) -> str:
 RANK_BY = ("objective_met", "needs_uncovered", "deeper_questions", "needs_questions")
 
 
-def side_by_side(sessions: Sequence[StoredSession], *, rank: bool = False) -> SideBySide:
-    """The sessions of a group in the order they were played, their measures lined up."""
+def side_by_side(
+    sessions: Sequence[StoredSession],
+    *,
+    rank: bool = False,
+    rubric: Sequence[Criterion] = (),
+    scorings: dict[int, list[ObserverScoring]] | None = None,
+) -> SideBySide:
+    """The sessions of a group in the order they were played, their measures lined up; with a
+    RUBRIC, the observers' SCORINGS (by session id) below them."""
     ordered = _ordered(sessions)
     values = [measures(s) for s in ordered]
     # Scenarios in a group are the same, so the aims are too; the first session's stand for all.
@@ -486,4 +547,12 @@ def side_by_side(sessions: Sequence[StoredSession], *, rank: bool = False) -> Si
             key=lambda i: tuple(-(values[i].get(k) or 0) for k in RANK_BY) + (i,),
         )
         ranking = [ordered[i].rep for i in keyed]
-    return SideBySide([s.rep for s in ordered], ordered, rows, ranking)
+    by_session = scorings or {}
+    return SideBySide(
+        [s.rep for s in ordered],
+        ordered,
+        rows,
+        ranking,
+        tuple(rubric),
+        [list(by_session.get(s.id, [])) for s in ordered],
+    )

@@ -19,6 +19,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from analysis.coaching.goals import PairDebrief, pair_prompt
+from analysis.coaching.observers import HIGHEST_SCORE, LOWEST_SCORE, Criterion, ObserverScoring, summarize
 from analysis.coaching.render import evidence_reason, restated_words, turn_tags
 from analysis.coaching.retry import Retry, answer_words, retry_help
 from analysis.coaching.review import LABEL_WORDS, Correction, Note, label_value, value_text
@@ -77,6 +78,9 @@ class Report:
     debrief: dict[str, Any] | None
     goal: ReportGoal | None
     pair: PairDebrief | None = None
+    # Team roleplay: the rubric lines observers scored, and each observer's scores.
+    rubric: tuple[Criterion, ...] = ()
+    scorings: tuple[ObserverScoring, ...] = ()
 
 
 # --- the parts, in words --------------------------------------------------------------------
@@ -171,6 +175,28 @@ def _coach_name(pair: PairDebrief) -> str:
     return f"Coach ({pair.coach})" if pair.coach else "Coach"
 
 
+def _observer_lines(report: Report) -> list[str]:
+    """Each rubric line with the observers' score (the mean and how many, when several), then their notes."""
+    if not report.scorings:
+        return []
+    summaries = summarize(report.scorings)
+    lines = []
+    for criterion in report.rubric:
+        found = summaries.get(criterion.id)
+        if found is None:
+            continue
+        who = f"mean of {found.count} observers" if found.count > 1 else "1 observer"
+        lines.append(f"{criterion.title}: {found.mean:g} out of {HIGHEST_SCORE} ({who})")
+    lines += [f"Note from {s.observer}: {s.note}" for s in report.scorings if s.note]
+    return lines
+
+
+OBSERVERS_GUIDE = (
+    f"People who watched the call scored it on the scenario's rubric, from {LOWEST_SCORE} (not seen) "
+    f"to {HIGHEST_SCORE} (done very well)."
+)
+
+
 GUIDE = (
     "How to read this: each of your turns shows what Sparring heard (a question, a paraphrase, a pitch) "
     "and the words that made it count. Where a coach changed a label, you see both. "
@@ -221,6 +247,9 @@ def to_markdown(report: Report) -> str:
         if gaps:
             out += ["Where you stood on each skill:", ""] + [f"- {line}" for line in gaps]
     out += ["", "## The goal", ""] + [f"- {line}" for line in _goal_lines(report.goal)]
+    observed = _observer_lines(report)
+    if observed:
+        out += ["", "## What observers scored", "", OBSERVERS_GUIDE, ""] + [f"- {line}" for line in observed]
     return "\n".join(out) + "\n"
 
 
@@ -348,7 +377,12 @@ def to_html(report: Report) -> str:
                 "<p>Where you stood on each skill:</p><ul>" + "".join(f"<li>{e(g)}</li>" for g in gaps) + "</ul>"
             )
     parts.append("<h2>The goal</h2><ul>" + "".join(f"<li>{e(line)}</li>" for line in _goal_lines(report.goal)))
-    parts.append("</ul></body></html>")
+    parts.append("</ul>")
+    observed = _observer_lines(report)
+    if observed:
+        parts.append(f"<h2>What observers scored</h2><p>{e(OBSERVERS_GUIDE)}</p><ul>")
+        parts.append("".join(f"<li>{e(line)}</li>" for line in observed) + "</ul>")
+    parts.append("</body></html>")
     return "\n".join(parts) + "\n"
 
 

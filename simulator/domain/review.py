@@ -9,6 +9,7 @@ from typing import Any
 
 from analysis.coaching.figures import NeedUncovered, call_metrics
 from analysis.coaching.goals import PairDebrief
+from analysis.coaching.observers import Criterion, ObserverScoring
 from analysis.coaching.progress import Gap, progress
 from analysis.coaching.report import Report, ReportGoal, ReportReaction, ReportTurn
 from analysis.coaching.retry import Retry, RetryReaction, answer_words
@@ -69,6 +70,9 @@ class CallReview:
         return self.mode == "real"
 
     retries: list[Retry] = field(default_factory=list)
+    # Observers' rubric scores (team roleplay), and the rubric lines they scored, as worded then.
+    scorings: list[ObserverScoring] = field(default_factory=list)
+    rubric: tuple[Criterion, ...] = ()
 
     def next_turn(self, jump: str, after: int) -> int | None:
         """The position of the next turn after position AFTER that shows JUMP, wrapping around."""
@@ -142,6 +146,8 @@ def load_review(store: Store, session_id: int) -> CallReview:
         mode=facts.mode,
         customer_name=facts.customer_name,
         retries=retries,
+        scorings=store.observer_scorings([session_id])[session_id],
+        rubric=tuple(Criterion(c, t) for c, t in store.scored_titles([session_id]).items()),
     )
 
 
@@ -244,6 +250,8 @@ def build_report(review: CallReview, customer_name: str = "Customer") -> Report:
             )
         ),
         pair=review.pair,
+        rubric=review.rubric,
+        scorings=tuple(review.scorings),
     )
 
 

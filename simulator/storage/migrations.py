@@ -228,7 +228,31 @@ def m005_pair_debrief(db):
 
 
 @migrations()
-def m006_live_customer(db):
+def m006_observer_scores(db):
+    """Team roleplay: observers score a rep's call on the scenario's rubric, 1 to 5 a line. One row
+    per rubric line; an observer's scoring of a call is all their rows for that session (re-scoring
+    replaces them). The line's title is kept as the observer saw it, so the score still reads
+    right in an export or on a machine without the scenario."""
+    db["observer_scores"].create(
+        {
+            "id": int,
+            "session_id": int,
+            "observer": str,
+            "criterion": str,
+            "title": str,
+            "score": int,
+            "note": str,
+            "created_at": str,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"session_id", "observer", "criterion", "score", "created_at"},
+    )
+    db["observer_scores"].create_index(["session_id", "observer"])
+
+
+@migrations()
+def m007_live_customer(db):
     """A person plays the customer from a second terminal (`spar team customer`): the call they
     join by a short code, and the lines they send, which the rep's terminal records as turns.
 

@@ -17,7 +17,7 @@ import os
 import random
 import sqlite3
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timezone
@@ -28,6 +28,7 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import sqlite_utils
 
 from analysis.coaching.goals import GoalMeasure, PairAnswer, PairDebrief, answers_from_json, gap_from_json
+from analysis.coaching.observers import ObserverScoring
 from analysis.coaching.progress import StoredGoal, StoredSession
 from analysis.coaching.retry import Retry, RetryError, RetryReaction
 from analysis.coaching.review import Correction, LabelValue, Note, NoteKind
@@ -1153,6 +1154,68 @@ class Store:
             answers, gaps = (), ()  # a damaged copy: the goal itself is in the goals table
         return PairDebrief(answers, gaps, row["coach"] or "", row["updated_at"] or "")
 
+    # --- team roleplay: observers' rubric scores (issue #20) ---------------------------------
+    def save_observer_scores(
+        self, session_id: int, scoring: ObserverScoring, titles: Mapping[str, str]
+    ) -> ObserverScoring:
+        """One observer's scores of one call (TITLES: each criterion's wording): one write. The same
+        observer (by name, any case) scoring the call again replaces their earlier scores."""
+        observer = " ".join(scoring.observer.split())
+        if not observer:
+            raise ValueError("an observer needs a name")
+        if not scoring.scores:
+            raise ValueError("a scoring needs at least one score")
+        saved = ObserverScoring(observer, scoring.scores, " ".join(scoring.note.split()), now())
+        with self._write("save the observer's scores"):
+            if not self._has_session(session_id):
+                raise NotInStore(
+                    f"{self.path}: no session {session_id}; `spar team show GROUP` names a group's sessions"
+                )
+            table = self.db.table("observer_scores")
+            table.delete_where("session_id = ? and lower(observer) = lower(?)", [session_id, observer])
+            table.insert_all(_observer_rows(session_id, saved, titles))
+        return saved
+
+    def observer_scorings(self, session_ids: Sequence[int]) -> dict[int, list[ObserverScoring]]:
+        """Every observer's scoring of each of these calls, oldest first."""
+        found: dict[int, dict[str, ObserverScoring]] = {i: {} for i in session_ids}
+        if not session_ids:
+            return {}
+        marks = ", ".join("?" for _ in session_ids)
+        with self._guard("read the observers' scores"):
+            rows = list(
+                self.db.query(
+                    f"select * from observer_scores where session_id in ({marks}) order by created_at, id",
+                    list(session_ids),
+                )
+            )
+        for row in rows:
+            by_observer = found[row["session_id"]]
+            earlier = by_observer.get(row["observer"])
+            scores = (earlier.scores if earlier else ()) + ((row["criterion"], row["score"]),)
+            by_observer[row["observer"]] = ObserverScoring(
+                row["observer"], scores, row["note"] or "", row["created_at"]
+            )
+        return {i: list(by_observer.values()) for i, by_observer in found.items()}
+
+    def session_group(self, session_id: int) -> str | None:
+        """The team group a session was played in, if any."""
+        with self._guard("read the session"):
+            row = next(self.db.query("select group_id from sessions where id = ?", [session_id]), None)
+        return row["group_id"] if row else None
+
+    def scored_titles(self, session_ids: Sequence[int]) -> dict[str, str]:
+        """The wording of every criterion scored on these calls, as the observers saw it."""
+        if not session_ids:
+            return {}
+        marks = ", ".join("?" for _ in session_ids)
+        with self._guard("read the observers' scores"):
+            rows = self.db.query(
+                f"select criterion, title from observer_scores where session_id in ({marks}) order by id",
+                list(session_ids),
+            )
+            return {r["criterion"]: r["title"] or r["criterion"] for r in rows}
+
     def _has_session(self, session_id: int) -> bool:
         return bool(self.db.table("sessions").count_where("id = ?", [session_id]))
 
@@ -1199,6 +1262,10 @@ class Store:
             "corrections": [c.to_json() for c in self.corrections(session_id)],
             # Added with retries (still export version 1: an older export simply has none).
             "retries": [_unpack(r, ("id", "session_id")) for r in retries],
+            "observer_scores": [
+                scoring.to_json() | {"titles": self.scored_titles([session_id])}
+                for scoring in self.observer_scorings([session_id])[session_id]
+            ],
         }
 
     def find_session(self, uid: str) -> int | None:
@@ -1225,8 +1292,9 @@ class Store:
             for retry in retries:
                 _retry(_pack(retry, {"text": str, "turn_idx": int, "analysis_json": str, "customer_json": str,
                                      "assisted": int, "how": str, "author": str, "created_at": str}) | {"id": 0})  # fmt: skip
-        except (KeyError, TypeError, ValueError) as exc:
-            raise NotAnExport(f"a note, correction or retry cannot be read ({exc})") from None
+            scorings = [_scoring_from_json(o) for o in data.get("observer_scores") or []]
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise NotAnExport(f"a note, correction, retry or observer's score cannot be read ({exc})") from None
         with self._write("import the session"):
             try:
                 existing = self.find_session(uid)
@@ -1265,6 +1333,8 @@ class Store:
                 retry_columns = self.db.table("retries").columns_dict
                 for retry in retries:
                     self.db.table("retries").insert(_pack(retry, retry_columns, ("id",)) | {"session_id": session_id})
+                for scoring, titles in scorings:
+                    self.db.table("observer_scores").insert_all(_observer_rows(session_id, scoring, titles))
             except (sqlite3.IntegrityError, TypeError, AttributeError) as exc:
                 raise NotAnExport(f"a part of the session cannot be stored ({exc})") from None
         return session_id, True
@@ -1431,6 +1501,32 @@ def _correction_row(correction: Correction) -> dict[str, Any]:
         "author": correction.author,
         "created_at": correction.created_at,
     }
+
+
+def _observer_rows(session_id: int, scoring: ObserverScoring, titles: Mapping[str, str]) -> list[dict[str, Any]]:
+    """An observer's scoring as rows, one per rubric line (the note and time on each)."""
+    return [
+        {
+            "session_id": session_id,
+            "observer": scoring.observer,
+            "criterion": criterion,
+            "title": titles.get(criterion, criterion),
+            "score": score,
+            "note": scoring.note,
+            "created_at": scoring.created_at,
+        }
+        for criterion, score in scoring.scores
+    ]
+
+
+def _scoring_from_json(data: dict[str, Any]) -> tuple[ObserverScoring, dict[str, str]]:
+    """An exported scoring back, with its criteria's titles."""
+    observer = " ".join(str(data["observer"]).split())
+    scores = tuple((str(c), int(v)) for c, v in dict(data["scores"]).items())
+    if not observer or not scores or not isinstance(data.get("created_at"), str):
+        raise ValueError("an observer's scoring needs the observer, scores and when")
+    titles = {str(c): str(t) for c, t in dict(data.get("titles") or {}).items()}
+    return ObserverScoring(observer, scores, str(data.get("note") or ""), data["created_at"]), titles
 
 
 def _row_json(row: dict[str, Any]) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""The Textual app: Practice (pick a scenario, play the call, debrief) and History modes.
+"""The Textual app: Practice (pick a scenario, play the call, debrief), History, Progress and Team modes.
 
 The language and speech models load in a thread worker that reports by messages; the app keeps
 their state in reactive attributes (`language_status`, `speech_status`) that any screen watches,
@@ -28,6 +28,7 @@ from simulator.ui.messages import AnalyzerLoaded, EncoderLoaded, ModelFailed, Tr
 from simulator.ui.screens.history import HistoryScreen
 from simulator.ui.screens.progress import ProgressScreen
 from simulator.ui.screens.start import StartScreen
+from simulator.ui.screens.team import TeamScreen
 from simulator.ui.screens.too_small import TooSmallScreen, too_small
 from simulator.ui.text import literal
 
@@ -65,14 +66,15 @@ def _microphone():
 class SparringApp(App):
     CSS_PATH = "app.tcss"
     TITLE = "Sparring"
-    # Practice and History now; Review and Progress join as modes of their own later.
-    MODES = {"practice": StartScreen, "history": HistoryScreen, "progress": ProgressScreen}
+    # Each mode keeps its own stack of screens: a hot seat in Team mode survives a look at History.
+    MODES = {"practice": StartScreen, "history": HistoryScreen, "progress": ProgressScreen, "team": TeamScreen}
     DEFAULT_MODE = "practice"
     SUB_TITLE = "rehearse a customer call"
     BINDINGS = [
         Binding("f2", "switch_mode('history')", "History"),
         Binding("f3", "switch_mode('practice')", "Practice"),
         Binding("f4", "switch_mode('progress')", "Progress"),
+        Binding("f5", "switch_mode('team')", "Team"),
         Binding("ctrl+q", "quit", "Quit", priority=True),
     ]
 
