@@ -28,17 +28,28 @@ from simulator.config import END_PAUSE_RANGE, ENGINES, Settings
 if TYPE_CHECKING:
     from analysis.coaching.debrief import Debrief
     from analysis.speech.engines import Transcriber
+    from simulator.domain.live import LiveCustomer
     from simulator.domain.scenario import Scenario
     from simulator.domain.session import HeardReply, PracticeCall
     from simulator.storage import Store
 
 
-def run_app(db: str | None, rep: str | None, scenario_key: str | None, settings: Settings | None = None) -> None:
+def run_app(
+    db: str | None,
+    rep: str | None,
+    scenario_key: str | None,
+    settings: Settings | None = None,
+    *,
+    live: bool = False,
+    group: str | None = None,
+) -> None:
     from simulator.ui.app import create_app
 
     store = open_store(db)
     scenario = load_scenario(scenario_key) if scenario_key else None
     app = create_app(store=store, rep=rep, scenario=scenario, settings=settings)
+    app.initial_live = live
+    app.team_group = group
     app.run()
     if app.return_code:
         sys.exit(app.return_code)
@@ -139,6 +150,8 @@ def _read_reflection(path: str) -> dict[str, str]:
     show_default=True,
     help="In the app, hands-free: seconds of silence that end your turn.",
 )
+@click.option("--live", is_flag=True, help="A person plays the customer from another terminal (spar team customer).")
+@click.option("--group", "group_id", help="Keep the call in this team group (see spar team show GROUP).")
 @voice_options
 def practice(
     scenario: str | None,
@@ -153,25 +166,47 @@ def practice(
     verbatim: bool,
     hands_free: bool,
     end_pause: float,
+    live: bool,
+    group_id: str | None,
 ) -> None:
     """Practise a call. SCENARIO is a scenario id (see `spar scenarios list`) or a YAML file.
 
     With --replies, each line of FILE is a typed reply or the path of an audio file (WAV, FLAC,
     MP3; relative to FILE's folder) that is transcribed as if spoken.
+
+    With --live, a person plays the customer: the rep's screen (or, with --replies, this terminal)
+    shows a join code, and they run `spar team customer CODE` in another terminal.
     """
     settings = Settings(engine=engine, model=model, hands_free=hands_free, end_pause=end_pause, verbatim=verbatim)
     apply_voice_options(settings)
     if replies is None:
         if reflection:
             fail("--reflection goes with --replies: the app asks for your reflection itself", BAD_REQUEST)
-        practice_in_app(scenario, rep, db, settings)
+        practice_in_app(scenario, rep, db, settings, live=live, group=group_id)
     else:
         practice_headless(
-            scenario, rep, replies, db, settings, as_json=as_json, next_step=next_step, reflection=reflection
+            scenario,
+            rep,
+            replies,
+            db,
+            settings,
+            as_json=as_json,
+            next_step=next_step,
+            reflection=reflection,
+            live=live,
+            group=group_id,
         )
 
 
-def practice_in_app(scenario: str | None, rep: str | None, db: str | None, settings: Settings) -> None:
+def practice_in_app(
+    scenario: str | None,
+    rep: str | None,
+    db: str | None,
+    settings: Settings,
+    *,
+    live: bool = False,
+    group: str | None = None,
+) -> None:
     """Open the app, optionally on a scenario and with the rep's name filled in."""
     from analysis.speech.engines import TranscriptionError
     from analysis.speech.models import check_model_name
@@ -182,7 +217,7 @@ def practice_in_app(scenario: str | None, rep: str | None, db: str | None, setti
         check_model_name(settings.model)
     except TranscriptionError as exc:
         fail(str(exc), BAD_REQUEST)
-    run_app(db, rep=rep, scenario_key=scenario, settings=settings)
+    run_app(db, rep=rep, scenario_key=scenario, settings=settings, live=live, group=group)
 
 
 class _SpokenReplies:
@@ -223,6 +258,8 @@ def practice_headless(
     as_json: bool,
     next_step: str,
     reflection: str | None = None,
+    live: bool = False,
+    group: str | None = None,
 ) -> None:
     """Play a call from a file of replies and print the transcript and the debrief."""
     if not scenario_key or not rep:
@@ -236,13 +273,49 @@ def practice_headless(
     answers["next_step"] = next_step
     lines: Iterable[str] = list(_read_replies(replies)) if replies != "-" else _read_replies(replies)
     store = open_store(db)
-    played = play_headless(chosen, rep, replies, lines, store, settings, as_json=as_json, answers=answers)
+    customer = _live_customer(store, chosen, rep) if live else None
+    played = play_headless(
+        chosen,
+        rep,
+        replies,
+        lines,
+        store,
+        settings,
+        as_json=as_json,
+        answers=answers,
+        mode="team" if group else "solo",
+        group_id=group,
+        live_customer=customer,
+    )
     if as_json:
         click.echo(json.dumps(played.to_json(), ensure_ascii=False))
         return
     click.echo("")
     click.echo(played.text())
     click.echo(f"\nSaved as session {played.call.session_id} in {store.path}")
+
+
+def _live_customer(store: Store, chosen: Scenario, rep: str) -> LiveCustomer:
+    """A call opened for a person to play the customer; returns once they have said their first line."""
+    from simulator.domain.live import CustomerLeft, LiveCustomer, LiveStatus
+    from simulator.storage import StoreError
+
+    try:
+        live = store.open_live_call(chosen, rep)
+    except StoreError as exc:
+        fail(str(exc))
+    click.echo(f"Waiting for the customer: on another terminal, run: spar team customer {live.code}", err=True)
+    customer = LiveCustomer(chosen, live, store.path)
+    try:
+        customer.wait_for_reply(0)
+    except KeyboardInterrupt:
+        store.close_live_call(live.id, LiveStatus.CANCELLED)
+        fail("stopped before the customer began; nothing was saved", BAD_REQUEST)
+    except (CustomerLeft, StoreError) as exc:
+        store.close_live_call(live.id, LiveStatus.CANCELLED)
+        fail(f"{exc} Nothing was saved.")
+    click.echo(f"{customer.played_by} plays {chosen.persona.name}.", err=True)
+    return customer
 
 
 @dataclass
@@ -281,6 +354,7 @@ def play_headless(
     answers: dict[str, str],
     mode: str = "solo",
     group_id: str | None = None,
+    live_customer: LiveCustomer | None = None,
 ) -> HeadlessCall:
     """Play one call from LINES (read from the replies file REPLIES) and save it with its debrief
     (ANSWERS: the reflection and next step); the transcript is printed as it goes unless AS_JSON.
@@ -299,14 +373,28 @@ def play_headless(
             name = chosen.persona.name if speaker == "customer" else rep
             click.echo(f"{name}: {text}")
 
-    understanding = customer_understanding(chosen, parts().encoder)
+    from simulator.domain.live import CustomerLeft
+    from simulator.domain.session import ScriptResult
+
+    # A person playing the customer needs no sentence model to understand the rep.
+    understanding = customer_understanding(chosen, parts().encoder) if live_customer is None else None
     try:
         call = PracticeCall(
-            store, chosen, rep, input_mode="script", understanding=understanding, mode=mode, group_id=group_id
+            store,
+            chosen,
+            rep,
+            input_mode="script",
+            understanding=understanding,
+            mode=mode,
+            group_id=group_id,
+            customer=live_customer,
+            customer_played_by=live_customer.played_by if live_customer else None,
+            live_call_id=live_customer.live_call.id if live_customer else None,
         )
         call.on_customer_line = customer_audio_hook(chosen, settings)  # --customer-audio DIR
         try:
-            result = play_script(call, lines, analyzer.analyze_turn, on_line=show, hear=spoken.hear)
+            replies_left = iter(lines)  # what a customer who leaves mid-call leaves unplayed
+            result = play_script(call, replies_left, analyzer.analyze_turn, on_line=show, hear=spoken.hear)
         except TurnTooLong as too_long:
             # A reply read from standard input mid-call: end the call as the rep and save it, so
             # the session is finished, not left "unfinished", then say why it stopped.
@@ -314,6 +402,12 @@ def play_headless(
                 call.end_by_rep()
             call.save_debrief(answers)
             fail(f"{replies_name}: {too_long}; the call was ended there and saved as session {call.session_id}")
+        except CustomerLeft as left:
+            # The customer's terminal closed mid-call: the call ends there, and is saved and debriefed.
+            click.echo(f"spar: {left} The call was ended there.", err=True)
+            line = call.end_by_rep()
+            show("customer", line.text)
+            result = ScriptResult(call, sum(1 for reply in replies_left if reply.strip()))
         debrief = call.save_debrief(answers)
     except StoreError as exc:
         fail(str(exc))

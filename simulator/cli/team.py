@@ -11,6 +11,7 @@ names the groups. Rankings are off unless the facilitator asks for them (`--rank
 from __future__ import annotations
 
 import json
+import sys
 
 import click
 
@@ -246,3 +247,70 @@ def list_groups(db: str | None) -> None:
     except StoreError as exc:
         fail(str(exc))
     click.echo("\n".join(groups) if groups else "No team groups yet. Start one with: spar team hotseat")
+
+
+@team.command()
+@click.argument("code", required=False)
+@click.option("--name", help="Your name, kept with the call as who played the customer (asked if left out).")
+@click.option("--db", type=click.Path(dir_okay=False), help=DB_HELP + " Use the same file as the rep's terminal.")
+def customer(code: str | None, name: str | None, db: str | None) -> None:
+    """Play the customer of a rep's call from this terminal, from the scenario's card.
+
+    CODE is the join code on the rep's screen; leave it out to join the only call waiting for a
+    customer. The rep starts such a call in the app (tick "A person plays the customer") or with
+    `spar practice SCENARIO --live`.
+    """
+    from simulator.cli.common import db_path
+    from simulator.domain.customer import rep_display_name
+    from simulator.storage import StoreError
+
+    path = db_path(db)
+    if not path.is_file():
+        fail(f"{path}: no database here; use the same --db as the rep's terminal", BAD_REQUEST)
+    store = open_store(db)
+    try:
+        live = _call_to_join(store, code)
+        if name is None:
+            name = click.prompt("Your name (you play the customer)", default="", show_default=False)
+        name = rep_display_name(name)
+        if not name:
+            fail("a name is needed: --name NAME (it is kept with the call as who played the customer)", BAD_REQUEST)
+        scenario = load_scenario(store.scenario_path(live.scenario_id) or live.scenario_id)
+        live = store.join_live_call(live.id, name)
+    except StoreError as exc:
+        fail(str(exc), BAD_REQUEST)
+    from simulator.ui.customer_app import CustomerApp
+
+    app = CustomerApp(store, live, scenario)
+    app.run()
+    if app.return_code:
+        sys.exit(app.return_code)
+
+
+def _call_to_join(store, code: str | None):
+    """The live call CODE names, or the only one waiting; one `spar:` line otherwise."""
+    from simulator.domain.live import LiveStatus
+
+    if code is not None:
+        found = store.live_calls(code=code.strip())
+        if not found:
+            fail(
+                f"no call with join code '{code}' in {store.path}; check the code on the rep's screen, "
+                "and that both terminals use the same --db",
+                BAD_REQUEST,
+            )
+        waiting = [c for c in found if c.status is LiveStatus.WAITING]
+        return waiting[0] if waiting else found[0]
+    waiting = [c for c in store.live_calls() if c.status is LiveStatus.WAITING]
+    if not waiting:
+        fail(
+            f"no call is waiting for a customer in {store.path}; the rep starts one first (in the app: "
+            "'A person plays the customer', or spar practice SCENARIO --live)",
+            BAD_REQUEST,
+        )
+    if len(waiting) > 1:
+        codes = ", ".join(f"{c.code} ({c.rep_name})" for c in waiting)
+        fail(
+            f"{len(waiting)} calls are waiting for a customer: {codes}; name one: spar team customer CODE", BAD_REQUEST
+        )
+    return waiting[0]

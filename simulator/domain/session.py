@@ -92,8 +92,13 @@ class PracticeCall:
         on_customer_line: Callable[[int, str], str | None] | None = None,
         mode: str = "solo",
         group_id: str | None = None,
+        customer_played_by: str | None = None,
+        live_call_id: int | None = None,
     ):
         self.store = store
+        # A person playing the customer (simulator/domain/live.py): their name, and the live call they joined.
+        self.customer_played_by = customer_played_by
+        self.live_call_id = live_call_id
         self.mode = mode
         self.group_id = group_id
         self.scenario = scenario
@@ -123,7 +128,13 @@ class PracticeCall:
 
     def start(self) -> CustomerLine:
         self.session_id = self.store.start_session(
-            self.rep_name, self.scenario, input_mode=self.input_mode, mode=self.mode, group_id=self.group_id
+            self.rep_name,
+            self.scenario,
+            input_mode=self.input_mode,
+            mode=self.mode,
+            group_id=self.group_id,
+            customer_played_by=self.customer_played_by,
+            live_call_id=self.live_call_id,
         )
         line = self.customer.opening()
         self._record(CallTurn(len(self.turns), "customer", line.text, customer=line))
@@ -142,25 +153,44 @@ class PracticeCall:
 
         Raises `TurnNotSaved` when the database refuses a write, saying which of the two was kept.
         """
+        self.save_reply(text, analysis, started_at=started_at, audio_path=audio_path, speech=speech)
+        return self.answer_reply()
+
+    def save_reply(
+        self,
+        text: str,
+        analysis: TurnAnalysis,
+        *,
+        started_at: str | None = None,
+        audio_path: str | None = None,
+        speech: SpeechTiming | None = None,
+    ) -> CallTurn:
+        """The first half of `rep_turn`: the rep's turn saved (a person playing the customer reads it
+        from the database before answering). Raises `TurnNotSaved(reply_saved=False)`."""
         index = len(self.turns)
         if speech is not None:
             analysis = analysis.with_speech(speech)
         spoken = audio_path is not None or analysis.speech is not None
+        turn = CallTurn(
+            index,
+            "rep",
+            text,
+            analysis=analysis,
+            audio_path=audio_path,
+            input_mode="spoken" if spoken else self.input_mode,
+        )
         try:
-            self._record(
-                CallTurn(
-                    index,
-                    "rep",
-                    text,
-                    analysis=analysis,
-                    audio_path=audio_path,
-                    input_mode="spoken" if spoken else self.input_mode,
-                ),
-                started_at=started_at,
-            )
+            self._record(turn, started_at=started_at)
         except StoreError as exc:
             raise TurnNotSaved(str(exc), reply_saved=False) from None
-        line = self.customer.respond(text, analysis, index)
+        return turn
+
+    def answer_reply(self) -> CustomerLine:
+        """The second half of `rep_turn`: the customer's answer to the rep's last turn, saved.
+        Raises `TurnNotSaved(reply_saved=True)`."""
+        rep = self.turns[-1]
+        assert rep.speaker == "rep" and rep.analysis is not None, "save_reply() first"
+        line = self.customer.respond(rep.text, rep.analysis, rep.index)
         try:
             self._record(CallTurn(len(self.turns), "customer", line.text, customer=line))
             if line.ended:

@@ -249,3 +249,50 @@ def m006_observer_scores(db):
         not_null={"session_id", "observer", "criterion", "score", "created_at"},
     )
     db["observer_scores"].create_index(["session_id", "observer"])
+
+
+@migrations()
+def m007_live_customer(db):
+    """A person plays the customer from a second terminal (`spar team customer`): the call they
+    join by a short code, and the lines they send, which the rep's terminal records as turns.
+
+    live_calls: one a call the rep opened for a person; `status` is waiting (no one has joined yet),
+    joined, left (the customer's terminal closed) or cancelled (the rep gave up before anyone
+    joined); `seen_at` and `rep_seen_at` are the two terminals' heartbeats.
+    live_replies: each line the customer sent, keyed by the turn it becomes, with the reaction they
+    marked (a need told, an objection raised, agreement...) and their trust in the rep."""
+    db["live_calls"].create(
+        {
+            "id": int,
+            "code": str,
+            "scenario_id": str,
+            "rep_name": str,
+            "status": str,
+            "customer_name": str,
+            "session_id": int,
+            "created_at": str,
+            "joined_at": str,
+            "seen_at": str,
+            "rep_seen_at": str,
+            "ended_at": str,
+        },
+        pk="id",
+        foreign_keys=[("session_id", "sessions", "id")],
+        not_null={"code", "scenario_id", "rep_name", "status", "created_at"},
+    )
+    db["live_calls"].create_index(["code"])
+    db["live_replies"].create(
+        {
+            "live_call_id": int,
+            "idx": int,
+            "text": str,
+            "reaction": str,
+            "need_id": str,
+            "objection_id": str,
+            "level": str,
+            "created_at": str,
+        },
+        pk=("live_call_id", "idx"),
+        foreign_keys=[("live_call_id", "live_calls", "id")],
+        not_null={"text", "reaction", "created_at"},
+    )

@@ -34,6 +34,7 @@ from analysis.coaching.retry import Retry, RetryError, RetryReaction
 from analysis.coaching.review import Correction, LabelValue, Note, NoteKind
 from analysis.types import Figure, FigureKey, TurnAnalysis
 from simulator.domain.customer import CallSnapshot, CallTurn, CustomerLine, RevealedNeed, rep_display_name
+from simulator.domain.live import LiveCall, LiveReply, LiveStatus, Reaction
 from simulator.storage.migrations import migrations
 
 if TYPE_CHECKING:
@@ -549,7 +550,11 @@ class Store:
         input_mode: str = "typed",
         mode: str = "solo",
         group_id: str | None = None,
+        customer_played_by: str | None = None,
+        live_call_id: int | None = None,
     ) -> int:
+        """A new session, in progress. A call with a person as the customer names them
+        (`customer_played_by`) and is tied to the live call they joined, in the same write."""
         rep = self.rep_id(rep_name)
         with self._write("start the session"):
             self._record_scenario(scenario)
@@ -563,10 +568,13 @@ class Store:
                         "group_id": group_id,
                         "input_mode": input_mode,
                         "status": "in_progress",
+                        "customer_played_by": customer_played_by,
                         "started_at": now(),
                     }
                 )
             )
+            if live_call_id is not None:
+                self.db.table("live_calls").update(live_call_id, {"session_id": session_id})
             # The goal the rep set last time is checked at this session.
             goal = self._open_goal(rep)
             if goal and goal.reviewed_session_id is None:
@@ -1330,6 +1338,140 @@ class Store:
             except (sqlite3.IntegrityError, TypeError, AttributeError) as exc:
                 raise NotAnExport(f"a part of the session cannot be stored ({exc})") from None
         return session_id, True
+
+    # --- a person playing the customer from another terminal (issue #20) -----------------
+    def open_live_call(self, scenario: Scenario, rep_name: str) -> LiveCall:
+        """A call waiting for a person to join as the customer, with a join code no open call uses.
+        The scenario is recorded with its file, so the customer's terminal reads the same card."""
+        with self._write("open the call for a live customer"):
+            self._record_scenario(scenario)
+            taken = {
+                r["code"]
+                for r in self.db.query(
+                    "select l.code from live_calls l left join sessions s on s.id = l.session_id "
+                    "where l.status = 'waiting' or (l.status = 'joined' and coalesce(s.status, 'in_progress') "
+                    "= 'in_progress')"
+                )
+            }
+            code = f"{random.randrange(1000, 10000)}"
+            while code in taken:  # four digits: easy to read out across the room
+                code = f"{random.randrange(1000, 10000)}"
+            live_id = _new_id(
+                self.db.table("live_calls").insert(
+                    {
+                        "code": code,
+                        "scenario_id": scenario.id,
+                        "rep_name": rep_display_name(rep_name),
+                        "status": str(LiveStatus.WAITING),
+                        "created_at": now(),
+                        "rep_seen_at": now(),
+                    }
+                )
+            )
+        return self.live_call(live_id)
+
+    def scenario_path(self, scenario_id: str) -> str | None:
+        """The file a scenario was last played from, as recorded (None if unknown)."""
+        with self._guard("read the scenario"):
+            row = next(self.db.table("scenarios").rows_where("id = ?", [scenario_id]), None)
+        return (row["path"] or None) if row else None
+
+    def live_call(self, live_id: int) -> LiveCall:
+        with self._guard("read the live call"):
+            row = next(self.db.table("live_calls").rows_where("id = ?", [live_id]), None)
+        if row is None:
+            raise NotInStore(f"{self.path}: no live call {live_id}")
+        return _live_call(row)
+
+    def live_calls(self, *, code: str | None = None, session_id: int | None = None) -> list[LiveCall]:
+        """Live calls, newest first: all, those with a join code, or the one of a session."""
+        where: list[str] = []
+        params: list[Any] = []
+        if code is not None:
+            where.append("code = ?")
+            params.append(code)
+        if session_id is not None:
+            where.append("session_id = ?")
+            params.append(session_id)
+        with self._guard("read the live calls"):
+            rows = self.db.table("live_calls").rows_where(" and ".join(where) or None, params, order_by="id desc")
+            return [_live_call(r) for r in rows]
+
+    def join_live_call(self, live_id: int, customer_name: str) -> LiveCall:
+        """The person joins as the customer: one write, refused unless the call is still waiting."""
+        name = rep_display_name(customer_name)
+        if not name:
+            raise ValueError("a name is needed")
+        with self._write("join the call"):
+            call = self.live_call(live_id)
+            if call.status is not LiveStatus.WAITING:
+                why = {
+                    LiveStatus.JOINED: f"{call.customer_name} has already joined it",
+                    LiveStatus.LEFT: f"{call.customer_name} played it and left",
+                    LiveStatus.CANCELLED: f"{call.rep_name} cancelled it",
+                }[call.status]
+                raise NotInStore(f"call {call.code} cannot be joined: {why}; ask the rep to start a new one")
+            stamp = now()
+            self.db.table("live_calls").update(
+                live_id,
+                {"status": str(LiveStatus.JOINED), "customer_name": name, "joined_at": stamp, "seen_at": stamp},
+            )
+        return self.live_call(live_id)
+
+    def live_heartbeat(self, live_id: int, *, rep: bool = False) -> None:
+        """The customer's terminal (or with REP, the rep's) is still there."""
+        with self._write("say this terminal is still there"):
+            self.db.table("live_calls").update(live_id, {"rep_seen_at" if rep else "seen_at": now()})
+
+    def close_live_call(self, live_id: int, status: LiveStatus) -> None:
+        """The customer left, or the rep cancelled: only a call still waiting or joined changes."""
+        with self._write("close the live call"):
+            self.db.execute(
+                "update live_calls set status = ?, ended_at = ? where id = ? and status in ('waiting', 'joined')",
+                [str(status), now(), live_id],
+            )
+
+    def add_live_reply(self, live_id: int, reply: LiveReply) -> bool:
+        """The customer's line for a turn: one write; False if a line for that turn is already in."""
+        with self._write("send your line"):
+            if self.db.table("live_replies").count_where("live_call_id = ? and idx = ?", [live_id, reply.index]):
+                return False
+            self.db.table("live_replies").insert(
+                {
+                    "live_call_id": live_id,
+                    "idx": reply.index,
+                    "text": reply.text,
+                    "reaction": str(reply.reaction),
+                    "need_id": reply.need_id,
+                    "objection_id": reply.objection_id,
+                    "level": reply.level,
+                    "created_at": now(),
+                }
+            )
+        return True
+
+    def live_reply(self, live_id: int, index: int) -> LiveReply | None:
+        with self._guard("read the customer's line"):
+            row = next(self.db.table("live_replies").rows_where("live_call_id = ? and idx = ?", [live_id, index]), None)
+        if row is None:
+            return None
+        return LiveReply(
+            row["idx"], row["text"], Reaction(row["reaction"]), row["need_id"], row["objection_id"], row["level"] or ""
+        )
+
+
+def _live_call(row: dict[str, Any]) -> LiveCall:
+    return LiveCall(
+        id=row["id"],
+        code=row["code"],
+        scenario_id=row["scenario_id"],
+        rep_name=row["rep_name"],
+        status=LiveStatus(row["status"]),
+        customer_name=row["customer_name"] or "",
+        session_id=row["session_id"],
+        seen_at=row["seen_at"],
+        rep_seen_at=row["rep_seen_at"],
+    )
 
 
 def _retry(row: dict[str, Any]) -> Retry:

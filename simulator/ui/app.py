@@ -83,6 +83,9 @@ class SparringApp(App):
     speech_status: reactive[ModelStatus] = reactive(lambda: ModelStatus("waiting"))
     # `spar review SESSION` opens the app on that session's review.
     review_session: int | None = None
+    # `spar practice --live`: the start screen offers a person as the customer; `--group`: calls join that group.
+    initial_live: bool = False
+    team_group: str | None = None
 
     def __init__(
         self,
@@ -100,6 +103,8 @@ class SparringApp(App):
         output_sink_factory: Callable[[], Any] = _speaker_sink,
     ):
         super().__init__()
+        # How the rep's side waits for a live customer (LiveCustomer's poll_seconds, gone_after); tests shorten them.
+        self.live_options: dict[str, float] = {}
         # Where a review plays a turn's audio (the speaker; tests pass a sink of their own).
         self.output_sink_factory = output_sink_factory
         self.settings = settings or Settings()

@@ -8,7 +8,7 @@ from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import Screen
-from textual.widgets import Footer, Header, Input, Label, OptionList, Static
+from textual.widgets import Checkbox, Footer, Header, Input, Label, OptionList, Static
 from textual.widgets.option_list import Option
 
 from simulator.domain.customer import rep_display_name
@@ -56,6 +56,11 @@ class StartScreen(Screen):
             with Vertical(id="start-left"):
                 yield Label("Your name", id="rep-label")
                 yield Input(placeholder="Who is practising?", id="rep-name")
+                yield Checkbox(
+                    "A person is the customer",
+                    id="live-customer",
+                    tooltip="They join from another terminal: spar team customer CODE",
+                )
                 yield Label("Scenario (Enter to start)", id="scenario-label")
                 yield Input(placeholder="Filter: call type, industry, ★★ or 2 …", id="scenario-filter")
                 yield OptionList(id="scenario-list")
@@ -70,6 +75,7 @@ class StartScreen(Screen):
         names = app.store.rep_names()
         rep_input = self.query_one("#rep-name", Input)
         rep_input.value = app.initial_rep or (names[0] if names else "")
+        self.query_one("#live-customer", Checkbox).value = app.initial_live
         options = self.query_one("#scenario-list", OptionList)
         self.shown: list[Scenario] = []
         self._list_scenarios("")
@@ -190,15 +196,41 @@ class StartScreen(Screen):
         from simulator.ui.screens.call import CallScreen
 
         app = sparring_app(self)
+        if self.query_one("#live-customer", Checkbox).value:
+            self._start_live(name, scenario)
+            return
         try:
             call = PracticeCall(
-                app.store, scenario, name, understanding=customer_understanding(scenario, app.wait_for_encoder)
+                app.store,
+                scenario,
+                name,
+                understanding=customer_understanding(scenario, app.wait_for_encoder),
+                mode="team" if app.team_group else "solo",
+                group_id=app.team_group,
             )
             call.start()
         except StoreError as exc:
             self.notify(literal(exc), severity="error", timeout=30)
             return
         self.app.push_screen(CallScreen(call))
+
+    def _start_live(self, name: str, scenario: Scenario) -> None:
+        """A call whose customer a person plays from another terminal: it waits for them to join."""
+        from simulator.domain.live import LiveCustomer
+        from simulator.domain.session import PracticeCall
+        from simulator.storage import StoreError
+        from simulator.ui.screens.live_call import LiveCallScreen
+
+        app = sparring_app(self)
+        try:
+            live = app.store.open_live_call(scenario, name)
+            customer = LiveCustomer(scenario, live, app.store.path, **app.live_options)
+            call = PracticeCall(app.store, scenario, name, customer=customer, live_call_id=live.id,
+                                mode="team" if app.team_group else "solo", group_id=app.team_group)  # fmt: skip
+        except StoreError as exc:
+            self.notify(literal(exc), severity="error", timeout=30)
+            return
+        self.app.push_screen(LiveCallScreen(call, customer))
 
     def _show_models(self) -> None:
         """One status line for the background models, whatever order they finish in."""
