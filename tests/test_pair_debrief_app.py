@@ -163,3 +163,27 @@ async def test_a_coach_and_rep_agree_a_goal_that_the_next_call_shows_and_checks(
     assert saved is not None and saved["goal_check"]["value"] == 4 and saved["goal_check"]["met"] is True
     [note] = store.notes(first)
     assert note.turn == PITCH_TURN - 1
+
+
+async def test_the_coachs_prompt_wraps_at_80_columns(db_path, analyzer, freight):
+    """The prompts are longer than an 80-column line: they wrap onto a second line, not cut off."""
+    first = play(db_path, analyzer, freight)
+    app = create_app(
+        store=Store(db_path),
+        analyzer_factory=lambda: analyzer,
+        encoder_factory=lambda: None,
+        transcriber_factory=lambda: None,
+    )
+    app.review_session = first
+    async with app.run_test(size=(80, 24)) as pilot:
+        await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.press("d")
+        await pilot.pause()
+        screen = app.screen
+        assert isinstance(screen, PairDebriefScreen)
+        await _type(pilot, screen, "#rep-what", "I asked a lot and did not pitch")
+        prompt = screen.query_one("#coach-box-what .coach-prompt")
+        text = str(prompt.render())
+        assert len(text) > 76, "the prompt is longer than one line at 80 columns"
+        assert prompt.size.width <= 76 and prompt.size.height >= 2, "it wraps within the screen"

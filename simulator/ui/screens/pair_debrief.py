@@ -45,6 +45,8 @@ class PairDebriefScreen(Screen):
     DEFAULT_CSS = """
     #pair { padding: 0 2; }
     #pair Vertical { height: auto; }
+    /* Full width, so a long prompt wraps at 80 columns instead of being cut off. */
+    #pair Label { width: 1fr; }
     #pair .stage { margin-top: 1; text-style: bold; }
     #pair .coach-prompt { color: $warning; margin-top: 1; }
     #pair-gaps { margin: 1 0; padding: 0 1; background: $boost; height: auto; }
