@@ -187,3 +187,25 @@ async def test_the_coachs_prompt_wraps_at_80_columns(db_path, analyzer, freight)
         text = str(prompt.render())
         assert len(text) > 76, "the prompt is longer than one line at 80 columns"
         assert prompt.size.width <= 76 and prompt.size.height >= 2, "it wraps within the screen"
+
+
+async def test_last_times_goal_is_in_view_on_the_start_screen_at_80x24(db_path, analyzer, freight):
+    """The goal sits above the scenario's brief, so a rep on a small terminal sees it before the call."""
+    first = play(db_path, analyzer, freight)
+    store = Store(db_path)
+    store.agree_goal(first, measure="at least 4 needs questions before the first pitch", due_date="2027-01-15")
+    app = create_app(
+        store=store,
+        analyzer_factory=lambda: analyzer,
+        encoder_factory=lambda: None,
+        transcriber_factory=lambda: None,
+    )
+    app.initial_rep = "Sam Lee"
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        start = app.screen
+        assert isinstance(start, StartScreen)
+        goal = start.query_one("#goal", Static)
+        assert "Due by: 2027-01-15" in _text(start, "#goal")
+        visible = goal.region.intersection(start.region)
+        assert visible == goal.region and goal.region.height >= 3, "the whole goal is on screen"

@@ -64,8 +64,9 @@ class StartScreen(Screen):
                 yield Label("Scenario (Enter to start)", id="scenario-label")
                 yield Input(placeholder="Filter: call type, industry, ★★ or 2 …", id="scenario-filter")
                 yield OptionList(id="scenario-list")
-                yield Static("", id="goal")
             with VerticalScroll(id="start-right"):
+                # Above the brief, so last time's goal is in view before the call even at 80x24.
+                yield Static("", id="goal")
                 yield Static("", id="scenario-brief")
         yield Static("Loading the language model in the background…", id="model-status")
         yield Footer()
@@ -170,7 +171,9 @@ class StartScreen(Screen):
             if goal.due_date:
                 text += f"\n[b]Due by:[/b] {literal(goal.due_date)}"
             text = text.strip()
-        self.query_one("#goal", Static).update(text)
+        shown = self.query_one("#goal", Static)
+        shown.update(text)
+        shown.set_class(not text, "-empty")  # no empty band above the brief for a first call
 
     @on(Input.Submitted, "#rep-name")
     def _name_entered(self) -> None:
