@@ -318,3 +318,23 @@ def replies_file(tmp_path: Path) -> Path:
     path = tmp_path / "replies.txt"
     path.write_text("\n".join(GOOD_FREIGHT_CALL) + "\n", encoding="utf-8")
     return path
+
+
+def test_a_second_store_in_the_same_process_keeps_the_first_ones_locks(tmp_path):
+    """Opening a second Store on the file (a worker's own connection) must not drop the locks the
+    first one holds: otherwise another process, closing its last connection, takes itself for the
+    only one, checkpoints and deletes the WAL and its index under the live connection, and the
+    next write fails with "disk I/O error" (seen with a live customer's terminal closing)."""
+    path = tmp_path / "spar.db"
+    scenario = load_scenario(builtin_scenarios_dir() / "freight-discovery.yaml")
+    first = Store(path)
+    first.start_session("Ana", scenario)
+    Store(path).close()
+    other = (
+        "import sqlite3, sys; c = sqlite3.connect(sys.argv[1]); c.execute('select count(*) from sessions'); c.close()"
+    )
+    subprocess.run([sys.executable, "-c", other, str(path)], check=True)
+    assert path.with_name("spar.db-wal").exists(), "the WAL stays while this process has the file open"
+    assert path.with_name("spar.db-shm").exists()
+    first.start_session("Ben", scenario)
+    first.close()

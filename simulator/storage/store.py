@@ -258,7 +258,6 @@ BUSY_SLICE_SECONDS = 1.0
 FIRST_BACKOFF_SECONDS = 0.005
 LONGEST_BACKOFF_SECONDS = 0.25
 
-SQLITE_HEADER = b"SQLite format 3\x00"
 MIGRATIONS_TABLE = "_sqlite_migrations"
 
 T = TypeVar("T")
@@ -304,19 +303,26 @@ def inspect_file(path: Path, timeout: float) -> FileState:
     """Whether PATH is missing, new or Sparring's, found out without writing a byte to it.
 
     Raises StoreError for any other file: another program's database, or not SQLite at all."""
+    # The file is looked at through SQLite only, never with open(): closing any descriptor of a
+    # file drops every POSIX lock this process holds on it, so a second Store opened beside a live
+    # one (a worker's own connection) would let another process, closing its last connection,
+    # checkpoint and delete the WAL under the first ("disk I/O error" in a live-customer call).
+    # SQLite keeps such descriptors open until its own connections let go.
     try:
-        with path.open("rb") as handle:
-            header = handle.read(len(SQLITE_HEADER))
+        size = path.stat().st_size
     except FileNotFoundError:
         return FileState.MISSING
-    if not header:
+    if size == 0:
         return FileState.NEW
-    if header != SQLITE_HEADER:
+    try:
+        conn = connect_read_only(path, timeout)
+    except sqlite3.DatabaseError as exc:
+        if "not a database" not in str(exc):
+            raise
         raise StoreError(
             f"{path}: not a Sparring database (not a SQLite file at all), so Sparring leaves it untouched; "
             "move it aside or choose another file with --db PATH"
-        )
-    conn = connect_read_only(path, timeout)
+        ) from None
     try:
         tables = {
             row[0]
