@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import math
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
@@ -26,14 +25,9 @@ from typing import Any
 from spacy.tokens import Doc
 
 from analysis.language.rules import PATTERNS_DIR
+from analysis.language.word_features import word_features, words_of
 
 MODEL_FILE = "pitch_model.json"
-# Words only: a figure is the rules' finding ("cites a figure"), which knows a scale from a statistic.
-WORD = re.compile(r"[a-z][a-z'-]*")
-# Sounds a turn opens with that say nothing about what it does.
-FILLERS = frozenset(
-    {"um", "umm", "uh", "er", "erm", "ah", "hmm", "mm", "oh", "well", "okay", "ok", "yeah", "so", "and", "but"}
-)
 LONG_TURN_WORDS = 25
 # Features that weigh less than this are not named in the evidence ("the", "a" say nothing to a coach).
 NOTABLE_WEIGHT = 0.3
@@ -58,10 +52,6 @@ def rule_signal(pitch: RulePitch) -> str:
     if "your side" in pitch.cue:
         return "rule:says what our side does"
     return "rule:says what the offer does or is"
-
-
-def words_of(text: str) -> list[str]:
-    return WORD.findall(text.lower())
 
 
 def pitch_features(
@@ -90,11 +80,7 @@ def pitch_features(
         features["turn:long"] = 1.0
     elif len(words) <= 4:
         features["turn:short"] = 1.0
-    first = next((w for w in words if w not in FILLERS), None)
-    if first is not None:
-        features[f"first:{first}"] = 1.0
-    for w in set(words):
-        features[f"word:{w}"] = 1.0
+    features.update(word_features(words))
     return features
 
 
