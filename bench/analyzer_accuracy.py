@@ -210,7 +210,7 @@ def code_hash() -> str:
     digest = hashlib.sha256()
     for folder in CODE_DIRS:
         for path in sorted((ROOT / folder).rglob("*")):
-            if path.suffix in (".py", ".yaml", ".yml") and "__pycache__" not in path.parts:
+            if path.suffix in (".py", ".yaml", ".yml", ".json") and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(ROOT)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -722,7 +722,9 @@ def print_markdown(rows: list[Row], n_folds: int) -> None:
             if r.split == "unseen"
             else (
                 "all, cross-validated"
+                # Switchboard's statements train the learned models, refitted per fold.
                 if any(c.name == r.corpus and c.tuned_conversations for c in CORPORA.values())
+                or r.corpus in PITCH_TRAINING
                 else "all (none tuned on)"
             )
         )

@@ -147,13 +147,13 @@ class Fitted:
 
         return np.array(
             [
-                decide(p, self.threshold, [RulePitch("rule", "")] if e.rules else [])
+                decide(p, self.threshold, [RulePitch("rule", "")] if e.rules else [], "rule:paraphrase" in e.features)
                 for p, e in zip(self.scores(items), items, strict=True)
             ]
         )
 
     def alone(self, items: list[Example]) -> np.ndarray:
-        """The model's own call, without the rules' cues deciding too."""
+        """The model's own call, without the rules' cues deciding too (nor the paraphrase veto)."""
         return self.scores(items) >= self.threshold
 
 
@@ -183,13 +183,13 @@ def fit_weights(train: list[Example]) -> tuple[float, dict[str, float]]:
 
 
 def best_threshold(
-    scores: np.ndarray, gold: np.ndarray, rules: np.ndarray, min_precision: float = MIN_PRECISION
+    scores: np.ndarray, gold: np.ndarray, rules: np.ndarray, restates: np.ndarray, min_precision: float = MIN_PRECISION
 ) -> float:
     """The threshold with the best F1 at precision >= min_precision (the most precise if none), for
     the decision the analyzer makes: the model's score over the threshold, or a rule's cue."""
     best, best_key = 0.5, (-1.0, -1.0)
     for t in np.arange(0.1, 0.95, 0.01):
-        pred = (scores >= t) | rules
+        pred = ((scores >= t) & ~restates) | rules
         tp = float((pred & gold).sum())
         precision = tp / max(float(pred.sum()), 1.0)
         f1 = 2 * tp / max(float(pred.sum() + gold.sum()), 1.0)
@@ -212,7 +212,12 @@ def fit(train: list[Example]) -> Fitted:
         held = [i for i, e in enumerate(labelled) if folds[e.conversation] == k]
         bias, weights = fit_weights(inner)
         scores[held] = Fitted(bias, 0.5, weights).scores([labelled[i] for i in held])
-    threshold = best_threshold(scores, np.array([e.gold for e in labelled]), np.array([e.rules for e in labelled]))
+    threshold = best_threshold(
+        scores,
+        np.array([e.gold for e in labelled]),
+        np.array([e.rules for e in labelled]),
+        np.array(["rule:paraphrase" in e.features for e in labelled]),
+    )
     bias, weights = fit_weights(train)
     return Fitted(bias, threshold, weights)
 

@@ -37,7 +37,7 @@ def test_the_weights_file_names_single_words_and_rule_findings_only():
 
 
 def test_the_analyzer_uses_the_shipped_weights(analyzer):
-    text = "It is a small cost for a big difference in your drivers' lives."
+    text = "A small monthly fee makes a big difference to drivers and their families."
     result = _turn(analyzer, text)
     features = pitch_features(
         text,
@@ -68,7 +68,8 @@ def test_features_name_what_the_rules_found():
     "text",
     [
         # No cue phrase, no claim of form: the model hears the appeal in the words.
-        "It is a small cost for a big difference in your drivers' lives.",
+        "It is a small cost for a big difference in the lives of drivers.",
+        "A small monthly fee makes a big difference to drivers and their families.",
         "Think about what your drivers could do with an extra hour every morning.",
     ],
 )
@@ -116,3 +117,15 @@ def test_introductions_questions_and_small_talk_are_not_pitches(analyzer, text, 
     assert result["is_pitch"] is False, result["evidence"]
     # No cue fired and the model said no: nothing to show.
     assert not [e for e in result["evidence"] if e.get("kind") == "model"]
+
+
+def test_giving_the_customers_point_back_is_not_made_a_pitch_by_the_model(analyzer):
+    """Words such as "every" and "around" lean towards a pitch in persuasion talk; a turn that
+    restates the customer is listening, whatever the words."""
+    result = _turn(
+        analyzer,
+        "So every morning Marcus moves drivers around in a spreadsheet by hand.",
+        previous="Every morning Marcus moves drivers around by hand, and it takes him until nine.",
+    )
+    assert result["is_paraphrase"] is True
+    assert result["is_pitch"] is False

@@ -20,12 +20,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
-
-from spacy.tokens import Doc
+from typing import TYPE_CHECKING, Any
 
 from analysis.language.rules import PATTERNS_DIR
 from analysis.language.word_features import word_features, words_of
+
+if TYPE_CHECKING:  # spaCy loads in the background; importing the analyzer's constants must not wait for it
+    from spacy.tokens import Doc
 
 MODEL_FILE = "pitch_model.json"
 LONG_TURN_WORDS = 25
@@ -122,14 +123,16 @@ class PitchJudgement:
     model_says_pitch: bool = False  # the model's own call (a rule's cue may decide without it)
 
 
-def decide(probability: float, threshold: float, rule_pitches: Iterable[RulePitch]) -> bool:
-    """A pitch when the model says so, or when a rule's cue fired.
+def decide(probability: float, threshold: float, rule_pitches: Iterable[RulePitch], is_paraphrase: bool) -> bool:
+    """A pitch when a rule's cue fired, or when the model says so of a turn that is not a paraphrase.
 
     The model is trained on persuasion dialogues, where advocacy is mostly stories and appeals; on
     sales turns it does not know the offer's own words ("We offer a free trial", the product's
     name), which the rules do, precisely. So the rules keep their pitches and the model adds the
-    ones no rule of form reaches (bench/train_pitch.py measures both ways)."""
-    return probability >= threshold or any(True for _ in rule_pitches)
+    ones no rule of form reaches (bench/train_pitch.py measures both ways). A turn that gives the
+    customer's point back is listening: the model's word-level hunch does not make it a pitch (a
+    rule's cue after the restating sentence still does)."""
+    return any(True for _ in rule_pitches) or (probability >= threshold and not is_paraphrase)
 
 
 def judge_pitch(
@@ -155,11 +158,16 @@ def judge_pitch(
         is_paraphrase=is_paraphrase,
     )
     probability = model.probability(features)
-    is_pitch = decide(probability, model.threshold, rules)
+    is_pitch = decide(probability, model.threshold, rules, is_paraphrase)
     if not is_pitch and not pitches:
         return PitchJudgement(False, probability, None)
-    says_pitch = probability >= model.threshold
-    verdict = "likely a pitch" if says_pitch else "on its own, likely not a pitch; the cue decides"
+    says_pitch = probability >= model.threshold and not is_paraphrase
+    if says_pitch or not pitches:
+        verdict = "likely a pitch"
+    elif probability >= model.threshold:
+        verdict = "likely a pitch, but the turn restates the customer; the cue decides"
+    else:
+        verdict = "on its own, likely not a pitch; the cue decides"
     leans = ", ".join(f"'{name.split(':', 1)[1]}'" for name in model.strongest(features))
     cue = f"model: {probability:.2f}, {verdict}" + (f"; leans on {leans}" if leans else "")
     if pitches:
