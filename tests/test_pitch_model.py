@@ -129,3 +129,13 @@ def test_giving_the_customers_point_back_is_not_made_a_pitch_by_the_model(analyz
     )
     assert result["is_paraphrase"] is True
     assert result["is_pitch"] is False
+
+
+def test_a_broken_weights_file_says_which_file_and_what_to_do(tmp_path):
+    broken = tmp_path / "pitch_model.json"
+    broken.write_text('{"bias": 0.1, "weights": ', encoding="utf-8")
+    with pytest.raises(ValueError, match=r"pitch_model\.json: not valid JSON.*train_pitch"):
+        pitch_model(broken)
+    broken.write_text('{"bias": 0.1}', encoding="utf-8")
+    with pytest.raises(ValueError, match="needs bias, threshold and weights"):
+        pitch_model(broken)

@@ -109,8 +109,16 @@ class PitchModel:
 @lru_cache(maxsize=2)
 def pitch_model(path: Path | None = None) -> PitchModel:
     path = path or PATTERNS_DIR / MODEL_FILE
-    data = json.loads(path.read_text(encoding="utf-8"))
-    if not isinstance(data.get("weights"), dict) or "bias" not in data or "threshold" not in data:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except json.JSONDecodeError as error:
+        raise ValueError(f"{path}: not valid JSON ({error}); retrain it with bench/train_pitch.py --write") from None
+    if (
+        not isinstance(data, dict)
+        or not isinstance(data.get("weights"), dict)
+        or "bias" not in data
+        or "threshold" not in data
+    ):
         raise ValueError(f"{path}: needs bias, threshold and weights (written by bench/train_pitch.py)")
     return PitchModel(float(data["bias"]), float(data["threshold"]), {k: float(v) for k, v in data["weights"].items()})
 
