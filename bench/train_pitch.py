@@ -147,7 +147,13 @@ class Fitted:
 
         return np.array(
             [
-                decide(p, self.threshold, [RulePitch("rule", "")] if e.rules else [], "rule:paraphrase" in e.features)
+                decide(
+                    p,
+                    self.threshold,
+                    [RulePitch("rule", "")] if e.rules else [],
+                    "rule:paraphrase" in e.features,
+                    "rule:needs question" in e.features,
+                )
                 for p, e in zip(self.scores(items), items, strict=True)
             ]
         )

@@ -131,6 +131,22 @@ def test_giving_the_customers_point_back_is_not_made_a_pitch_by_the_model(analyz
     assert result["is_pitch"] is False
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "How has it been when you've needed help from us?",  # "help", "needed", "from" lean to a pitch
+        "What would it mean for your team if the reminders always went out?",
+    ],
+)
+def test_a_needs_question_is_not_made_a_pitch_by_the_model(analyzer, text):
+    """The model's threshold is low (most persuader turns are pitches); a question about the
+    customer's world is discovery, whatever its words lean to (found by the clinic scenario's
+    good path, where the customer objected to this question as a pitch)."""
+    result = _turn(analyzer, text)
+    assert result["is_needs_question"] is True
+    assert result["is_pitch"] is False, result["evidence"]
+
+
 def test_a_broken_weights_file_says_which_file_and_what_to_do(tmp_path):
     broken = tmp_path / "pitch_model.json"
     broken.write_text('{"bias": 0.1, "weights": ', encoding="utf-8")

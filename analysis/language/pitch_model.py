@@ -131,7 +131,13 @@ class PitchJudgement:
     model_says_pitch: bool = False  # the model's own call (a rule's cue may decide without it)
 
 
-def decide(probability: float, threshold: float, rule_pitches: Iterable[RulePitch], is_paraphrase: bool) -> bool:
+def decide(
+    probability: float,
+    threshold: float,
+    rule_pitches: Iterable[RulePitch],
+    is_paraphrase: bool,
+    is_needs_question: bool = False,
+) -> bool:
     """A pitch when a rule's cue fired, or when the model says so of a turn that is not a paraphrase.
 
     The model is trained on persuasion dialogues, where advocacy is mostly stories and appeals; on
@@ -139,8 +145,12 @@ def decide(probability: float, threshold: float, rule_pitches: Iterable[RulePitc
     name), which the rules do, precisely. So the rules keep their pitches and the model adds the
     ones no rule of form reaches (bench/train_pitch.py measures both ways). A turn that gives the
     customer's point back is listening: the model's word-level hunch does not make it a pitch (a
-    rule's cue after the restating sentence still does)."""
-    return any(True for _ in rule_pitches) or (probability >= threshold and not is_paraphrase)
+    rule's cue after the restating sentence still does). A needs question asks about the
+    customer's world, so the hunch does not make it a pitch either: its threshold is low (most
+    persuader turns are pitches), and on practice calls it read open questions such as "How has it
+    been when you've needed help from us?" as pitches, so the customer objected to discovery."""
+    hunch = probability >= threshold and not is_paraphrase and not is_needs_question
+    return any(True for _ in rule_pitches) or hunch
 
 
 def judge_pitch(
@@ -166,14 +176,16 @@ def judge_pitch(
         is_paraphrase=is_paraphrase,
     )
     probability = model.probability(features)
-    is_pitch = decide(probability, model.threshold, rules, is_paraphrase)
+    is_pitch = decide(probability, model.threshold, rules, is_paraphrase, is_needs_question)
     if not is_pitch and not pitches:
         return PitchJudgement(False, probability, None)
-    says_pitch = probability >= model.threshold and not is_paraphrase
+    says_pitch = probability >= model.threshold and not is_paraphrase and not is_needs_question
     if says_pitch or not pitches:
         verdict = "likely a pitch"
-    elif probability >= model.threshold:
+    elif probability >= model.threshold and is_paraphrase:
         verdict = "likely a pitch, but the turn restates the customer; the cue decides"
+    elif probability >= model.threshold:
+        verdict = "likely a pitch, but the turn asks about the customer; the cue decides"
     else:
         verdict = "on its own, likely not a pitch; the cue decides"
     leans = ", ".join(f"'{name.split(':', 1)[1]}'" for name in model.strongest(features))
