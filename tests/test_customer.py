@@ -216,3 +216,26 @@ def test_an_implication_question_naming_no_topic_goes_on_about_the_last_one(cust
     dana.respond("How punctual are your drops these days?", OPEN, 1)
     line = dana.respond("And what does a second one like that mean for you?", IMPLICATION, 3)
     assert (line.event, line.need_id, line.layer) == (CustomerEvent.NEED_DEVELOPED, "late-deliveries", "implication")
+
+
+def test_a_proposal_naming_the_meeting_by_its_verb_is_agreed_once_ready(customer):
+    """ "Could we meet next Tuesday ...?" proposes the meeting though it never says "meeting" or
+    "next week" (found in a new user's call: Dana answered it as a paraphrase and waited)."""
+    dana = customer()
+    lines = _play(dana, [
+        ("How do you plan the routes today?", OPEN),
+        ("So Marcus sorts it all by hand and the trucks wait until nine.", PARAPHRASE),
+        ("What does the late start cost you?", IMPLICATION),
+        ("How punctual are your drops these days?", OPEN),
+        ("What does a missed window cost you with the supermarkets?", IMPLICATION),
+    ])  # fmt: skip
+    assert lines[-1].buying_signal
+    summary_and_ask = "So you plan by hand and one drop in eight is late. Could we meet next Tuesday with Marcus?"
+    agreed = dana.respond(summary_and_ask, CLOSED, 11)
+    assert agreed.event is CustomerEvent.OBJECTIVE_AGREED and agreed.ended
+
+
+def test_the_verb_alone_in_a_discovery_question_is_no_proposal(customer):
+    dana = customer()
+    line = dana.respond("Does the way you plan today meet what the supermarkets need?", CLOSED, 1)
+    assert line.event not in (CustomerEvent.OBJECTIVE_NOT_YET, CustomerEvent.OBJECTIVE_AGREED)

@@ -21,6 +21,19 @@ def topic_matches(terms: tuple[str, ...], text: str) -> list[str]:
     return hits
 
 
+def action_matches(terms: tuple[str, ...], text: str) -> list[str]:
+    """The topic terms named by their verb: "meet" for "meeting", "book" for "booking". Only a
+    reply that also opens a proposal should count it ("Could we meet on Tuesday?"), since the bare
+    verb is common in discovery too ("Does the system meet your needs?")."""
+    lowered = text.lower()
+    hits = []
+    for term in terms:
+        if len(term) > 5 and term.endswith("ing") and " " not in term:
+            if re.search(rf"\b{re.escape(term[:-3])}s?\b", lowered):
+                hits.append(term)
+    return hits
+
+
 CUES_FILE = Path(__file__).with_name("customer_cues.yaml")
 
 

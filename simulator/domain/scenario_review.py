@@ -19,7 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from simulator.domain.matching import proposes_next_step, topic_matches
+from simulator.domain.matching import action_matches, proposes_next_step, topic_matches
 from simulator.domain.scenario import LAYERS, REPLY_KINDS, Problem, Scenario, trust_rank
 
 # The trust each reaction earns, as the scripted customer counts it (scripted.py's rules).
@@ -194,7 +194,8 @@ def _check_ask(r: _Review, s: Scenario, ask: str, name: str, where: tuple, seen:
               "should reach one place", error=True)  # fmt: skip
     seen.setdefault(key, name)
     keywords = topic_matches(s.objective.keywords, ask)
-    if keywords and proposes_next_step(ask):
+    if proposes_next_step(ask) and (keywords or action_matches(s.objective.keywords, ask)):
+        keywords = keywords or action_matches(s.objective.keywords, ask)
         r.add(where, f"{name}: the example question {ask!r} reads as a proposal of the objective "
               f"(keyword {keywords[0]!r}); reword it", error=True)  # fmt: skip
     elif keywords:

@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any
 
 from analysis.types import TurnAnalysis
-from simulator.domain.matching import names_a_price, proposes_next_step, topic_matches
+from simulator.domain.matching import action_matches, names_a_price, proposes_next_step, topic_matches
 from simulator.domain.scenario import Need, Scenario, trust_rank
 from simulator.domain.understanding import Understanding
 
@@ -109,7 +109,8 @@ def _order(scenario: Scenario) -> list[Need]:
 
 def _safe(scenario: Scenario, text: str) -> bool:
     """A reply that will not be taken for something else: a proposal, a price, the product's name."""
-    if topic_matches(scenario.objective.keywords, text) and proposes_next_step(text):
+    keywords = scenario.objective.keywords
+    if proposes_next_step(text) and (topic_matches(keywords, text) or action_matches(keywords, text)):
         return False
     if names_a_price(text):
         return False

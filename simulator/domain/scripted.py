@@ -33,6 +33,7 @@ from analysis.types import QuestionType, SpinKind, TurnAnalysis
 from simulator.domain.customer import CallSnapshot, CustomerEvent, CustomerLine, EndReason, RevealedNeed
 from simulator.domain.matching import (
     acknowledges,
+    action_matches,
     asks_a_follow_up,
     names_a_price,
     proposes_next_step,
@@ -188,9 +189,12 @@ class ScriptedCustomer:
         objective = sc.objective
         # An open question that merely mentions a keyword ("what happens in your weekly meeting?")
         # is discovery, not a proposal.
+        opens_proposal = proposes_next_step(rep_text)
         proposes = bool(topic_matches(objective.keywords, rep_text)) and (
-            proposes_next_step(rep_text) or (asks and analysis.question_type is QuestionType.CLOSED)
+            opens_proposal or (asks and analysis.question_type is QuestionType.CLOSED)
         )
+        # "Could we meet on Tuesday?" names the meeting by its verb: a proposal all the same.
+        proposes = proposes or (opens_proposal and bool(action_matches(objective.keywords, rep_text)))
         if proposes:
             return self._proposal(before)
         if s.open_objection is not None:
