@@ -297,3 +297,15 @@ def test_show_prints_a_past_call_with_evidence_reactions_and_debrief(run, replie
 
     missing = run("show", "99", "--db", str(db_path))
     assert missing.exit_code == 2 and "no session 99" in missing.output
+
+
+def test_a_sentence_model_that_cannot_load_is_reported_once_not_at_every_turn(
+    run, replies, db_path, tmp_path, monkeypatch
+):
+    import analysis.language.meaning as meaning
+
+    monkeypatch.setattr(meaning, "model_dir", lambda: tmp_path / "no-model-here")
+    result = run("practice", "freight-discovery", "--rep", "Sam Lee", "--replies", str(replies), "--db", str(db_path))
+    assert result.exit_code == 0, result.output
+    assert result.stderr.count("the customer will match questions by topic words only") == 1, result.stderr
+    assert "no-model-here" in result.stderr

@@ -171,6 +171,9 @@ class WhenReady:
         self.cache = cache
         self.meaning: MeaningMatcher | None = None
         self.fallback = TopicWords(scenario)
+        # Asked once: a model that could not load is not tried again at every turn (each try
+        # costs a load and, on the command line, printed the same failure line again).
+        self.gave_up = False
 
     @property
     def method(self) -> str:
@@ -178,8 +181,11 @@ class WhenReady:
 
     def prepare(self, texts: list[str]) -> None:
         if self.meaning is None:
+            if self.gave_up:
+                return
             encoder = self.encoder()
             if encoder is None:
+                self.gave_up = True
                 return
             self.meaning = MeaningMatcher(self.scenario, encoder, self.cache)
         self.meaning.prepare(texts)
