@@ -105,6 +105,8 @@ def test_practice_live_from_a_replies_file_with_a_person_typing_the_customer(run
     assert data["figures"]["needs_uncovered"]["value"] == 1
     row = store.db.table("sessions").get(data["session_id"])
     assert row["customer_played_by"] == "Kim" and row["group_id"] == "live-team"
+    shown = run("show", str(data["session_id"]), "--db", str(db_path))
+    assert "Dana Okafor (played by Kim): Marcus plans by hand." in shown.output
 
 
 def test_practice_live_when_the_person_leaves_mid_call_still_saves_a_debriefed_call(run, db_path, store, tmp_path):

@@ -112,7 +112,10 @@ def show(session_id: int, db: str | None, as_json: bool) -> None:
         return
     figures_text = "\n".join(f"  {f.label}: {f.display}" for f in figures)
     try:
-        customer = store.call_facts(session_id).customer_name or _customer_name(session.scenario_id)
+        facts = store.call_facts(session_id)
     except StoreError as exc:
         fail(str(exc))
+    customer = facts.customer_name or _customer_name(session.scenario_id)
+    if facts.customer_played_by:  # a person played the customer from a second terminal
+        customer = f"{customer} (played by {facts.customer_played_by})"
     click.echo(render_session(session, turns, saved, customer, figures_text))

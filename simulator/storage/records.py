@@ -159,6 +159,7 @@ class CallFacts:
     debrief: dict[str, Any] | None  # the debrief as the rep saw it (Debrief.to_json())
     mode: str = "solo"  # solo, team, or real (a recorded call imported with `spar import-call`)
     customer_name: str = ""  # a real call's customer, when the import named them
+    customer_played_by: str = ""  # the person who played the customer live, if one did
 
 
 @dataclass(frozen=True)

@@ -194,6 +194,7 @@ class ReviewMixin(SessionsMixin):
             debrief=json.loads(debrief["debrief_json"]) if debrief and debrief["debrief_json"] else None,
             mode=row["mode"] or "solo",
             customer_name=row.get("customer_name") or "",
+            customer_played_by=row.get("customer_played_by") or "",
         )
 
     def session_goal(self, session_id: int) -> Goal | None:
