@@ -37,8 +37,9 @@ def load_audio(path: str | Path) -> np.ndarray:
     return audio
 
 
-def ffmpeg_decode_argv(ffmpeg: str, path: Path) -> list[str]:
-    """ffmpeg decoding PATH to 16 kHz mono 16-bit PCM on stdout, reading local files only.
+def ffmpeg_decode_argv(ffmpeg: str, path: Path, channels: int = 1) -> list[str]:
+    """ffmpeg decoding PATH to 16 kHz 16-bit PCM on stdout (mono, or CHANNELS interleaved),
+    reading local files only.
 
     ffmpeg takes a name such as `http:x.wav` as a URL and connects; so the file goes in as
     `file:` plus its absolute path, and the protocol whitelist (set before `-i`, and inherited by
@@ -56,7 +57,7 @@ def ffmpeg_decode_argv(ffmpeg: str, path: Path) -> list[str]:
         "-f",
         "s16le",
         "-ac",
-        "1",
+        str(channels),
         "-ar",
         str(SAMPLE_RATE),
         "-",

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import numpy as np
 
-from analysis.speech.audio_file import SAMPLE_RATE, from_pcm16, speech_regions
+from analysis.speech.audio_file import SAMPLE_RATE, ffmpeg_decode_argv, from_pcm16, speech_regions
 from analysis.speech.engines import Transcriber
 from analysis.speech.errors import TranscriptionError
 from analysis.types import TimedWord
@@ -75,26 +75,7 @@ def load_channels(path: str | Path) -> np.ndarray:
         raise TranscriptionError(
             f"{path}: {channels} channels; import-call needs exactly two (the rep on one, the customer on the other)"
         )
-    done = subprocess.run(
-        [
-            ffmpeg,
-            "-nostdin",
-            "-v",
-            "error",
-            "-protocol_whitelist",
-            "file,pipe",
-            "-i",
-            f"file:{path.resolve()}",
-            "-f",
-            "s16le",
-            "-ac",
-            "2",
-            "-ar",
-            str(SAMPLE_RATE),
-            "-",
-        ],
-        capture_output=True,
-    )
+    done = subprocess.run(ffmpeg_decode_argv(ffmpeg, path, channels=2), capture_output=True)
     if done.returncode != 0:
         reason = (done.stderr.decode(errors="replace").strip().splitlines() or ["unknown error"])[-1]
         raise TranscriptionError(f"{path}: not a readable audio file ({reason}); use WAV, FLAC or MP3")
