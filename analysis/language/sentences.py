@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from typing import cast
+
 import numpy
 from spacy.attrs import SENT_START
 from spacy.language import Language
 from spacy.tokens import Doc, Token
+from thinc.types import Ints2d
 
 from analysis.language.spoken import CLOSERS, TERMINAL
 
@@ -20,16 +23,14 @@ def transcript_sentences(doc: Doc) -> Doc:
     """
     # Written in one go: setting `Token.is_sent_start` checks the whole doc for a parse each time,
     # which made a long turn quadratic.
-    starts = numpy.zeros((len(doc), 1), dtype="uint64")
-    for i, tok in enumerate(doc):
-        starts[i, 0] = SENT_START_VALUE[_starts_sentence(doc, i, tok)]
-    if len(doc):
-        doc.from_array([SENT_START], starts)
+    starts = [SENT_START_VALUE[_starts_sentence(doc, i, tok)] for i, tok in enumerate(doc)]
+    if starts:
+        doc.from_array([SENT_START], cast(Ints2d, numpy.array(starts, dtype="uint64").reshape(-1, 1)))
     return doc
 
 
 # Token.sent_start as Doc.from_array reads it: 1 starts a sentence, -1 does not (as uint64).
-SENT_START_VALUE = {True: 1, False: numpy.uint64(2**64 - 1)}
+SENT_START_VALUE = {True: 1, False: 2**64 - 1}
 
 
 def _starts_sentence(doc: Doc, i: int, tok: Token) -> bool:
