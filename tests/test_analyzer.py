@@ -524,3 +524,22 @@ def test_introducing_yourself_is_not_a_pitch(analyzer, text):
 )
 def test_an_introduction_that_advocates_is_still_a_pitch(analyzer, text):
     assert _turn(analyzer, text, "Lindqvist. Who is this?", ("FlowSense",))["is_pitch"] is True
+
+
+def test_cues_by_sentence_match_a_scan_of_every_cue(analyzer):
+    """The per-sentence index of phrase cues gives what going through all of them would."""
+    from analysis.language.findings import CUES_KEY, cues_in
+
+    doc = analyzer.nlp(
+        "It sounds like the late deliveries worry you. So you plan every route by hand? "
+        "Nice to meet you. Could we set up a meeting next week? Most fleets cut overtime by a fifth."
+    )
+    assert len(doc.spans[CUES_KEY]) > 3
+    for sent in doc.sents:
+        for prefix in ("", "listening", "pitch", "proposal", "pleasantry"):
+            scanned = [
+                (c.start, c.end, c.label_)
+                for c in doc.spans[CUES_KEY]
+                if c.label_.startswith(prefix) and c.start >= sent.start and c.end <= sent.end
+            ]
+            assert [(c.start, c.end, c.label_) for c in cues_in(doc, sent, prefix)] == scanned

@@ -30,9 +30,9 @@ MI_NOTE = "(MI convention)"
 
 
 # The longest turn the analyzer takes, in characters: about 15,000 words, over an hour of speech.
-# spaCy itself stops at 1,000,000 (E088), and the cost of a turn grows faster than its length
-# (100,000 characters take about half a minute on 2 cores), so a longer "turn" is refused, not
-# analysed for minutes; a real transcript that long is many turns.
+# spaCy itself stops at 1,000,000 (E088); 100,000 characters take about 5 s on 2 cores (the cost
+# grows with the length now, no longer faster), so a longer "turn" is refused, not analysed for
+# a minute; a real transcript that long is many turns.
 MAX_TURN_CHARS = 100_000
 
 

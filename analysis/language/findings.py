@@ -22,9 +22,32 @@ def sentence_record(sent: Span, **fields: Any) -> dict[str, Any]:
     return {"text": sent.text.strip(), "start": sent.start_char, "end": sent.end_char, **fields}
 
 
-def cues_in(doc: Doc, sent: Span, prefix: str) -> list[Span]:
-    return [
-        s
-        for s in doc.spans.get(CUES_KEY, [])
-        if s.label_.startswith(prefix) and s.start >= sent.start and s.end <= sent.end
+def cues_in(doc: Doc, sent: Span, prefix: str = "") -> list[Span]:
+    """The doc's phrase cues inside `sent` whose label starts with `prefix`, in the span group's order."""
+    by_start = _cues_by_start(doc)
+    found = [
+        cue
+        for start in range(sent.start, sent.end)
+        for cue in by_start.get(start, ())
+        if cue[1].end <= sent.end and cue[1].label_.startswith(prefix)
     ]
+    return [span for _, span in sorted(found, key=lambda cue: cue[0])]
+
+
+# The cues of the doc read last, by the token they start at. Every component asks once or more per
+# sentence; going through the whole span group each time made a long turn quadratic (a 20,000
+# character turn spent most of its time making the same Span objects again).
+_indexed: tuple[Doc, Any, int, dict[int, list[tuple[int, Span]]]] | None = None
+
+
+def _cues_by_start(doc: Doc) -> dict[int, list[tuple[int, Span]]]:
+    global _indexed
+    group = doc.spans.get(CUES_KEY)
+    size = len(group) if group is not None else 0
+    if _indexed is not None and _indexed[0] is doc and _indexed[1] is group and _indexed[2] == size:
+        return _indexed[3]
+    by_start: dict[int, list[tuple[int, Span]]] = {}
+    for order, span in enumerate(group if group is not None else ()):
+        by_start.setdefault(span.start, []).append((order, span))
+    _indexed = (doc, group, size, by_start)
+    return by_start

@@ -32,7 +32,7 @@ from typing import Any
 import yaml
 from spacy.tokens import Doc, Span, Token
 
-from analysis.language.findings import CUES_KEY
+from analysis.language.findings import cues_in
 from analysis.language.rules import PATTERNS_DIR, question_rules
 from analysis.language.spoken import SECOND_PERSON, content_tokens
 from analysis.language.word_features import word_features, words_of
@@ -260,12 +260,8 @@ def sentence_signs(
     long_turn = sum(1 for t in doc if t.is_alpha) > 25
     last_turn = facts[0].lemmas
     turn_asks_openly = any(q.get("type") == "open" and not q.get("rising") for q in questions.values())
-    cues_by_sentence: dict[int, list[Span]] = {}
     sentences = list(doc.sents)
-    for span in doc.spans.get(CUES_KEY, []):
-        for i, sent in enumerate(sentences):
-            if span.start >= sent.start and span.end <= sent.end:
-                cues_by_sentence.setdefault(i, []).append(span)
+    cues_by_sentence: dict[int, list[Span]] = {i: cues_in(doc, sent) for i, sent in enumerate(sentences)}
 
     last_bigrams = facts[0].bigrams
     found = []
