@@ -44,8 +44,9 @@ def _cues_by_start(doc: Doc) -> dict[int, list[tuple[int, Span]]]:
     global _indexed
     group = doc.spans.get(CUES_KEY)
     size = len(group) if group is not None else 0
-    if _indexed is not None and _indexed[0] is doc and _indexed[1] is group and _indexed[2] == size:
-        return _indexed[3]
+    cached = _indexed  # read once: a worker thread analysing another turn may replace it meanwhile
+    if cached is not None and cached[0] is doc and cached[1] is group and cached[2] == size:
+        return cached[3]
     by_start: dict[int, list[tuple[int, Span]]] = {}
     for order, span in enumerate(group if group is not None else ()):
         by_start.setdefault(span.start, []).append((order, span))
