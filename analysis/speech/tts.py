@@ -38,7 +38,7 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeVar
 
 import numpy as np
 
@@ -517,11 +517,47 @@ def piper_model_files(name: str) -> tuple[Path, Path]:
     return model, config
 
 
+Answer = TypeVar("Answer")
+
+
 class _ChildProcessEngine:
     """An engine that keeps one child process and a scratch folder for the call's lines."""
 
     _process: subprocess.Popen | None
     _folder: Path | None
+    _stderr: _StderrLines | None
+
+    def _converse(
+        self,
+        request: str,
+        answered: Callable[[str], Answer | None],
+        timeout: float,
+        *,
+        silent: str,
+        stopped: Callable[[], TTSError],
+        cannot_send: Callable[[], TTSError],
+    ) -> Answer:
+        """Write REQUEST (one line) to the child and read its stderr until ANSWERED(line) gives
+        something. No answer within TIMEOUT closes the engine (TTSError SILENT); the child gone
+        before answering is STOPPED(); a pipe that cannot be written is CANNOT_SEND()."""
+        assert self._process is not None and self._stderr is not None and self._process.stdin is not None
+        try:
+            self._process.stdin.write(request)
+            self._process.stdin.flush()
+        except (OSError, ValueError):  # ValueError: the pipe was closed here (the engine closed at exit)
+            raise cannot_send() from None
+        deadline = time.monotonic() + timeout
+        while True:
+            try:
+                line = self._stderr.next(max(0.0, deadline - time.monotonic()))
+            except TimeoutError:
+                self.close()
+                raise TTSError(silent) from None
+            if line is None:
+                raise stopped()
+            answer = answered(line)
+            if answer is not None:
+                return answer
 
     def process_ids(self) -> list[int]:
         return [self._process.pid] if self._process and self._process.poll() is None else []
@@ -589,30 +625,24 @@ class _PiperEngine(_ChildProcessEngine):
         return self._request(text, CHUNK_TIMEOUT_SECONDS)
 
     def _request(self, text: str, timeout: float) -> Audio:
-        assert self._process is not None and self._stderr is not None and self._process.stdin is not None
-        try:
-            self._process.stdin.write(" ".join(text.split()) + "\n")
-            self._process.stdin.flush()
-        except (OSError, ValueError):  # ValueError: the pipe was closed here (the engine closed at exit)
-            raise self._died() from None
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self._stderr.next(max(0.0, deadline - time.monotonic()))
-            except TimeoutError:
-                self.close()
-                raise TTSError(
-                    f"voice '{self.voice}': piper gave no audio within {timeout:.0f} s; "
-                    "try again, or choose another voice with --voice"
-                ) from None
-            if line is None:
-                raise self._died()
+        def wrote(line: str) -> Audio | None:
             written = re.search(r"Wrote (.+\.wav)$", line)
-            if written:
-                path = Path(written.group(1))
-                audio = Audio.load_wav(path)
-                path.unlink(missing_ok=True)
-                return audio
+            if not written:
+                return None
+            path = Path(written.group(1))
+            audio = Audio.load_wav(path)
+            path.unlink(missing_ok=True)
+            return audio
+
+        return self._converse(
+            " ".join(text.split()) + "\n",
+            wrote,
+            timeout,
+            silent=f"voice '{self.voice}': piper gave no audio within {timeout:.0f} s; "
+            "try again, or choose another voice with --voice",
+            stopped=self._died,
+            cannot_send=self._died,
+        )
 
     def _died(self) -> TTSError:
         assert self._process is not None and self._stderr is not None
@@ -676,34 +706,32 @@ class _FestivalEngine(_ChildProcessEngine):
         return audio
 
     def _send(self, expression: str, timeout: float) -> None:
-        assert self._process is not None and self._stderr is not None and self._process.stdin is not None
         marker = f"SPARRING-DONE-{self._requests}"
-        try:
-            self._process.stdin.write(f'(begin {expression} (format stderr "{marker}\\n"))\n')
-            self._process.stdin.flush()
-        except (OSError, ValueError):  # ValueError: the pipe was closed here (the engine closed at exit)
-            raise TTSError(f"voice '{self.voice}': festival stopped; run `bash setup.sh`") from None
-        deadline = time.monotonic() + timeout
-        while True:
-            try:
-                line = self._stderr.next(max(0.0, deadline - time.monotonic()))
-            except TimeoutError:
-                self.close()
-                raise TTSError(
-                    f"voice '{self.voice}': festival gave no audio within {timeout:.0f} s; "
-                    "choose another voice with --voice"
-                ) from None
-            if line is None:
-                raise TTSError(
-                    f"voice '{self.voice}': festival stopped ({self._stderr.last_words()}); run `bash setup.sh`"
-                )
+
+        def done(line: str) -> bool | None:
             if line.strip() == marker:
-                return
+                return True
             if "SIOD ERROR" in line or "unbound variable" in line:
                 raise TTSError(
                     f"voice '{self.voice}': festival failed ({line.strip()}); run `bash setup.sh` "
                     "(installs festvox-us-slt-hts)"
                 )
+            return None
+
+        def stopped() -> TTSError:
+            assert self._stderr is not None
+            return TTSError(
+                f"voice '{self.voice}': festival stopped ({self._stderr.last_words()}); run `bash setup.sh`"
+            )
+
+        self._converse(
+            f'(begin {expression} (format stderr "{marker}\\n"))\n',
+            done,
+            timeout,
+            silent=f"voice '{self.voice}': festival gave no audio within {timeout:.0f} s; choose another voice with --voice",
+            stopped=stopped,
+            cannot_send=lambda: TTSError(f"voice '{self.voice}': festival stopped; run `bash setup.sh`"),
+        )
 
 
 class _EspeakEngine:
