@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+import shutil
+import subprocess
 from pathlib import Path
 
+import numpy as np
 import pytest
 
+from analysis.speech.audio_file import SAMPLE_RATE, load_audio
+from simulator.audio.recording import save_wav
 from simulator.domain.scenario_file import load_scenario
 from simulator.locations import builtin_scenarios_dir
 from simulator.storage import Store
@@ -88,3 +93,32 @@ def encoder():
     from analysis.language.meaning import SentenceEncoder
 
     return SentenceEncoder()
+
+
+# --- speech for the voice tests: espeak-ng into WAV files, once a session ----------------------
+SENTENCES = {
+    "routes": "Thanks for making time. How do you plan the routes for your drivers today?",
+    "problems": "What problems does that cause for your deliveries?",
+    "meeting": "Could we set up a meeting next week with you and Marcus?",
+}
+
+
+@pytest.fixture(scope="session")
+def voices(tmp_path_factory) -> dict[str, Path]:
+    """Each sentence spoken by espeak-ng, with half a second of silence either side; plus
+    silence and noise."""
+    if shutil.which("espeak-ng") is None:
+        pytest.fail("espeak-ng is missing: run `bash setup.sh --test`, which installs it")
+    folder = tmp_path_factory.mktemp("voices")
+    files = {}
+    for key, text in SENTENCES.items():
+        raw = folder / f"{key}-raw.wav"
+        subprocess.run(["espeak-ng", "-s", "150", "-w", str(raw), text], check=True)
+        speech = load_audio(raw)
+        pad = np.zeros(SAMPLE_RATE // 2, dtype=np.float32)
+        files[key] = save_wav(folder / f"{key}.wav", np.concatenate([pad, speech, pad]))
+    rng = np.random.default_rng(7)
+    files["silence"] = save_wav(folder / "silence.wav", np.zeros(SAMPLE_RATE * 3, dtype=np.float32))
+    files["noise"] = save_wav(folder / "noise.wav", rng.normal(0, 0.02, SAMPLE_RATE * 3).astype(np.float32))
+    files["hum"] = save_wav(folder / "hum.wav", 0.1 * np.sin(2 * np.pi * 50 * np.arange(SAMPLE_RATE * 3) / SAMPLE_RATE))
+    return files

@@ -22,7 +22,6 @@ from simulator.storage.store import PlayedScenario
 from simulator.ui.app import create_app
 from simulator.ui.screens.review import RetryDialog, ReviewScreen
 from tests.review_helpers import PITCH_TURN, play
-from tests.test_voice import voices  # noqa: F401  (fixture: espeak-ng speech; fast_transcriber is in conftest)
 
 # At the pitch (turn 8), Dana has just said that one drop in eight is late: asking what that costs
 # develops the need; the pitch in the call did not.
@@ -303,7 +302,7 @@ async def test_the_progress_screen_shows_retries_with_and_without_help(db_path, 
         assert "on your own: 1 try: 0 needs questions" in gaps and "with help: 1 try: 1 needs question," in gaps
 
 
-async def test_a_retry_can_be_spoken(db_path, analyzer, freight, voices, fast_transcriber):  # noqa: F811
+async def test_a_retry_can_be_spoken(db_path, analyzer, freight, voices, fast_transcriber):
     """Ctrl+T in the retry dialog records the answer (a WAV played as the microphone here); the words
     heard go into the box to be read before Enter saves them."""
     from simulator.audio.recording import FileSource
