@@ -597,3 +597,11 @@ def test_a_tag_without_a_question_mark_shows_its_cue(analyzer):
     result = _turn(analyzer, "Marcus still rebuilds the plan every morning, doesn't he.")
     assert result["question_type"] == "closed"
     assert any("tag 'doesn't he' asks for agreement" in (e["cue"] or "") for e in result["evidence"])
+
+
+def test_mi_coders_count_an_echo_as_a_closed_question(analyzer):
+    """Motivational-interviewing coding counts "Oh, did you?" as a closed question; the sales
+    convention (the app's default) counts it only after the rep's own statement."""
+    result = _mi_turn(analyzer, "Oh, did you?")
+    assert (result["is_question"], result["question_type"]) == (True, "closed")
+    assert _turn(analyzer, "Oh, did you?")["is_question"] is False
