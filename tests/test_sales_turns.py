@@ -138,6 +138,9 @@ REQUESTS = [
     "Can you spare an hour on Thursday?",
     "How much would you like to order?",
     "So, would you like to go ahead with the northern depot first?",
+    "How about $20 a month per truck?",
+    "What about just the one depot to start?",
+    "It's a small step, how about it?",
 ]
 
 
@@ -171,6 +174,7 @@ STILL_NEEDS = [
     "How many vans do you run?",
     "When would you like the new routes to start?",
     "If you could change one thing about the mornings, what would it be?",
+    "What about your drivers, how do they find the new app?",
 ]
 
 
@@ -178,6 +182,19 @@ STILL_NEEDS = [
 def test_asking_about_their_world_stays_a_needs_question(analyzer, text):
     result = analyzer.analyze_turn(text, "We run about forty trucks out of two depots.")
     assert result.is_needs_question, [e.cue for e in result.evidence]
+
+
+def test_handing_the_turn_back_is_small_talk(analyzer):
+    result = analyzer.analyze_turn("I grew up near Leeds. How about you?", "I'm calling from York.")
+    assert result.is_question and not result.is_needs_question
+    deeper = analyzer.analyze_turn("How about you, what slows your mornings down most?", "We run forty trucks.")
+    assert deeper.is_needs_question
+
+
+def test_an_option_put_forward_shows_the_figure(analyzer):
+    result = analyzer.analyze_turn("How about $20 a month per truck?", "We run forty trucks.")
+    close = next(e for e in result.evidence if e.kind == EvidenceKind.CLOSE)
+    assert "How about $20" in close.cue and "option" in close.cue
 
 
 @pytest.mark.parametrize(

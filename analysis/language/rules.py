@@ -143,6 +143,7 @@ def cue_patterns(folder: Path | None = None) -> tuple[dict[str, Any], ...]:
     add("proposal", spin.get("proposals", []))
     add("request", spin.get("requests", []))
     add("asks_amount", spin.get("amount_questions", []))
+    add("option_opening", spin.get("option_openings", []))
     pitch = _read("pitch.yaml", folder)
     add("pitch", pitch["phrases"])
     add("pitch_benefit", pitch.get("benefit_claims", []))
@@ -185,6 +186,7 @@ class RequestVerbs:
 
     talk: frozenset[str]  # telling us about their world: "Could you walk me through it?"
     world: frozenset[str]  # asking their view or knowledge: "Would you know who signs off?"
+    options: frozenset[str] = frozenset()  # after "how about": an option to accept ("just the one")
 
 
 @lru_cache(maxsize=4)
@@ -193,4 +195,5 @@ def request_verbs(folder: Path | None = None) -> RequestVerbs:
     return RequestVerbs(
         talk=frozenset(w.lower() for w in data.get("talk_verbs", [])),
         world=frozenset(w.lower() for w in data.get("world_verbs", [])),
+        options=frozenset(w.lower() for w in data.get("option_words", [])),
     )

@@ -110,11 +110,15 @@ class SpinClassifier:
         # we ...?" proposes.
         question_word = len(rest) > 1 and rest[0].lower_ in self.rules.open_wh | self.rules.closed_wh
         amount = any(c.start == opening for c in cues_in(doc, sent, "asks_amount"))
-        if question_word and not amount and not any(r.start == opening for r in requests):
+        puts = any(c.start == opening for c in cues_in(doc, sent, "option_opening"))
+        if question_word and not amount and not puts and not any(r.start == opening for r in requests):
             return None
         proposal = cues_in(doc, sent, "proposal")
         if proposal:
             return f"'{proposal[0].text}' proposes the next step"
+        option = self._option_put_forward(doc, sent)
+        if option:
+            return option
         asks = cues_in(doc, sent, "commitment_ask")
         committing = [t for t in sent if t.lemma_.lower() in self.commitment or t.lower_ in self.commitment]
         if asks:
@@ -136,6 +140,23 @@ class SpinClassifier:
                 return f"'{helper.text} ... {verb.text}' puts the decision to the customer"
         if not question_word:
             return self._asks_a_deed(rest)
+        return None
+
+    def _option_put_forward(self, doc: Doc, sent: Span) -> str | None:
+        """ "How about $20 a month?", "What about just the one depot?": an option to accept."""
+        for opening in cues_in(doc, sent, "option_opening"):
+            if opening.end >= sent.end:
+                continue
+            word = doc[opening.end]
+            lowered = word.lower_
+            if (
+                word.like_num
+                or word.is_currency
+                or lowered in self.verbs.options
+                or lowered in self.rules.proposal_openers
+            ):
+                shown = doc[opening.start : min(word.i + 2 if word.is_currency else word.i + 1, sent.end)]
+                return f"'{shown.text}' puts an option forward to accept"
         return None
 
     def _asks_a_deed(self, rest: list[Token]) -> str | None:
