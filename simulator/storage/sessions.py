@@ -327,7 +327,7 @@ class SessionsMixin(StoreBase):
             rows = self.db.query(
                 "select s.id, s.started_at, s.ended_at, s.status, s.end_reason, s.objective_met, s.final_level, "
                 "s.input_mode, r.name as rep_name, s.scenario_id, sc.title as scenario_title, "
-                "d.focus_skill, d.next_step, "
+                "d.focus_skill, d.next_step, s.customer_played_by, "
                 "(select count(*) from turns t where t.session_id = s.id) as turn_count, "
                 "(select count(*) from turns t where t.session_id = s.id and t.input_mode = 'spoken') as spoken_turns "
                 f"from sessions s join reps r on r.id = s.rep_id left join scenarios sc on sc.id = s.scenario_id "
