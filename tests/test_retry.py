@@ -214,6 +214,15 @@ def test_exports_hold_the_retries_and_json_round_trips_through_import(
     assert 'Try 2, on your own: "Tell me more."' in md
     html = spar("export", str(played), "--format", "html", "--db", str(db_path)).stdout
     assert '<li class="retry">Try 1, with help (prompt, Kim)' in html
+    shown = spar("show", str(played), "--db", str(db_path)).stdout
+    assert f'tried again in review, try 1 with help (prompt, Kim): "{BETTER_ANSWER}"' in shown
+    assert 'tried again in review, try 2 on your own: "Tell me more."' in shown
+    shown_json = json.loads(spar("show", str(played), "--json", "--db", str(db_path)).stdout)
+    assert [(r["turn"], r["assisted"], r["text"]) for r in shown_json["retries"]] == [
+        (PITCH_TURN - 1, True, BETTER_ANSWER),
+        (PITCH_TURN - 1, False, "Tell me more."),
+    ]
+    assert shown_json["retries"][0]["customer"]["event"] == "need_developed"
 
     file = tmp_path / "call.json"
     assert spar("export", str(played), "--format", "json", "--out", str(file), "--db", str(db_path)).exit_code == 0
