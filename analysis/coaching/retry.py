@@ -115,7 +115,7 @@ class Retry:
     created_at: str
 
     def to_json(self) -> dict[str, Any]:
-        """As `spar show --json` prints it: the turn is 0-based, like the transcript's `index`."""
+        """As `spar show --json` prints it: the turn is 0-based, like the transcript's `turn`."""
         return {
             "turn": self.turn,
             "text": self.text,
