@@ -113,6 +113,7 @@ class Retry:
     how: str  # a RetryHow value, or a coach's note
     author: str
     created_at: str
+    audio_path: str = ""  # the recording of a spoken retry, beside the database; empty when typed
 
     def to_json(self) -> dict[str, Any]:
         """As `spar show --json` prints it: the turn is 0-based, like the transcript's `turn`."""
@@ -123,6 +124,7 @@ class Retry:
             "how": self.how,
             "author": self.author,
             "created_at": self.created_at,
+            "audio_path": self.audio_path or None,
             "analysis": self.analysis.to_json(),
             "customer": asdict(self.reaction),
         }
