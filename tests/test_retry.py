@@ -26,7 +26,7 @@ from simulator.storage import Store
 from simulator.storage.store import PlayedScenario
 from simulator.ui.app import create_app
 from simulator.ui.screens.review import RetryDialog, ReviewScreen
-from tests.review_helpers import PITCH_TURN, play
+from tests.review_helpers import PITCH_TURN, play, review_app
 
 # At the pitch (turn 8), Dana has just said that one drop in eight is late: asking what that costs
 # develops the need; the pitch in the call did not.
@@ -57,13 +57,7 @@ def _rows(db: Path) -> list[sqlite3.Row]:
 # --- the review screen ------------------------------------------------------------------------
 async def test_a_coach_prompts_a_retry_in_review_and_it_is_stored_as_assisted_and_shown(db_path, analyzer, freight):
     session = play(db_path, analyzer, freight)
-    app = create_app(
-        store=Store(db_path),
-        analyzer_factory=lambda: analyzer,
-        encoder_factory=lambda: None,
-        transcriber_factory=lambda: None,
-    )
-    app.review_session = session
+    app = review_app(db_path, analyzer, session)
     async with app.run_test(size=(160, 48)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -324,15 +318,14 @@ async def test_a_retry_can_be_spoken(db_path, analyzer, freight, voices, fast_tr
 
     session = play(db_path, analyzer, freight)
     sink = MemorySink()
-    app = create_app(
-        store=Store(db_path),
-        analyzer_factory=lambda: analyzer,
-        encoder_factory=lambda: None,
+    app = review_app(
+        db_path,
+        analyzer,
+        session,
         transcriber_factory=lambda: fast_transcriber,
         audio_source_factory=lambda: FileSource(voices["problems"], realtime=False),
         output_sink_factory=lambda: sink,
     )
-    app.review_session = session
     async with app.run_test(size=(160, 48)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

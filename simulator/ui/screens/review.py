@@ -488,7 +488,10 @@ class ReviewScreen(Screen):
         if not self.review or not self.review.turns:
             return
         turn = self.review.turns[self.position].turn
-        sound = turn_audio(turn, real_call=self.review.real_call, db_folder=sparring_app(self).store.path.parent)
+        self._play(turn_audio(turn, real_call=self.review.real_call, db_folder=sparring_app(self).store.path.parent))
+
+    def _play(self, sound: TurnAudio) -> None:
+        """Plays SOUND, after stopping whatever plays; or says why there is nothing to play."""
         if not sound.playable:
             self.notify(sound.missing)
             return
@@ -640,14 +643,7 @@ class ReviewScreen(Screen):
         if not self.review or not self.review.turns:
             return
         turn = self.review.turns[self.position]
-        sound = retry_audio(turn.retries, turn.index, db_folder=sparring_app(self).store.path.parent)
-        if not sound.playable:
-            self.notify(sound.missing)
-            return
-        if self.turn_player is None:
-            self.turn_player = TurnPlayer(sparring_app(self).output_sink_factory)
-        self.turn_player.stop()
-        self.play_turn(sound)
+        self._play(retry_audio(turn.retries, turn.index, db_folder=sparring_app(self).store.path.parent))
 
     def on_review_screen_retry_failed(self, message: RetryFailed) -> None:
         kept = f" Your answer was: {literal(message.request.text)}" if message.request else ""
