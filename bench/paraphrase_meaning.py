@@ -18,7 +18,7 @@ only at turns whose lexical score lies within a band around the threshold:
 
 Every figure is held out: "5-fold cv" (both corpora, fold k held out together) and "unseen"
 (fitted on the 40 tuned AnnoMI conversations and half of Switchboard, scored on AnnoMI 41-70).
-The turn vectors are cached in bench/.cache (about 10 minutes to fill on 2 loaded cores).
+The turn vectors are cached in bench/.cache (18,743 texts, about 15 minutes to fill on 2 loaded cores).
 
     .venv/bin/python bench/paraphrase_meaning.py [--data ../shared/data] [--rate 0.03]
     .venv/bin/python bench/paraphrase_meaning.py --lexical    # the generic "you" check instead
