@@ -72,7 +72,11 @@ class SpinClassifier:
                 kind, cue = "situation", "asks about the customer ('you/your')"
             else:
                 continue
-            found.append(sentence_record(sent, sentence=question["sentence"], spin=kind, cue=cue))
+            # Without a cue word the kind is only a default: the analyzer asks the written examples
+            # (spin_examples.py) when the sentence model is there.
+            found.append(
+                sentence_record(sent, sentence=question["sentence"], spin=kind, cue=cue, kind_by_cue=kind in kinds)
+            )
         doc._.spar_spin = found
         doc._.spar_closes = closes
         return doc
