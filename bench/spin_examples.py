@@ -1,21 +1,30 @@
-"""SPIN kind by the rules against SPIN kind by the nearest written example (issue #17, an experiment).
+"""SPIN kind by the rules alone against the rules with the written examples (issue #17).
 
-Both are scored on 40 sales questions written for this bench (10 per kind, labelled by the author
-using Rackham's definitions); the examples the nearest-example method matches against are a
-separate list, so no question is scored against itself. Needs the sentence model
-(`analysis/language/meaning.py`).
+The analyzer gives a needs question that no cue word types the kind of its closest examples in
+`analysis/patterns/spin_examples.yaml` (analysis/language/spin_examples.py). Scored on two sets of
+sales questions, each labelled with Rackham's definitions, neither matched against itself:
+- "blind" (bench/data/spin_questions_blind.jsonl): 120 questions, 30 per kind, over ten
+  industries, written by an author who saw neither the rules nor the examples, and labelled a
+  second time, blind, by another (the label agreement is printed);
+- "first" (LABELLED below): 40 questions by the author of the first eight examples of each kind.
+The examples matched against are fixed (the file); only NEAREST was chosen beforehand (3), and
+1 and 5 are printed beside it. Needs the sentence model (`analysis/language/meaning.py`).
 
     .venv/bin/python bench/spin_examples.py
 """
 
 from __future__ import annotations
 
+import json
 import sys
 from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench._table import table  # noqa: E402
+
+BLIND = ROOT / "bench" / "data" / "spin_questions_blind.jsonl"
 
 # What is scored: (question, kind).
 LABELLED = [
@@ -61,96 +70,78 @@ LABELLED = [
     ("What would you do with the time you saved?", "need_payoff"),
 ]
 
-# What is matched against: written separately, none of them is scored.
-EXAMPLES = {
-    "situation": [
-        "How do you handle the planning today?",
-        "How many people are involved in dispatch?",
-        "What tools does the team use right now?",
-        "Who is responsible for the schedule?",
-        "How often do you change the routes?",
-        "Where are your depots?",
-        "How is the team organised?",
-        "What does your current process look like?",
-    ],
-    "problem": [
-        "What problems do you run into with the current process?",
-        "What's the biggest challenge with the schedule?",
-        "Where do things go wrong most often?",
-        "What's frustrating about the way it works now?",
-        "Are you satisfied with how the system performs?",
-        "What slows the team down?",
-        "Which part of the job is the most painful?",
-        "What keeps you up at night about deliveries?",
-    ],
-    "implication": [
-        "What effect does that have on your customers?",
-        "How much is that costing you each month?",
-        "What happens to the rest of the day when that goes wrong?",
-        "How does that affect the team?",
-        "What does that lead to further down the line?",
-        "Has that ever lost you business?",
-        "If nothing changes, what will that mean next year?",
-        "How does that show up in your numbers?",
-    ],
-    "need_payoff": [
-        "Would it help if that were automatic?",
-        "What would it mean for you if that problem went away?",
-        "How useful would it be to have that information live?",
-        "What would you gain if you solved this?",
-        "Why is it important to fix that now?",
-        "How would your customers benefit if deliveries were on time?",
-        "What could the team do with the time they saved?",
-        "What would success look like for you?",
-    ],
-}
 KINDS = ("situation", "problem", "implication", "need_payoff")
 
 
-def by_rules() -> tuple[list[str | None], list[bool]]:
-    """The rules' kind per question, and whether a cue word decided it (else the fallback: a
-    question about "you" with no cue counts as situation)."""
+def by_rules(questions: list[str]) -> tuple[list[str | None], list[bool]]:
+    """The rules' kind per question without the examples, and whether a cue word decided it."""
     from analysis.language.analyzer import Analyzer
-    from analysis.types import EvidenceKind
 
-    analyzer = Analyzer()
+    analyzer = Analyzer(spin_by_example=False)
     kinds, cued = [], []
-    for question, _ in LABELLED:
+    for question in questions:
         result = analyzer.analyze_turn(question, "We run forty trucks from two depots.")
         kinds.append(str(result.spin) if result.spin is not None else None)
-        cues = [e.cue for e in result.evidence if e.kind == EvidenceKind.NEEDS_QUESTION]
-        cued.append(any(c.startswith("'") for c in cues))
+        doc = analyzer.nlp(question)
+        cued.append(any(s.get("kind_by_cue") for s in doc._.spar_spin or []))
     return kinds, cued
 
 
-def by_examples() -> tuple[list[str], list[float]]:
+def by_examples(questions: list[str], nearest: int) -> list[str]:
+    """The kind of each question's closest examples (as the analyzer picks it, NEAREST votes)."""
+    from analysis.language import spin_examples
     from analysis.language.meaning import SentenceEncoder
 
-    encoder = SentenceEncoder()
-    names = [kind for kind in KINDS for _ in EXAMPLES[kind]]
-    examples = encoder.encode([e for kind in KINDS for e in EXAMPLES[kind]])
-    questions = encoder.encode([q for q, _ in LABELLED])
-    similarity = questions @ examples.T
-    best = similarity.argmax(axis=1)
-    return [names[i] for i in best], [float(similarity[n, i]) for n, i in enumerate(best)]
+    spin_examples.NEAREST = nearest
+    matcher = spin_examples.SpinExamples(SentenceEncoder())
+    return [str(m.kind) for m in matcher.nearest(questions)]
+
+
+def blind_set() -> tuple[list[str], list[str], list[str]]:
+    rows = [json.loads(line) for line in BLIND.read_text(encoding="utf-8").splitlines() if line.strip()]
+    return [r["question"] for r in rows], [r["kind"] for r in rows], [r["second_label"] for r in rows]
+
+
+def score(
+    name: str, gold: list[str], rules: list[str | None], cued: list[bool], questions: list[str]
+) -> list[list[str]]:
+    rows = []
+    right = sum(g == r for g, r in zip(gold, rules, strict=True))
+    rows.append([name, "rules alone", f"{right}/{len(gold)} ({right / len(gold):.0%})", "", ""])
+    for nearest in (1, 3, 5):
+        examples = by_examples(questions, nearest)
+        both = [e if r is not None and not c else r for r, c, e in zip(rules, cued, examples, strict=True)]
+        right = sum(g == k for g, k in zip(gold, both, strict=True))
+        wins = sum(g == k != r for g, k, r in zip(gold, both, rules, strict=True))
+        losses = sum(g == r != k for g, k, r in zip(gold, both, rules, strict=True))
+        alone = sum(g == e for g, e in zip(gold, examples, strict=True))
+        shipped = " (shipped)" if nearest == 3 else ""
+        rows.append(
+            [
+                name,
+                f"rules, examples where no cue word, {nearest} nearest{shipped}",
+                f"{right}/{len(gold)} ({right / len(gold):.0%})",
+                f"+{wins} / -{losses}",
+                f"{alone}/{len(gold)} ({alone / len(gold):.0%})",
+            ]
+        )
+    return rows
 
 
 def main() -> None:
-    gold = [kind for _, kind in LABELLED]
-    rules, cued = by_rules()
-    examples, _ = by_examples()
-    # The nearest example only where no cue word decided (a needs question with the fallback kind).
-    fallback = [e if r is not None and not c else r for r, c, e in zip(rules, cued, examples, strict=True)]
-    variants = (("rules", rules), ("nearest example", examples), ("rules, ex. if no cue", fallback))
-    for name, got in variants:
-        right = sum(g == k for g, k in zip(gold, got, strict=True))
-        per_kind = {k: sum(g == p == k for g, p in zip(gold, got, strict=True)) for k in KINDS}
-        missed = sum(p is None for p in got)
-        print(f"{name:16} {right}/{len(gold)} right ({right / len(gold):.0%}); per kind {per_kind}; no kind {missed}")
-        print("   confusions:", Counter((g, p) for g, p in zip(gold, got, strict=True) if g != p).most_common(5))
-    agree = [r if r is not None else e for r, e in zip(rules, examples, strict=True)]
-    right = sum(g == k for g, k in zip(gold, agree, strict=True))
-    print(f"{'rules, else ex.':16} {right}/{len(gold)} right ({right / len(gold):.0%})")
+    questions, gold, second = blind_set()
+    agree = sum(a == b for a, b in zip(gold, second, strict=True))
+    print(
+        f"blind set: {len(gold)} questions, {Counter(gold)}; the two labellers agree on {agree} ({agree / len(gold):.0%})"
+    )
+    rows = []
+    for name, qs, labels in (("blind", questions, gold), ("first", [q for q, _ in LABELLED], [k for _, k in LABELLED])):
+        rules, cued = by_rules(qs)
+        rows += score(name, labels, rules, cued, qs)
+        confusions = Counter((g, r) for g, r in zip(labels, rules, strict=True) if g != r).most_common(4)
+        print(f"{name}: the rules' commonest errors (gold, rules): {confusions}")
+    print()
+    print(table(["set", "method", "right", "vs rules", "nearest examples alone"], rows))
 
 
 if __name__ == "__main__":

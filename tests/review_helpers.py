@@ -6,6 +6,7 @@ from pathlib import Path
 
 from simulator.domain.session import PracticeCall, play_script
 from simulator.storage import Store
+from simulator.ui.app import SparringApp, create_app
 
 # Asks, paraphrases, then pitches after one needs question too few, and proposes the objective.
 REVIEW_CALL = [
@@ -29,3 +30,12 @@ def play(db: Path, analyzer, scenario, rep: str = "Sam Lee", replies=REVIEW_CALL
         return call.session_id
     finally:
         store.close()
+
+
+def review_app(db: Path | Store, analyzer, session: int | None = None, **parts) -> SparringApp:
+    """The app on the review of SESSION (the history when None), with the test's analyzer and
+    no sentence or speech model unless PARTS gives them."""
+    options = {"encoder_factory": lambda: None, "transcriber_factory": lambda: None} | parts
+    app = create_app(store=db if isinstance(db, Store) else Store(db), analyzer_factory=lambda: analyzer, **options)
+    app.review_session = session
+    return app

@@ -21,6 +21,7 @@ from analysis.speech.wer import word_error_rate
 from simulator.cli import cli
 from simulator.cli.common import Parts
 from simulator.storage import Store
+from tests.review_helpers import play
 
 # The rep (left channel) asks two questions; the customer (right channel) answers each.
 CALL = [
@@ -319,3 +320,42 @@ def test_an_imported_call_round_trips_through_export_and_import(spar, tmp_path, 
     assert json.loads(again) == json.loads(exported)
     history = spar("history", "--db", str(other), "--json")
     assert json.loads(history.stdout.splitlines()[0])["scenario_title"] == "Real call (no scenario)"
+
+
+def test_a_real_call_gets_a_debrief_that_checks_the_goal_from_practice(spar, tmp_path, db_path, analyzer, freight):
+    """The goal agreed after practice is what the rep tries on real calls: the import checks it by
+    its number and picks one thing to work on, and leaves the goal as the coach agreed it."""
+    practice = play(db_path, analyzer, freight)
+    agreed = spar("goal", str(practice), "--target", "needs_questions>=2", "--due", "2027-01-15", "--db", str(db_path))
+    assert agreed.exit_code == 0, agreed.output
+    goal_before = Store(db_path).latest_goal("Sam Lee")
+    path = tmp_path / "call.jsonl"
+    lines = [
+        {"speaker": "rep", "text": "How do you plan the routes today?"},
+        {"speaker": "customer", "text": "By hand, in a spreadsheet."},
+        {"speaker": "rep", "text": "What does that cost you each morning?"},
+        {"speaker": "customer", "text": "About three hours of Marcus's time."},
+        {"speaker": "rep", "text": "Our platform plans every route for you overnight."},
+    ]
+    path.write_text("".join(json.dumps(line) + "\n" for line in lines), encoding="utf-8")
+
+    result = spar("import-call", str(path), "--rep", "Sam Lee", "--db", str(db_path))
+    assert result.exit_code == 0, result.output
+    assert "Goal: at least 2 needs questions. This call: 2. Met." in result.stderr
+    assert "One thing to work on next: " in result.stderr
+    session = int(result.stdout.strip())
+    shown = spar("show", str(session), "--db", str(db_path)).stdout
+    assert "Goal: at least 2 needs questions. This call: 2. Met." in shown and "One thing to work on next:" in shown
+    debrief = json.loads(spar("show", str(session), "--json", "--db", str(db_path)).stdout)["debrief"]
+    assert debrief["goal_check"]["met"] is True and not debrief["outcome"], "no scripted customer, no outcome"
+
+    goal_after = Store(db_path).latest_goal("Sam Lee")
+    assert goal_after is not None and goal_before is not None
+    assert (goal_after.id, goal_after.checkable, goal_after.due_date) == (
+        goal_before.id,
+        goal_before.checkable,
+        "2027-01-15",
+    ), "the real call leaves the agreed goal in place"
+
+    again = spar("import-call", str(path), "--rep", "Ana", "--db", str(db_path), "--json")
+    assert json.loads(again.stdout)["debrief"]["goal_check"] is None, "a rep with no goal gets no goal line"

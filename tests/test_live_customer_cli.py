@@ -107,6 +107,10 @@ def test_practice_live_from_a_replies_file_with_a_person_typing_the_customer(run
     assert row["customer_played_by"] == "Kim" and row["group_id"] == "live-team"
     shown = run("show", str(data["session_id"]), "--db", str(db_path))
     assert "Dana Okafor (played by Kim): Marcus plans by hand." in shown.output
+    listed = run("history", "--db", str(db_path))
+    assert "customer played live by Kim" in listed.output
+    (summary,) = [json.loads(line) for line in run("history", "--json", "--db", str(db_path)).output.splitlines()]
+    assert summary["customer_played_by"] == "Kim"
 
 
 def test_practice_live_when_the_person_leaves_mid_call_still_saves_a_debriefed_call(run, db_path, store, tmp_path):

@@ -117,6 +117,22 @@ def test_talk_share_names_its_source():
     assert "Gong" in fig.note and fig.detail["benchmark"] == 0.43
 
 
+def test_a_stage_direction_is_no_talking():
+    """A live call ends with a line saying what happened ("(The rep ended the call.)"): nobody spoke
+    it, so it adds no words to the customer's side of the talk share or their longest stretch."""
+    call = [
+        _customer(0, "Dana here."),
+        _rep(1, "How do you plan routes today?"),
+        _customer(2, "By hand."),
+        _customer(3, "(The rep ended the call.)"),
+    ]
+    figures = call_metrics(call)
+    assert figures["talk_share"].detail["customer_words"] == 4
+    assert figures["talk_share"].detail["rep_words"] == 6
+    spoken_aside = call_metrics([*call[:3], _customer(3, "(laughs) Fine, fine.")])
+    assert spoken_aside["talk_share"].detail["customer_words"] == 7, "words said around an aside still count"
+
+
 def test_long_pauses_inside_a_spoken_turn():
     words = [
         {"word": "so", "start": 0.0, "end": 0.3},

@@ -239,6 +239,23 @@ def test_spar_goal_with_a_target_is_checked_at_the_next_call(spar, db_path, play
     text = spar("progress", "--rep", "Sam Lee", "--db", str(db_path)).stdout
     assert "at least 4 needs questions before the first pitch: 4, met" in text
 
+    # The coach finds that one of those needs questions was not one: the goal is checked again.
+    shown = json.loads(spar("show", str(second), "--json", "--db", str(db_path)).stdout)
+    first_needs = next(t for t in shown["transcript"] if t["speaker"] == "rep" and t["analysis"]["is_needs_question"])
+    corrected = spar(
+        "correct", str(second), str(first_needs["turn"] + 1), "is_needs_question=false", "--db", str(db_path)
+    )
+    assert corrected.exit_code == 0, corrected.output
+    md = spar("export", str(second), "--format", "md", "--db", str(db_path)).stdout
+    assert (
+        "Goal: at least 4 needs questions before the first pitch. This call: 3. Not met yet. "
+        "(Before the coach's corrections: 4.)" in md
+    )
+    redone = json.loads(spar("export", str(second), "--format", "json", "--db", str(db_path)).stdout)
+    check = redone["review"]["goal_check"]
+    assert (check["value"], check["met"], check["value_before_corrections"]) == (3, False, 4)
+    assert redone["debrief"]["debrief"]["goal_check"]["value"] == 4, "what the rep saw is stored as it was"
+
 
 def test_spar_practice_text_says_whether_the_goal_was_met(spar, db_path, played, tmp_path):
     spar("goal", str(played), "--measure", "needs_questions>=6", "--due", "2027-01-15", "--db", str(db_path))

@@ -13,7 +13,7 @@ from simulator.ui.screens.pair_debrief import PairDebriefScreen
 from simulator.ui.screens.review import CorrectDialog, NoteDialog, ReviewScreen
 from simulator.ui.screens.start import StartScreen
 from tests.conftest import GOOD_FREIGHT_CALL
-from tests.review_helpers import PITCH_TURN, play
+from tests.review_helpers import PITCH_TURN, play, review_app
 
 
 def _text(screen, selector: str) -> str:
@@ -31,13 +31,7 @@ async def _type(pilot, screen, selector: str, text: str) -> None:
 async def test_a_coach_and_rep_agree_a_goal_that_the_next_call_shows_and_checks(db_path, analyzer, freight):
     first = play(db_path, analyzer, freight)  # two needs questions before the first pitch
     store = Store(db_path)
-    app = create_app(
-        store=store,
-        analyzer_factory=lambda: analyzer,
-        encoder_factory=lambda: None,
-        transcriber_factory=lambda: None,
-    )
-    app.review_session = first
+    app = review_app(store, analyzer, first)
     async with app.run_test(size=(160, 48)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -168,13 +162,7 @@ async def test_a_coach_and_rep_agree_a_goal_that_the_next_call_shows_and_checks(
 async def test_the_coachs_prompt_wraps_at_80_columns(db_path, analyzer, freight):
     """The prompts are longer than an 80-column line: they wrap onto a second line, not cut off."""
     first = play(db_path, analyzer, freight)
-    app = create_app(
-        store=Store(db_path),
-        analyzer_factory=lambda: analyzer,
-        encoder_factory=lambda: None,
-        transcriber_factory=lambda: None,
-    )
-    app.review_session = first
+    app = review_app(db_path, analyzer, first)
     async with app.run_test(size=(80, 24)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()

@@ -6,22 +6,27 @@ from __future__ import annotations
 import json
 import re
 import sqlite3
+import wave
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 from click.testing import CliRunner
 from textual.widgets import Input, OptionList, Static
 
+from analysis.coaching.retry import Retry, RetryReaction
+from analysis.types import TurnAnalysis
 from simulator.cli import cli
 from simulator.cli.common import Parts
 from simulator.domain.retry import RetryUnavailable, played_scenario_file
 from simulator.domain.scenario_file import load_scenario
+from simulator.domain.turn_audio import retry_audio
 from simulator.locations import builtin_scenarios_dir
 from simulator.storage import Store
 from simulator.storage.store import PlayedScenario
 from simulator.ui.app import create_app
 from simulator.ui.screens.review import RetryDialog, ReviewScreen
-from tests.review_helpers import PITCH_TURN, play
+from tests.review_helpers import PITCH_TURN, play, review_app
 
 # At the pitch (turn 8), Dana has just said that one drop in eight is late: asking what that costs
 # develops the need; the pitch in the call did not.
@@ -52,13 +57,7 @@ def _rows(db: Path) -> list[sqlite3.Row]:
 # --- the review screen ------------------------------------------------------------------------
 async def test_a_coach_prompts_a_retry_in_review_and_it_is_stored_as_assisted_and_shown(db_path, analyzer, freight):
     session = play(db_path, analyzer, freight)
-    app = create_app(
-        store=Store(db_path),
-        analyzer_factory=lambda: analyzer,
-        encoder_factory=lambda: None,
-        transcriber_factory=lambda: None,
-    )
-    app.review_session = session
+    app = review_app(db_path, analyzer, session)
     async with app.run_test(size=(160, 48)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -214,6 +213,15 @@ def test_exports_hold_the_retries_and_json_round_trips_through_import(
     assert 'Try 2, on your own: "Tell me more."' in md
     html = spar("export", str(played), "--format", "html", "--db", str(db_path)).stdout
     assert '<li class="retry">Try 1, with help (prompt, Kim)' in html
+    shown = spar("show", str(played), "--db", str(db_path)).stdout
+    assert f'tried again in review, try 1 with help (prompt, Kim): "{BETTER_ANSWER}"' in shown
+    assert 'tried again in review, try 2 on your own: "Tell me more."' in shown
+    shown_json = json.loads(spar("show", str(played), "--json", "--db", str(db_path)).stdout)
+    assert [(r["turn"], r["assisted"], r["text"]) for r in shown_json["retries"]] == [
+        (PITCH_TURN - 1, True, BETTER_ANSWER),
+        (PITCH_TURN - 1, False, "Tell me more."),
+    ]
+    assert shown_json["retries"][0]["customer"]["event"] == "need_developed"
 
     file = tmp_path / "call.json"
     assert spar("export", str(played), "--format", "json", "--out", str(file), "--db", str(db_path)).exit_code == 0
@@ -305,17 +313,19 @@ async def test_the_progress_screen_shows_retries_with_and_without_help(db_path, 
 async def test_a_retry_can_be_spoken(db_path, analyzer, freight, voices, fast_transcriber):
     """Ctrl+T in the retry dialog records the answer (a WAV played as the microphone here); the words
     heard go into the box to be read before Enter saves them."""
+    from simulator.audio.playback import MemorySink
     from simulator.audio.recording import FileSource
 
     session = play(db_path, analyzer, freight)
-    app = create_app(
-        store=Store(db_path),
-        analyzer_factory=lambda: analyzer,
-        encoder_factory=lambda: None,
+    sink = MemorySink()
+    app = review_app(
+        db_path,
+        analyzer,
+        session,
         transcriber_factory=lambda: fast_transcriber,
         audio_source_factory=lambda: FileSource(voices["problems"], realtime=False),
+        output_sink_factory=lambda: sink,
     )
-    app.review_session = session
     async with app.run_test(size=(160, 48)) as pilot:
         await app.workers.wait_for_complete()
         await pilot.pause()
@@ -335,8 +345,26 @@ async def test_a_retry_can_be_spoken(db_path, analyzer, freight, voices, fast_tr
         await screen.workers.wait_for_complete()
         await pilot.pause()
         assert isinstance(app.screen, ReviewScreen)
-    [row] = _rows(db_path)
+        # The try's recording is kept beside the database; shift+A plays it back.
+        [row] = _rows(db_path)
+        kept = Path(row["audio_path"])
+        assert kept.is_file() and kept.parent == db_path.parent / "audio" / f"session-{session}"
+        with wave.open(str(kept)) as recorded:
+            frames = recorded.getnframes()
+        assert frames > 16000, "a second or more of speech"
+        await pilot.press("A")
+        await app.workers.wait_for_complete()
+        assert len(sink.samples) == frames
     assert (row["text"], row["input_mode"], row["assisted"], row["how"]) == (heard, "spoken", 0, "release")
+
+
+def test_a_typed_or_untried_turn_has_no_try_to_play(tmp_path):
+    assert "has not been tried again" in retry_audio([], 3, db_folder=tmp_path).missing
+    typed = Retry(1, 3, "How?", TurnAnalysis.from_json({}), RetryReaction("Fine.", "answered", 1, 1, "neutral"),
+                  False, "release", "", "2026-12-02")  # fmt: skip
+    assert "only tried again in writing" in retry_audio([typed], 3, db_folder=tmp_path).missing
+    gone = retry_audio([replace(typed, audio_path="gone.wav")], 3, db_folder=tmp_path)
+    assert not gone.playable and "try at turn 4 is gone" in gone.missing
 
 
 @pytest.mark.parametrize(

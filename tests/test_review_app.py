@@ -5,20 +5,12 @@ from __future__ import annotations
 from textual.widgets import DataTable, Input, OptionList, Static
 
 from simulator.storage import Store
-from simulator.ui.app import create_app
 from simulator.ui.screens.review import CorrectDialog, NoteDialog, ReviewScreen
-from tests.review_helpers import PITCH_TURN, play
+from tests.review_helpers import PITCH_TURN, play, review_app
 
 
 def _app(db_path, analyzer, session: int | None = None):
-    app = create_app(
-        store=Store(db_path),
-        analyzer_factory=lambda: analyzer,
-        encoder_factory=lambda: None,
-        transcriber_factory=lambda: None,
-    )
-    app.review_session = session
-    return app
+    return review_app(db_path, analyzer, session)
 
 
 def _text(screen, selector: str) -> str:

@@ -18,9 +18,8 @@ from simulator.domain.customer import CallTurn
 from simulator.domain.real_call import RealLine, analyse_lines, real_call_figures
 from simulator.domain.turn_audio import turn_audio
 from simulator.storage import Store
-from simulator.ui.app import create_app
 from simulator.ui.screens.review import ReviewScreen
-from tests.review_helpers import play
+from tests.review_helpers import play, review_app
 
 
 def _tone(path: Path, seconds: float, hertz: float) -> Path:
@@ -56,15 +55,7 @@ def real_call(db_path, analyzer, tmp_path) -> int:
 
 
 def _app(db_path, analyzer, session: int, **parts):
-    app = create_app(
-        store=Store(db_path),
-        analyzer_factory=lambda: analyzer,
-        encoder_factory=lambda: None,
-        transcriber_factory=lambda: None,
-        **parts,
-    )
-    app.review_session = session
-    return app
+    return review_app(db_path, analyzer, session, **parts)
 
 
 def _messages(app) -> list[str]:

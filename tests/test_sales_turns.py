@@ -121,6 +121,82 @@ def test_a_proposal_shows_why_it_did_not_count(analyzer):
     assert "proposes the next step" in close.cue
 
 
+# Asking the customer to do something is a request, not a needs question, whatever the deed.
+REQUESTS = [
+    "Could we meet next Tuesday with Marcus?",
+    "Would you be willing to run it past your team?",
+    "Would you like to see a quick demo?",
+    "Would you like a copy of the case study?",
+    "Would you take it?",
+    "Could you send me last month's figures?",
+    "Would you mind sending over the contract?",
+    "Why don't we try it on one depot first?",
+    "How about we start with the northern depot?",
+    "Is there any chance you could get Marcus on the call?",
+    "Could you consider a smaller start?",
+    "Would you be interested in a pilot?",
+    "Can you spare an hour on Thursday?",
+    "How much would you like to order?",
+    "So, would you like to go ahead with the northern depot first?",
+    "How about $20 a month per truck?",
+    "What about just the one depot to start?",
+    "It's a small step, how about it?",
+]
+
+
+@pytest.mark.parametrize("text", REQUESTS)
+def test_a_request_for_a_deed_is_not_a_needs_question(analyzer, text):
+    result = analyzer.analyze_turn(text, "We run about forty trucks out of two depots.")
+    assert result.is_question and not result.is_needs_question, [e.cue for e in result.evidence]
+
+
+def test_a_request_shows_its_cue(analyzer):
+    result = analyzer.analyze_turn("Would you be willing to run it past your team?", "We run forty trucks.")
+    close = next(e for e in result.evidence if e.kind == EvidenceKind.CLOSE)
+    assert "would you be willing to" in close.cue.lower() and "run" in close.cue
+    assert "do something" in close.cue
+
+
+# Asking them to tell us about their world, or what they want for it, stays a needs question.
+STILL_NEEDS = [
+    "What's the hardest part of planning that way?",
+    "Could you walk me through a typical morning?",
+    "Can you give me a sense of the volumes?",
+    "Could you help me understand how the routes are planned?",
+    "Would you know who signs off on this?",
+    "Would you say the delays are getting worse?",
+    "Why don't you tell me how the mornings go?",
+    "Would you like your drivers to get their routes the night before?",
+    "Would you be willing to walk me through the handover?",
+    "Would you mind telling me how you plan routes now?",
+    "Can you see where each truck is right now?",
+    "Will you need more vans next year?",
+    "How many vans do you run?",
+    "When would you like the new routes to start?",
+    "If you could change one thing about the mornings, what would it be?",
+    "What about your drivers, how do they find the new app?",
+]
+
+
+@pytest.mark.parametrize("text", STILL_NEEDS)
+def test_asking_about_their_world_stays_a_needs_question(analyzer, text):
+    result = analyzer.analyze_turn(text, "We run about forty trucks out of two depots.")
+    assert result.is_needs_question, [e.cue for e in result.evidence]
+
+
+def test_handing_the_turn_back_is_small_talk(analyzer):
+    result = analyzer.analyze_turn("I grew up near Leeds. How about you?", "I'm calling from York.")
+    assert result.is_question and not result.is_needs_question
+    deeper = analyzer.analyze_turn("How about you, what slows your mornings down most?", "We run forty trucks.")
+    assert deeper.is_needs_question
+
+
+def test_an_option_put_forward_shows_the_figure(analyzer):
+    result = analyzer.analyze_turn("How about $20 a month per truck?", "We run forty trucks.")
+    close = next(e for e in result.evidence if e.kind == EvidenceKind.CLOSE)
+    assert "How about $20" in close.cue and "option" in close.cue
+
+
 @pytest.mark.parametrize(
     ("text", "spin"),
     [

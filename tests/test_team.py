@@ -252,6 +252,8 @@ async def _take_the_seat(pilot, app, rep: str, replies: list[str], step: str) ->
     await pilot.press("enter")
     await pilot.pause()
     assert isinstance(app.screen, DebriefScreen) and app.screen.call.rep_name == rep
+    back = [b for b in app.screen.active_bindings.values() if b.binding.key == "ctrl+b"]
+    assert [b.binding.description for b in back] == ["Team"], "Ctrl+B leads back to the Team screen"
     await pilot.press("ctrl+n")  # the figures, after the reflection prompts
     await pilot.pause()
     assert app.screen.query_one("#results").display is True

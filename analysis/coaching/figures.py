@@ -425,11 +425,18 @@ def _stretch_figure(key: FigureKey, label: str, run: list[TranscriptTurn] | None
 
 
 def _words(turn: TranscriptTurn | None) -> int:
-    if turn is None:
+    if turn is None or is_stage_direction(turn.text):
         return 0
     if turn.analysis:
         return turn.analysis.words
     return len([w for w in turn.text.split() if any(c.isalnum() for c in w)])
+
+
+def is_stage_direction(text: str) -> bool:
+    """A line wholly in brackets, "(The rep ended the call.)" or "(laughs)": it says what happened,
+    nobody said it, so it is no talking and counts no words."""
+    stripped = text.strip()
+    return stripped.startswith("(") and stripped.endswith(")") and stripped.count("(") == 1
 
 
 def describe_turns(indexes: list[int]) -> str:

@@ -15,7 +15,7 @@ database and in exports.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
 from analysis.types import QuestionType, SpinKind, TextEnum, TurnAnalysis
@@ -113,6 +113,21 @@ class Retry:
     how: str  # a RetryHow value, or a coach's note
     author: str
     created_at: str
+    audio_path: str = ""  # the recording of a spoken retry, beside the database; empty when typed
+
+    def to_json(self) -> dict[str, Any]:
+        """As `spar show --json` prints it: the turn is 0-based, like the transcript's `turn`."""
+        return {
+            "turn": self.turn,
+            "text": self.text,
+            "assisted": self.assisted,
+            "how": self.how,
+            "author": self.author,
+            "created_at": self.created_at,
+            "audio_path": self.audio_path or None,
+            "analysis": self.analysis.to_json(),
+            "customer": asdict(self.reaction),
+        }
 
 
 def reaction_words(reaction: RetryReaction) -> str:

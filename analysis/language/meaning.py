@@ -195,3 +195,25 @@ class SentenceEncoder:
             x = _layer_norm(x + hidden @ layer.output[0] + layer.output[1], *layer.output_norm)
         pooled = x.mean(0)
         return (pooled / max(float(np.linalg.norm(pooled)), 1e-12)).astype(np.float32)
+
+
+_shared_lock = threading.Lock()
+_shared: SentenceEncoder | None = None
+_shared_problem: str | None = None
+
+
+def shared_encoder() -> SentenceEncoder:
+    """The process's one sentence model (about 90 MB of weights), loaded on first use; the customer's
+    understanding and the SPIN examples share it. A model that failed to load is not tried again:
+    the same MeaningModelError is raised at once."""
+    global _shared, _shared_problem
+    with _shared_lock:
+        if _shared is None:
+            if _shared_problem is not None:
+                raise MeaningModelError(_shared_problem)
+            try:
+                _shared = SentenceEncoder()
+            except MeaningModelError as exc:
+                _shared_problem = str(exc)
+                raise
+        return _shared

@@ -148,6 +148,9 @@ def cue_patterns(folder: Path | None = None) -> tuple[dict[str, Any], ...]:
     add("commitment_ask", spin.get("commitment_asks", []))
     add("informs", spin.get("informing_openers", []))
     add("proposal", spin.get("proposals", []))
+    add("request", spin.get("requests", []))
+    add("asks_amount", spin.get("amount_questions", []))
+    add("option_opening", spin.get("option_openings", []))
     pitch = _read("pitch.yaml", folder)
     add("pitch", pitch["phrases"])
     add("pitch_benefit", pitch.get("benefit_claims", []))
@@ -182,3 +185,22 @@ def pitch_rules(folder: Path | None = None) -> PitchRules:
 def commitment_words(folder: Path | None = None) -> frozenset[str]:
     """Lemmas that name the decision a close asks for (`commitment_words` in spin.yaml)."""
     return frozenset(w.lower() for w in _read("spin.yaml", folder).get("commitment_words", []))
+
+
+@dataclass(frozen=True)
+class RequestVerbs:
+    """Which deeds a question may ask for and stay a needs question (spin.yaml)."""
+
+    talk: frozenset[str]  # telling us about their world: "Could you walk me through it?"
+    world: frozenset[str]  # asking their view or knowledge: "Would you know who signs off?"
+    options: frozenset[str] = frozenset()  # after "how about": an option to accept ("just the one")
+
+
+@lru_cache(maxsize=4)
+def request_verbs(folder: Path | None = None) -> RequestVerbs:
+    data = _read("spin.yaml", folder)
+    return RequestVerbs(
+        talk=frozenset(w.lower() for w in data.get("talk_verbs", [])),
+        world=frozenset(w.lower() for w in data.get("world_verbs", [])),
+        options=frozenset(w.lower() for w in data.get("option_words", [])),
+    )

@@ -57,10 +57,10 @@ def _default_transcriber(engine: str, model: str, verbatim: bool = False) -> Tra
 
 def _default_encoder() -> SentenceEncoder | None:
     """The sentence model the customer understands questions with; None (topic words) if it cannot load."""
-    from analysis.language.meaning import MeaningModelError, SentenceEncoder
+    from analysis.language.meaning import MeaningModelError, shared_encoder
 
     try:
-        return SentenceEncoder()
+        return shared_encoder()  # the analyzer's SPIN examples use the same one
     except MeaningModelError as exc:
         click.echo(f"spar: {exc}; the customer will match questions by topic words only", err=True)
         return None

@@ -42,3 +42,5 @@ def history(rep: str | None, db: str | None, as_json: bool, limit: int) -> None:
             f"{s.result[:22]:22}  "
             f"{s.focus_skill or ''}"
         )
+        if s.customer_played_by:  # a person played the customer from a second terminal
+            click.echo(f"{'':>4}  customer played live by {s.customer_played_by}")

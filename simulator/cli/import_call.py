@@ -104,7 +104,7 @@ def import_call(
             spoken = _transcribe(path, channels, rep_channel, engine, model)
             lines = _with_audio(spoken, channels, rep_channel, audio_folder)
             customer_name, input_mode, engine_used, model_used = customer or "", "spoken", engine, model
-        session_id, turns = _store_call(
+        session_id, turns, debrief = _store_call(
             store,
             path,
             rep_name,
@@ -136,6 +136,7 @@ def import_call(
             "audio_dir": str(audio_folder) if audio_folder else None,
             "seconds": round(seconds, 2),
             "transcript": transcript_json(turns),
+            "debrief": debrief.to_json(),
         }
         click.echo(json.dumps(out, ensure_ascii=False))
         return
@@ -145,6 +146,9 @@ def import_call(
         f"{len(questions)} question{'s' if len(questions) != 1 else ''}; `spar review {session_id}` opens it.",
         err=True,
     )
+    if debrief.goal_check is not None:
+        click.echo(debrief.goal_check.line(), err=True)
+    click.echo(f"One thing to work on next: {debrief.focus.title}. `spar show {session_id}` has the debrief.", err=True)
 
 
 def _required_rep(path: Path, rep: str | None) -> str:
@@ -273,7 +277,7 @@ def _store_call(
     uid: str | None,
 ):
     from analysis.language.analyzer import TurnTooLong
-    from simulator.domain.real_call import analyse_lines, join_consecutive, real_call_figures
+    from simulator.domain.real_call import analyse_lines, join_consecutive, real_call_debrief, real_call_figures
     from simulator.storage import StoreError
 
     lines = join_consecutive(lines) if input_mode == "transcript" else lines
@@ -288,8 +292,11 @@ def _store_call(
         )
     except TurnTooLong as exc:
         fail(f"{path}: {exc}")
-    figures = real_call_figures(turns, discovery_before_pitch=scenario.discovery_before_pitch if scenario else 2)
+    discovery_before_pitch = scenario.discovery_before_pitch if scenario else 2
+    figures = real_call_figures(turns, discovery_before_pitch=discovery_before_pitch)
     try:
+        # The goal the rep is working on shows (or not) on a real call too: the debrief checks it.
+        debrief = real_call_debrief(figures, store.latest_goal(rep_name), discovery_before_pitch=discovery_before_pitch)
         session_id = store.add_real_call(
             rep_name,
             scenario,
@@ -299,7 +306,8 @@ def _store_call(
             customer_name=customer_name,
             source=str(path.resolve()),
             uid=uid,
+            debrief=debrief,
         )
     except (StoreError, ValueError) as exc:
         fail(str(exc))
-    return session_id, turns
+    return session_id, turns, debrief

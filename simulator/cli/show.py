@@ -4,6 +4,7 @@ reactions, and the debrief as it was saved."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 import click
@@ -12,6 +13,7 @@ from simulator.cli import cli
 from simulator.cli.common import BAD_REQUEST, DB_HELP, fail, open_store, transcript_json
 
 if TYPE_CHECKING:
+    from analysis.coaching.retry import Retry
     from simulator.domain.customer import CallTurn
     from simulator.storage.store import SavedDebrief, SessionSummary
 
@@ -38,9 +40,15 @@ def _reaction(turn: CallTurn) -> str:
 
 
 def render_session(
-    session: SessionSummary, turns: list[CallTurn], saved: SavedDebrief | None, customer: str, figures_text: str
+    session: SessionSummary,
+    turns: list[CallTurn],
+    saved: SavedDebrief | None,
+    customer: str,
+    figures_text: str,
+    retries: Sequence[Retry] = (),
 ) -> str:
     from analysis.coaching.render import evidence_reason, render_text, restated_words, turn_tags
+    from analysis.coaching.retry import answer_words, retry_help
     from analysis.coaching.skills import skill_title
     from simulator.storage.store import local_time
 
@@ -62,6 +70,11 @@ def render_session(
                     lines.append(f"         restates: {restated_words(e)}")
         if t.customer is not None:
             lines.append(f"       customer: {_reaction(t)}")
+        for number, retry in enumerate((r for r in retries if r.turn == t.index), start=1):
+            lines.append(
+                f"       tried again in review, try {number} {retry_help(retry.assisted, retry.how, retry.author)}: "
+                f'"{retry.text}" ({answer_words(retry.analysis, retry.reaction)})'
+            )
     lines.append("")
     if saved is not None and saved.shown is not None:
         lines.append(render_text(saved.shown, turns, saved.answers()))
@@ -93,6 +106,7 @@ def show(session_id: int, db: str | None, as_json: bool) -> None:
         turns = store.turns(session_id)
         saved = store.debrief(session_id)
         figures = store.figures(session_id)
+        retries = store.retries(session_id)
     except StoreError as exc:
         fail(str(exc))
     if as_json:
@@ -105,6 +119,7 @@ def show(session_id: int, db: str | None, as_json: bool) -> None:
                     "figures": {str(f.key): f.to_json() for f in figures},
                     "reflection": saved.answers() if saved else None,
                     "debrief": shown.to_json() if shown else None,
+                    "retries": [r.to_json() for r in retries],
                 },
                 ensure_ascii=False,
             )
@@ -118,4 +133,4 @@ def show(session_id: int, db: str | None, as_json: bool) -> None:
     customer = facts.customer_name or _customer_name(session.scenario_id)
     if facts.customer_played_by:  # a person played the customer from a second terminal
         customer = f"{customer} (played by {facts.customer_played_by})"
-    click.echo(render_session(session, turns, saved, customer, figures_text))
+    click.echo(render_session(session, turns, saved, customer, figures_text, retries))

@@ -12,10 +12,12 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from analysis.coaching.debrief import Debrief, build_debrief
 from analysis.coaching.figures import call_metrics
 from analysis.language.analyzer import Analyzer, Utterance
 from analysis.types import Figure, FigureKey, SpeechTiming, TimedWord
 from simulator.domain.customer import CallTurn, rep_display_name
+from simulator.storage.records import Goal
 
 # Figures that come from the scripted customer's reactions: a real call has none to count.
 CUSTOMER_FIGURES = (FigureKey.NEEDS_UNCOVERED, FigureKey.PROPOSAL, FigureKey.OBJECTIONS)
@@ -233,3 +235,19 @@ def without_customer_figures(figures: dict[FigureKey, Figure]) -> dict[FigureKey
             figure = figures[key]
             figures[key] = Figure(key, figure.label, None, "—", [], note=NOT_ON_A_REAL_CALL)
     return figures
+
+
+def real_call_debrief(
+    figures: dict[FigureKey, Figure], goal: Goal | None, *, discovery_before_pitch: int = 2
+) -> Debrief:
+    """What a practice call's debrief says, for a real call: the strengths and one focus skill from
+    the figures a real call has, and whether the rep's current goal showed (its own number when the
+    goal has one). There is no scripted customer, so no outcome and no skill that needs one."""
+    return build_debrief(
+        figures,
+        discovery_before_pitch=discovery_before_pitch,
+        previous_focus=goal.focus_skill if goal else None,
+        goal_measure=goal.checkable if goal else None,
+        goal_text=goal.measure_text if goal else "",
+        goal_due=goal.due_date if goal else "",
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from analysis.coaching.figures import NeedUncovered, call_metrics
-from analysis.coaching.goals import PairDebrief
+from analysis.coaching.goals import MeasureCheck, PairDebrief, check_measure
 from analysis.coaching.observers import Criterion, ObserverScoring
 from analysis.coaching.progress import Gap, progress
 from analysis.coaching.report import Report, ReportGoal, ReportReaction, ReportTurn
@@ -93,6 +93,40 @@ class CallReview:
     @property
     def missed(self) -> list[int]:
         return [t.index for t in self.turns if t.missed_chance]
+
+    @property
+    def goal_check(self) -> MeasureCheck | None:
+        """The rep's last goal as this call checked it, redone on the figures with the coach's
+        corrections: a coach who finds a needs question the analyzer missed moves the number."""
+        stored = (self.debrief or {}).get("goal_check")
+        check = MeasureCheck.from_json(stored) if stored else None
+        if check is None or not self.corrections:
+            return check
+        return check_measure(
+            check.measure,
+            self.figures,
+            objective_met=bool(self.session.objective_met),
+            text=check.text,
+            due_date=check.due_date,
+        )
+
+    def debrief_with_checked_goal(self) -> dict[str, Any] | None:
+        """The stored debrief, its goal check redone with the corrections; the number the rep saw
+        at the end of the call is kept beside it when the corrections changed it."""
+        check = self.goal_check
+        if self.debrief is None or check is None or not self.debrief.get("goal_check"):
+            return self.debrief
+        seen = self.debrief["goal_check"].get("value")
+        redone = check.to_json()
+        if seen != redone["value"]:
+            redone |= {"value_before_corrections": seen, "line": f"{redone['line']} {_as_seen(check, seen)}"}
+        return self.debrief | {"goal_check": redone}
+
+
+def _as_seen(check: MeasureCheck, seen: float | None) -> str:
+    """What the debrief said before the coach's corrections: "(Before the coach's corrections: 3.)" """
+    shown = "no number" if seen is None else check.measure.show(float(seen))
+    return f"(Before the coach's corrections: {shown}.)"
 
 
 def load_review(store: Store, session_id: int) -> CallReview:
@@ -236,7 +270,7 @@ def build_report(review: CallReview, customer_name: str = "Customer") -> Report:
                 ("What to do differently", answers.do_differently),
             )
         ),
-        debrief=review.debrief,
+        debrief=review.debrief_with_checked_goal(),
         goal=(
             None
             if goal is None
@@ -264,6 +298,8 @@ def export_json(store: Store, session_id: int) -> dict[str, Any]:
         "figures": {str(k): f.to_json() for k, f in review.figures.items()},
         "analyzer_figures": {str(k): f.to_json() for k, f in review.analyzer_figures.items()},
         "missed_chances": review.missed,
+        # The last goal as this call checked it, with the corrections (null when there was none).
+        "goal_check": (review.debrief_with_checked_goal() or {}).get("goal_check"),
         "turns": [
             {
                 "turn": t.index,

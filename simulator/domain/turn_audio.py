@@ -7,6 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
+from analysis.coaching.retry import Retry
 from simulator.domain.customer import CallTurn
 
 
@@ -42,3 +43,19 @@ def turn_audio(turn: CallTurn, *, real_call: bool, db_folder: Path) -> TurnAudio
     if real_call:
         return TurnAudio(number, missing=f"Turn {number} has no recording: this call came from a transcript.")
     return TurnAudio(number, missing=f"Turn {number} was typed, so there is no recording of it.")
+
+
+def retry_audio(retries: list[Retry], index: int, *, db_folder: Path) -> TurnAudio:
+    """The recording of the latest spoken try at the turn at INDEX (0-based), or why there is none."""
+    number = index + 1
+    spoken = [r for r in retries if r.audio_path]
+    if not spoken:
+        why = "has not been tried again" if not retries else "was only tried again in writing"
+        return TurnAudio(number, missing=f"Turn {number} {why}, so there is no try to play.")
+    stored = Path(spoken[-1].audio_path)
+    for candidate in (stored, db_folder / stored):
+        if candidate.is_file():
+            return TurnAudio(number, recording=candidate)
+    return TurnAudio(
+        number, missing=f"The recording of the try at turn {number} is gone ({stored}); it was moved or deleted."
+    )

@@ -296,3 +296,10 @@ def m007_live_customer(db):
         foreign_keys=[("live_call_id", "live_calls", "id")],
         not_null={"text", "reaction", "created_at"},
     )
+
+
+@migrations()
+def m008_retry_audio(db):
+    """A retry spoken in review keeps its recording, as a spoken reply in a call does: the path of
+    its WAV file beside the database (empty for a typed retry)."""
+    db["retries"].add_column("audio_path", str)

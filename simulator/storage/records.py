@@ -76,6 +76,7 @@ SUMMARY_COLUMNS = (
     "next_step",
     "turn_count",
     "spoken_turns",
+    "customer_played_by",
 )
 
 
@@ -98,6 +99,7 @@ class SessionSummary:
     next_step: str | None
     turn_count: int
     spoken_turns: int
+    customer_played_by: str | None = None  # a person played the customer live (team roleplay)
 
     @property
     def result(self) -> str:

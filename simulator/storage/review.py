@@ -100,8 +100,10 @@ class ReviewMixin(SessionsMixin):
         how: str = "",
         author: str = "",
         input_mode: str = "typed",
+        audio_path: str | None = None,
     ) -> Retry:
-        """A new attempt at one rep turn (0-based), kept beside the original: one write."""
+        """A new attempt at one rep turn (0-based), kept beside the original: one write. AUDIO_PATH:
+        the recording of a spoken retry, already written (the caller removes it if this fails)."""
         text = text.strip()
         if not text:
             raise RetryError("a retry needs some words")
@@ -118,6 +120,7 @@ class ReviewMixin(SessionsMixin):
             "how": " ".join(how.split()),
             "author": " ".join(author.split()),
             "created_at": now(),
+            "audio_path": audio_path,
         }
         with self._write("save the retry"):
             found = self._require_turn(session_id, turn)
@@ -313,6 +316,7 @@ def _retry(row: dict[str, Any]) -> Retry:
         how=row["how"] or "",
         author=row["author"] or "",
         created_at=row["created_at"],
+        audio_path=row.get("audio_path") or "",
     )
 
 

@@ -144,10 +144,13 @@ class SessionsMixin(StoreBase):
         customer_name: str = "",
         source: str = "",
         uid: str | None = None,
+        debrief: Debrief | None = None,
     ) -> int:
         """A real call brought in for review (`spar import-call`), whole, in one write: the session
-        (mode "real", no scripted customer, already ended), every turn and the figures. Without a
-        scenario it is filed under REAL_CALL_SCENARIO, so every list that names a scenario has one."""
+        (mode "real", no scripted customer, already ended), every turn, the figures and the
+        debrief the figures give (no reflection yet, and no new goal: the rep's goal stays the one
+        agreed after practice). Without a scenario it is filed under REAL_CALL_SCENARIO, so every
+        list that names a scenario has one."""
         with self._write("import the call"):
             rep = self.rep_id(rep_name)
             if scenario is not None:
@@ -181,6 +184,21 @@ class SessionsMixin(StoreBase):
             )
             for turn in turns:
                 self.add_turn(session_id, turn, started_at=stamp)
+            if debrief is not None:
+                self.db.table("debriefs").insert(
+                    {
+                        "session_id": session_id,
+                        "what_happened": "",
+                        "went_well": "",
+                        "do_differently": "",
+                        "next_step": "",
+                        "focus_skill": debrief.focus.skill,
+                        "strengths_json": json.dumps([s.to_json() for s in debrief.strengths]),
+                        "debrief_json": json.dumps(debrief.to_json()),
+                        "created_at": stamp,
+                        "updated_at": stamp,
+                    }
+                )
         return session_id
 
     def end_session(self, session_id: int, snapshot: CallSnapshot, figures: dict[FigureKey, Figure]) -> None:
@@ -327,7 +345,7 @@ class SessionsMixin(StoreBase):
             rows = self.db.query(
                 "select s.id, s.started_at, s.ended_at, s.status, s.end_reason, s.objective_met, s.final_level, "
                 "s.input_mode, r.name as rep_name, s.scenario_id, sc.title as scenario_title, "
-                "d.focus_skill, d.next_step, "
+                "d.focus_skill, d.next_step, s.customer_played_by, "
                 "(select count(*) from turns t where t.session_id = s.id) as turn_count, "
                 "(select count(*) from turns t where t.session_id = s.id and t.input_mode = 'spoken') as spoken_turns "
                 f"from sessions s join reps r on r.id = s.rep_id left join scenarios sc on sc.id = s.scenario_id "

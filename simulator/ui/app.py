@@ -40,9 +40,9 @@ def _default_analyzer_factory():
 
 
 def _default_encoder_factory():
-    from analysis.language.meaning import SentenceEncoder
+    from analysis.language.meaning import shared_encoder
 
-    return SentenceEncoder()
+    return shared_encoder()  # the analyzer's SPIN examples use the same one
 
 
 def _customer_voice(scenario: Scenario, settings: Settings, on_status: Callable[[str], None]):

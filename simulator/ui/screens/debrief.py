@@ -21,6 +21,7 @@ from analysis.coaching.figures import describe_turns
 from analysis.coaching.render import evidence_reason, restated_words, strength_evidence
 from simulator.domain.customer import CallTurn, CustomerEvent
 from simulator.domain.session import PracticeCall
+from simulator.domain.team import TEAM_MODE
 from simulator.storage import StoreError
 from simulator.ui.text import literal
 
@@ -67,6 +68,8 @@ class DebriefScreen(Screen):
         self.debrief = call.debrief()
         self.figures_shown = False
         self.saved = False
+        if call.mode == TEAM_MODE:  # a hot-seat call goes back to the Team screen, for the hand-over
+            self._bindings.key_to_bindings["ctrl+b"] = [Binding("ctrl+b", "back", "Team", priority=True)]
 
     def compose(self) -> ComposeResult:
         outcome = self.debrief.outcome

@@ -14,7 +14,7 @@ from textual.widgets.option_list import Option
 
 from analysis.coaching.render import evidence_reason, restated_words, turn_tags
 from analysis.coaching.skills import skill_title
-from simulator.storage.store import local_time
+from simulator.storage.store import SessionSummary, local_time
 from simulator.ui.app_status import sparring_app
 from simulator.ui.text import literal
 
@@ -64,7 +64,7 @@ class HistoryScreen(Screen):
             table.add_row(
                 local_time(s.started_at),
                 Text(s.rep_name),
-                Text(s.scenario_title or s.scenario_id),
+                Text(_scenario_cell(s)),
                 *counts,
                 s.result,
                 Text(skill_title(s.focus_skill)),
@@ -144,3 +144,9 @@ class TranscriptScreen(Screen):
             c = t.customer
             lines.append(f"Customer's move: {str(c.event).replace('_', ' ')} · trust {c.level} ({c.trust_after})")
         self.query_one("#turn-evidence", Static).update("\n".join(lines))
+
+
+def _scenario_cell(session: SessionSummary) -> str:
+    """The scenario's title, and who played the customer when a person did."""
+    title = session.scenario_title or session.scenario_id
+    return f"{title} (customer: {session.customer_played_by})" if session.customer_played_by else title

@@ -3,7 +3,9 @@ next question, paraphrase, pitch or missed chance, and notes and corrections sto
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from textual import on, work
@@ -30,7 +32,7 @@ from analysis.coaching.review import (
 from simulator.audio.playback import PlaybackError
 from simulator.audio.turn_player import TurnPlayer
 from simulator.domain.review import CallReview, ReviewTurn, load_review
-from simulator.domain.turn_audio import TurnAudio, turn_audio
+from simulator.domain.turn_audio import TurnAudio, retry_audio, turn_audio
 from simulator.storage import StoreError
 from simulator.ui.app_status import sparring_app
 from simulator.ui.text import literal
@@ -147,6 +149,7 @@ class RetryRequest:
     how: RetryHow
     author: str
     input_mode: str  # typed or spoken
+    audio: Any = None  # the spoken answer's samples (16 kHz mono), kept with the retry
 
 
 class RetryDialog(ModalScreen[RetryRequest | None]):
@@ -168,6 +171,7 @@ class RetryDialog(ModalScreen[RetryRequest | None]):
         self.author = author
         self.customer_name = customer_name
         self.spoken = False
+        self.audio: Any = None  # the samples of the last spoken answer
 
     def compose(self) -> ComposeResult:
         m = self.moment
@@ -204,7 +208,8 @@ class RetryDialog(ModalScreen[RetryRequest | None]):
             self.query_one("#retry-text", Input).focus()
             return
         author = self.query_one("#retry-author", Input).value.strip()
-        self.dismiss(RetryRequest(text, self.how, author, "spoken" if self.spoken else "typed"))
+        spoken = "spoken" if self.spoken else "typed"
+        self.dismiss(RetryRequest(text, self.how, author, spoken, self.audio if self.spoken else None))
 
     def action_talk(self) -> None:
         recorder = self.query_one(Recorder)
@@ -225,6 +230,7 @@ class RetryDialog(ModalScreen[RetryRequest | None]):
             # The words go into the box, to be read (and fixed) before Enter saves them.
             self.query_one("#retry-text", Input).value = message.transcript.text
             self.spoken = True
+            self.audio = message.audio
         else:
             self.notify("No speech heard. Press Ctrl+T and try again, or type.")
         self.query_one("#retry-text", Input).focus()
@@ -256,6 +262,7 @@ class ReviewScreen(Screen):
         Binding("c", "correct", "Correct a label"),
         Binding("a", "play_turn", "Play audio"),
         Binding("space", "play_turn", "Play audio", show=False),
+        Binding("A", "play_try", "Play the last try", show=False),
         Binding("t", "retry", "Try again"),
         Binding("d", "pair_debrief", "Debrief together"),
     ]
@@ -481,7 +488,10 @@ class ReviewScreen(Screen):
         if not self.review or not self.review.turns:
             return
         turn = self.review.turns[self.position].turn
-        sound = turn_audio(turn, real_call=self.review.real_call, db_folder=sparring_app(self).store.path.parent)
+        self._play(turn_audio(turn, real_call=self.review.real_call, db_folder=sparring_app(self).store.path.parent))
+
+    def _play(self, sound: TurnAudio) -> None:
+        """Plays SOUND, after stopping whatever plays; or says why there is nothing to play."""
         if not sound.playable:
             self.notify(sound.missing)
             return
@@ -595,19 +605,45 @@ class ReviewScreen(Screen):
         attempt: Attempt = message.attempt
         request = message.request
         turn = message.moment.turn.index
+        store = sparring_app(self).store
+        audio_path = self._keep_recording(turn, request)
         try:
-            saved = sparring_app(self).store.add_retry(
+            saved = store.add_retry(
                 self.session_id, turn, attempt.text, attempt.analysis, attempt.reaction,
                 assisted=request.how.assisted, how=str(request.how), author=request.author,
-                input_mode=request.input_mode,
+                input_mode=request.input_mode, audio_path=str(audio_path) if audio_path else None,
             )  # fmt: skip
         except (StoreError, ValueError) as exc:
+            if audio_path is not None:
+                audio_path.unlink(missing_ok=True)  # no retry row points at it
             self.notify(
                 f"Not saved: {literal(exc)}. Your answer was: {literal(request.text)}", severity="error", timeout=30
             )
             return
         self.notify(f"Turn {turn + 1} tried again: {literal(answer_words(saved.analysis, saved.reaction))}.")
         self.reload()
+
+    def _keep_recording(self, turn: int, request: RetryRequest) -> Path | None:
+        """The spoken retry's WAV beside the database, where the call's own recordings are; None
+        when it was typed, or when the file cannot be written (the retry still counts)."""
+        if request.audio is None:
+            return None
+        from simulator.audio.recording import save_wav
+
+        folder = sparring_app(self).store.path.parent / "audio" / f"session-{self.session_id}"
+        stamp = time.strftime("%Y%m%d-%H%M%S")
+        try:
+            return save_wav(folder / f"retry-turn-{turn + 1:03d}-{stamp}.wav", request.audio)
+        except OSError as exc:
+            self.notify(f"Could not keep the recording ({literal(exc)}); the try is saved.", severity="warning")
+            return None
+
+    def action_play_try(self) -> None:
+        """Plays the latest spoken try of this turn, from review's side-by-side."""
+        if not self.review or not self.review.turns:
+            return
+        turn = self.review.turns[self.position]
+        self._play(retry_audio(turn.retries, turn.index, db_folder=sparring_app(self).store.path.parent))
 
     def on_review_screen_retry_failed(self, message: RetryFailed) -> None:
         kept = f" Your answer was: {literal(message.request.text)}" if message.request else ""
