@@ -543,3 +543,65 @@ def test_cues_by_sentence_match_a_scan_of_every_cue(analyzer):
                 if c.label_.startswith(prefix) and c.start >= sent.start and c.end <= sent.end
             ]
             assert [(c.start, c.end, c.label_) for c in cues_in(doc, sent, prefix)] == scanned
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        # Said back to the customer's news, a verb and its subject ask nothing new: "go on".
+        ("Do you?", False),
+        ("Oh, you did?", False),
+        ("Is that right?", False),
+        ("Are they really?", False),
+        ("Pardon?", False),  # asks to hear it again, not about the customer's world
+        ("Sorry, what?", False),
+        # After the rep's own statement the same words turn the question round.
+        ("We run two depots ourselves. Do you?", True),
+        # A question word that opens the subject of "is" names a thing ("what happens is ...").
+        ("What happens is the drivers wait for the plan.", False),
+        ("What bothers Marcus most is the Monday rush.", False),
+        ("What happens when a driver calls in sick?", True),
+        # Without a question mark, "which" straight before its verb goes on from the last sentence.
+        ("Which is the part that costs the most.", False),
+        ("which do you plan first", True),
+        # A tag after a comma asks for agreement whatever the punctuation.
+        ("You plan the routes by hand, don't you.", True),
+        ("The trucks left late again, didn't they", True),
+        ("So the new depot is open, is it.", True),
+        ("You plan the routes by hand, don't you,", False),  # trails off: not finished
+        ("Or do you plan them the night before", True),  # the other half of an either-or question
+    ],
+)
+def test_echoes_repairs_clefts_and_tags(analyzer, text, expected):
+    assert _turn(analyzer, text)["is_question"] is expected
+
+
+def test_an_echo_asks_when_it_goes_on_from_the_speakers_own_statement(analyzer):
+    """Transcripts that split a turn into lines: "Do you?" after the rep's own line asks; after the
+    customer's line it is a backchannel."""
+    own = [
+        Utterance("customer", CUSTOMER),
+        Utterance("rep", "We plan ours the night before."),
+        Utterance("rep", "Do you?"),
+    ]
+    theirs = [
+        Utterance("rep", "We plan ours the night before."),
+        Utterance("customer", "We do too."),
+        Utterance("rep", "Do you?"),
+    ]
+    assert list(analyzer.analyze(own))[-1].is_question is True
+    assert list(analyzer.analyze(theirs))[-1].is_question is False
+
+
+def test_a_tag_without_a_question_mark_shows_its_cue(analyzer):
+    result = _turn(analyzer, "Marcus still rebuilds the plan every morning, doesn't he.")
+    assert result["question_type"] == "closed"
+    assert any("tag 'doesn't he' asks for agreement" in (e["cue"] or "") for e in result["evidence"])
+
+
+def test_mi_coders_count_an_echo_as_a_closed_question(analyzer):
+    """Motivational-interviewing coding counts "Oh, did you?" as a closed question; the sales
+    convention (the app's default) counts it only after the rep's own statement."""
+    result = _mi_turn(analyzer, "Oh, did you?")
+    assert (result["is_question"], result["question_type"]) == (True, "closed")
+    assert _turn(analyzer, "Oh, did you?")["is_question"] is False

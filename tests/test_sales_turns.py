@@ -249,3 +249,17 @@ def test_finishing_the_customers_sentence_only_right_after_them(analyzer):
 def test_the_scripted_customer_feels_heard_only_when_something_comes_back(analyzer):
     heard = analyzer.analyze_turn("So the trucks leave late because Marcus rebuilds the plan by hand.", CUSTOMER)
     assert heard.is_paraphrase and heard.paraphrase_grounded and heard.restates
+
+
+def test_an_echo_of_the_customers_news_is_a_backchannel_not_a_needs_question(analyzer):
+    for echo in ("Do you?", "Is that right?", "Oh, they did?"):
+        result = analyzer.analyze_turn(echo, "We ship from two depots now.")
+        assert (result.is_question, result.is_needs_question) == (False, False), echo
+
+
+def test_what_we_do_is_a_statement_and_a_tag_with_a_full_stop_still_asks(analyzer):
+    statement = analyzer.analyze_turn("What we do is plan routes by hand.", CUSTOMER)
+    assert statement.is_question is False
+    tagged = analyzer.analyze_turn("You ship from two depots, don't you.", CUSTOMER)
+    assert (tagged.is_question, tagged.question_type and tagged.question_type.value) == (True, "closed")
+    assert any("tag 'don't you'" in cue for cue in question_cues(tagged))

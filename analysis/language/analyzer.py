@@ -169,6 +169,11 @@ class Analyzer:
             history = recent.setdefault(utterance.conversation_id, deque(maxlen=CONTEXT_UTTERANCES))
             context = [d for speaker, d in reversed(history) if speaker != utterance.speaker][:CONTEXT_TURNS]
             follows = bool(history) and history[-1][0] != utterance.speaker
+            # "I have three kids. // Do you?": an echo that goes on from the speaker's own statement
+            # asks. MI coders count every echo ("Oh, did you?") as a closed question; sales coaching
+            # counts it only there, since after the customer's news it just says "go on".
+            if not sales or history and not follows:
+                doc._.spar_questions = list(doc._.spar_questions or []) + list(doc._.spar_echoes or [])
             yield self._turn(doc, context, products, find_paraphrase, sales, follows, self.spin_examples)
             history.append((utterance.speaker, doc))
 

@@ -13,7 +13,7 @@ from spacy.tokens import Doc, Span
 
 CUES_KEY = "spar_cues"
 
-for _name in ("spar_questions", "spar_rising_statements", "spar_spin", "spar_closes", "spar_pitches"):
+for _name in ("spar_questions", "spar_rising_statements", "spar_echoes", "spar_spin", "spar_closes", "spar_pitches"):
     if not Doc.has_extension(_name):
         Doc.set_extension(_name, default=None)
 

@@ -22,6 +22,7 @@ from analysis.language.spoken import (
     quoted_indexes,
     reports_speech,
     said_words,
+    spoken_word,
     starts_with,
     up_to_comma,
 )
@@ -29,6 +30,8 @@ from analysis.language.spoken import (
 # Words said after a rising statement that show the rep went on talking rather than waiting.
 TALKS_ON_WORDS = 3
 MUSING_CUE = "asks without a question mark"
+# Who an echo ("Do you?", "You did?") or a tag ("..., isn't it") can be about.
+ECHO_SUBJECTS = {"i", "you", "we", "they", "he", "she", "it", "there", "that", "this", "y'all", "ya"}
 
 
 def _modal(tokens: list[Token]) -> str:
@@ -67,6 +70,8 @@ def _wh_is_interrogative(rest: list[Token], rules: QuestionRules, asks: bool) ->
     """Is "what/how/which ..." asking, rather than a clause ("what I mean is", "which is why")?"""
     if len(rest) < 2:
         return False
+    if _pseudo_cleft(rest[0]):
+        return False
     if "'" in rest[0].text[1:]:
         return True  # the verb contracted onto the question word: "what'd you", "how's it"
     nxt = rest[1]
@@ -74,6 +79,10 @@ def _wh_is_interrogative(rest: list[Token], rules: QuestionRules, asks: bool) ->
         # "what you said is ..." is a clause; "how you doing" is the exception not worth chasing.
         return False
     inverted = _inverted(rest, rules)
+    if not asks and rest[0].lower_ == "which" and nxt.pos_ in ("AUX", "VERB"):
+        # "Which is why ...", "which was a big help.": without a question mark, "which" straight
+        # before its verb goes on from the last sentence; "which do you ..." still asks.
+        return len(rest) > 2 and rest[2].lower_ in SUBJECT_WORDS and rest[2].dep_.startswith("nsubj")
     if rest[0].lower_ in CLAUSE_WH and not asks:
         # Without a question mark, "which is why ..." and "when somebody has ..." are clauses;
         # only the inverted form ("when did you ...") asks. "Who plans it" asks either way.
@@ -105,6 +114,13 @@ def _wh_is_interrogative(rest: list[Token], rules: QuestionRules, asks: bool) ->
     if asks and nxt.pos_ in ("ADP", "ADV", "PART", "ADJ"):
         return True  # a question word with its verb left out: "Where in particular?", "Why not?"
     return inverted
+
+
+def _pseudo_cleft(wh: Token) -> bool:
+    """ "What happens is ...", "What bothers me is the cost": the question word opens a clause
+    that is the subject of a following "is" or "was", so it names a thing and asks nothing."""
+    clause = wh if wh.dep_ == "csubj" else wh.head
+    return clause.dep_ == "csubj" and clause.head.lemma_ == "be" and clause.head.i > clause.i
 
 
 def _aux_question(rest: list[Token], rules: QuestionRules, asks: bool) -> bool:
@@ -149,14 +165,67 @@ def classify_question(sent: Span, rules: QuestionRules) -> dict[str, Any] | None
     rest = content_tokens(tokens, rules)
     if not rest:
         return {"type": "closed", "cue": "question mark", "rising": True} if asks else None
+    if len(rest) > 2 and rest[0].lower_ == "or" and rest[1].lower_ in rules.auxiliaries:
+        rest = rest[1:]  # "or do you plan them by hand": the other half of an either-or question
+    said = tuple(w for w in said_words(rest) if any(c.isalnum() for c in w))
+    if said in rules.repair_requests:
+        return None  # "Pardon?", "Sorry, what?": asks to hear it again, not about the listener's world
     words = said_words(rest)
     if _broken_off(sent, rest, words, asks, rules):
         return None
     rating = _rating_asked(tokens, rules)
     found = _by_form(rest, words, rules, asks, rating) or _after_a_break(rest, rules, asks, rating)
     if found is None and asks:
-        return _by_the_mark(words, rules)
+        found = _by_the_mark(words, rules)
+    if found is None:
+        found = _tag_without_mark(tokens, rules)
+    if found is not None and _echo(said, rules):
+        # "Do you?", "Is that right?" after the other person's news says "go on"; after the
+        # speaker's own statement it turns the question round (see QuestionDetector).
+        return {
+            "type": "closed",
+            "backchannel": "echo",
+            "cue": f"echo '{sent.text.strip()}' turns the question back after a statement",
+        }
     return found
+
+
+def _echo(said: tuple[str, ...], rules: QuestionRules) -> bool:
+    """ "Do you?", "You did?", "Is it.", "Is that right?": a verb and its subject said back with
+    nothing new (see `echo_checks` in questions.yaml)."""
+    if said in rules.echo_checks:
+        return True
+    core = [w for w in said if w not in ("n't", "not")]
+    if len(core) == 3 and core[-1] in rules.echo_extras:
+        core = core[:-1]
+    if len(core) != 2:
+        return False
+    first, second = core
+    return (first in rules.auxiliaries and second in ECHO_SUBJECTS) or (
+        first in ECHO_SUBJECTS and second in rules.auxiliaries
+    )
+
+
+def _tag_without_mark(tokens: list[Token], rules: QuestionRules) -> dict[str, Any] | None:
+    """ "There's a lot of waste, isn't there.", "We didn't lose them, did we": a statement with a
+    question tag (after a comma, a verb and its subject to end the sentence) asks for agreement,
+    whatever the punctuation."""
+    said = [t for t in tokens if not t.is_space]
+    while said and said[-1].text in (".", "!", "…", "..."):
+        said.pop()
+    words = [spoken_word(t.lower_) for t in said]
+    if not words or not words[-1][:1].isalnum():
+        return None  # trails off ("..., isn't it,"): not finished
+    tag: list[str] = []
+    if len(words) >= 4 and words[-1] in ECHO_SUBJECTS:
+        # After the comma: the verb, "n't" if any, the subject ("..., isn't there", "..., did we").
+        size = 3 if words[-2] == "n't" else 2
+        if words[-size] in rules.auxiliaries and words[-size - 1] == ",":
+            tag = words[-size:]
+    before = [t for t in said[: len(said) - len(tag)] if t.is_alpha]
+    if not tag or len(before) < 2 or not any(t.pos_ in ("VERB", "AUX", "NOUN", "PROPN", "ADJ") for t in before):
+        return None
+    return {"type": "closed", "cue": f"tag '{_said(tag)}' asks for agreement", "at": said[0].i}
 
 
 def _short_reply(sent: Span, spoken: tuple[str, ...], asks: bool, rules: QuestionRules) -> dict[str, Any] | None:
@@ -318,6 +387,8 @@ def _sales(words: list[str], found: dict[str, Any], rules: QuestionRules) -> tup
         return "closed", "can be answered yes or no"
     if found["cue"].startswith("asks for a rating"):
         return "closed", "asks for a point on a scale"
+    if found["cue"].startswith("tag "):
+        return "closed", found["cue"]  # "..., don't you.": a yes or a no answers it
     wrapper = starts_with(words, rules.wrappers)
     inner = words[len(wrapper) :] if wrapper else []
     if words[0] in rules.auxiliaries and not wrapper:
@@ -362,7 +433,9 @@ def _offers_options(words: list[str], rules: QuestionRules) -> bool:
 
 
 @Language.factory(
-    "spar_questions", assigns=["doc._.spar_questions", "doc._.spar_rising_statements"], requires=["token.dep"]
+    "spar_questions",
+    assigns=["doc._.spar_questions", "doc._.spar_rising_statements", "doc._.spar_echoes"],
+    requires=["token.dep"],
 )
 def make_question_detector(nlp: Language, name: str) -> QuestionDetector:
     return QuestionDetector(question_rules())
@@ -374,18 +447,24 @@ class QuestionDetector:
 
     def __call__(self, doc: Doc) -> Doc:
         found: list[dict[str, Any]] = []
+        echoes: list[dict[str, Any]] = []
         sentences = list(doc.sents)
         said_something = False  # a sentence before this one that is more than "Mm." or "Okay."
         for index, sent in enumerate(sentences):
             decision = classify_question(sent, self.rules)
             kind = decision.pop("backchannel", None) if decision else None
-            if kind:
+            if decision and kind:
                 # Only a check that closes a turn after something was said asks for an answer
                 # ("That's the plan. Okay?"); so does "Okay?" said alone. "Yeah?" alone or after
                 # "Mm.", and any check before the rep's own point, keep the customer talking.
                 closes = index == len(sentences) - 1 and (index - 1) not in {f["sentence"] for f in found}
                 alone = len(sentences) == 1 and kind == "agreement"
                 if not (closes and said_something or alone):
+                    if kind == "echo" and not said_something:
+                        # "Do you?" opening an utterance: it asks only if the speaker was already
+                        # talking (the analyzer knows who spoke before).
+                        decision["sales_type"], decision["sales_cue"] = sales_decision(sent, decision, self.rules)
+                        echoes.append(sentence_record(sent, sentence=index, **decision))
                     continue
             said_something = said_something or not self._only_backchannel(sent)
             if decision:
@@ -397,6 +476,8 @@ class QuestionDetector:
         doc._.spar_questions = [f for f in found if f not in talked_on]
         # Kept apart for the paraphrase check, for which a rising voice is still a sign.
         doc._.spar_rising_statements = talked_on
+        # An echo said first ("Do you?") asks only when it goes on from the speaker's own statement.
+        doc._.spar_echoes = echoes if len(sentences) == 1 else []
         return doc
 
     def _talks_on(self, sentences: list[Span], index: int) -> bool:

@@ -39,6 +39,10 @@ class QuestionRules:
     wrappers: tuple[tuple[str, ...], ...] = ()
     proposal_openers: frozenset[str] = frozenset()
     vague_or: tuple[tuple[str, ...], ...] = ()
+    # Replies that ask nothing new (see questions.yaml).
+    echo_extras: frozenset[str] = frozenset()
+    echo_checks: frozenset[tuple[str, ...]] = frozenset()
+    repair_requests: frozenset[tuple[str, ...]] = frozenset()
 
 
 def _read(name: str, folder: Path | None = None) -> dict[str, Any]:
@@ -104,6 +108,9 @@ def question_rules(folder: Path | None = None) -> QuestionRules:
         wrappers=by_length(data.get("wrappers", [])),
         proposal_openers=frozenset(w.lower() for w in data.get("proposal_openers", [])),
         vague_or=by_length(data.get("vague_or", [])),
+        echo_extras=frozenset(w.lower() for w in data.get("echo_extras", [])),
+        echo_checks=frozenset(_spoken(p) for p in data.get("echo_checks", [])),
+        repair_requests=frozenset(_spoken(p) for p in data.get("repair_requests", [])),
     )
 
 
