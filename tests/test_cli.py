@@ -305,6 +305,9 @@ def test_a_sentence_model_that_cannot_load_is_reported_once_not_at_every_turn(
     import analysis.language.meaning as meaning
 
     monkeypatch.setattr(meaning, "model_dir", lambda: tmp_path / "no-model-here")
+    # As in a fresh process: the one shared sentence model is not loaded yet.
+    monkeypatch.setattr(meaning, "_shared", None)
+    monkeypatch.setattr(meaning, "_shared_problem", None)
     result = run("practice", "freight-discovery", "--rep", "Sam Lee", "--replies", str(replies), "--db", str(db_path))
     assert result.exit_code == 0, result.output
     assert result.stderr.count("the customer will match questions by topic words only") == 1, result.stderr
