@@ -148,6 +148,19 @@ class _ChildProcessEngine:
             if answer is not None:
                 return answer
 
+    def _spawn(self, command: list[str]) -> None:
+        """Starts the child: lines of text in on stdin, its answers read from stderr."""
+        self._process = subprocess.Popen(
+            command,
+            stdin=subprocess.PIPE,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            text=True,
+            bufsize=1,
+            encoding="utf-8",
+        )
+        self._stderr = _StderrLines(self._process.stderr)  # type: ignore[arg-type]
+
     def process_ids(self) -> list[int]:
         return [self._process.pid] if self._process and self._process.poll() is None else []
 
@@ -190,16 +203,7 @@ class _PiperEngine(_ChildProcessEngine):
         if self.voice.pace:
             command += ["--length-scale", f"{1 / self.voice.pace:.4f}"]
         # The child loads the model while this process checks the files' hashes.
-        self._process = subprocess.Popen(
-            command,
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            bufsize=1,
-            encoding="utf-8",
-        )
-        self._stderr = _StderrLines(self._process.stderr)  # type: ignore[arg-type]
+        self._spawn(command)
         for path in (model, config):
             if _sha256(path) != PIPER_MODEL_SHA256[path.name]:
                 self.close()
@@ -270,16 +274,7 @@ class _FestivalEngine(_ChildProcessEngine):
         if problem:
             raise TTSError(problem)
         self._folder = Path(tempfile.mkdtemp(prefix="sparring-festival-"))
-        self._process = subprocess.Popen(
-            ["festival", "--pipe"],
-            stdin=subprocess.PIPE,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.PIPE,
-            text=True,
-            bufsize=1,
-            encoding="utf-8",
-        )
-        self._stderr = _StderrLines(self._process.stderr)  # type: ignore[arg-type]
+        self._spawn(["festival", "--pipe"])
         self._send(f"({FESTIVAL_VOICES[self.voice.name]})", LOAD_TIMEOUT_SECONDS)
 
     def speak(self, text: str) -> Audio:
