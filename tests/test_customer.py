@@ -239,3 +239,30 @@ def test_the_verb_alone_in_a_discovery_question_is_no_proposal(customer):
     dana = customer()
     line = dana.respond("Does the way you plan today meet what the supermarkets need?", CLOSED, 1)
     assert line.event not in (CustomerEvent.OBJECTIVE_NOT_YET, CustomerEvent.OBJECTIVE_AGREED)
+
+
+def test_a_proposal_that_draws_an_objection_counts_as_a_try_too_early(db_path, analyzer, encoder):
+    """On the clinic call, asking for the meeting too soon brings Priya's objection instead of a
+    plain "not yet": the debrief still counts the proposal, as an objection and as a try too early."""
+    from analysis.types import FigureKey
+    from simulator.domain.session import PracticeCall, play_script
+    from simulator.storage import Store
+
+    clinic = resolve_scenario("clinic-renewal")
+    store = Store(db_path)
+    call = PracticeCall(store, clinic, "Sam", understanding=MeaningMatcher(clinic, encoder), input_mode="script")
+    play_script(
+        call,
+        [
+            "Hi Priya, I'm the new account manager. How has it been when you've needed help from us?",
+            "Would it make sense to meet next week for a review before you decide on the renewal?",
+        ],
+        analyzer.analyze_turn,
+    )
+    proposal_line = next(t.customer for t in call.turns if t.index == 4)  # the answer to turn 3, the proposal
+    assert proposal_line.event is CustomerEvent.OBJECTION and proposal_line.answers_proposal
+    figures = call.figures()
+    assert figures[FigureKey.PROPOSAL].display.startswith("not agreed: 1 try, too early")
+    assert figures[FigureKey.PROPOSAL].detail["too_early"] == [3]
+    assert figures[FigureKey.OBJECTIONS].display == "raised as the call ended", "still counted as an objection"
+    store.close()

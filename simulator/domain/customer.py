@@ -72,11 +72,14 @@ class CustomerLine:
     ready: bool = False  # after this line the customer would agree to the objective if asked
     why: str = ""  # what the customer understood, in words a coach reads
     match: dict[str, Any] | None = None  # what the rep's words reached (understanding.Match.to_json())
+    # The rep's turn asked for the objective, whatever the answer: an objection it raised is a
+    # proposal made too early too, and the debrief counts the try.
+    answers_proposal: bool = False
 
     def to_json(self) -> dict[str, Any]:
         # The first nine keys are the stable shape; the rest appear when they say something.
         extra = {"layer": self.layer, "fact_id": self.fact_id, "buying_signal": self.buying_signal, "ready": self.ready,
-                 "why": self.why, "match": self.match}  # fmt: skip
+                 "why": self.why, "match": self.match, "answers_proposal": self.answers_proposal}  # fmt: skip
         return {
             "text": self.text,
             "event": str(self.event),
@@ -108,6 +111,7 @@ class CustomerLine:
             ready=bool(data.get("ready")),
             why=data.get("why", ""),
             match=data.get("match"),
+            answers_proposal=bool(data.get("answers_proposal")),
         )
 
 

@@ -263,7 +263,8 @@ class ScriptedCustomer:
             self._change_trust(TRUST_LOST_TO_A_PUSH)
         why = {"early_pitch": "a pitch before enough discovery", "early_proposal": "a proposal before enough value",
                "price": "the rep named a price"}[trigger]  # fmt: skip
-        return self._line(objection.line, CustomerEvent.OBJECTION, before, objection_id=objection.id, why=why)
+        return self._line(objection.line, CustomerEvent.OBJECTION, before, objection_id=objection.id, why=why,
+                          answers_proposal=trigger == "early_proposal")  # fmt: skip
 
     def _answer_objection(self, objection: Objection, rep_text: str, analysis: TurnAnalysis,
                           before: int) -> CustomerLine | None:  # fmt: skip

@@ -39,13 +39,16 @@ MOVES = {
 
 
 def customer_moves(turns: list[CallTurn]) -> list[CustomerMove]:
-    """Each objection, "not yet" and agreement, with the rep turn it answered."""
+    """Each objection, "not yet" and agreement, with the rep turn it answered. An objection that a
+    proposal raised ("You're asking for my time before asking what happened") is a "not yet" too."""
     moves = []
     for turn in turns:
         line = turn.customer
         if line is None or line.event not in MOVES or turn.index == 0:
             continue
         moves.append(CustomerMove(turn.index - 1, MOVES[line.event]))
+        if line.event is CustomerEvent.OBJECTION and line.answers_proposal:
+            moves.append(CustomerMove(turn.index - 1, MoveKind.NOT_YET))
     return moves
 
 
