@@ -3,6 +3,7 @@ or downloaded by name when online."""
 
 from __future__ import annotations
 
+import hashlib
 import os
 import shutil
 from pathlib import Path
@@ -97,3 +98,12 @@ def check_model_name(model: str) -> None:
         f"unknown Whisper model '{model}'; use one of {', '.join(NAMED_MODELS)} "
         "or a folder holding a model (tiny.en works offline)"
     )
+
+
+def file_sha256(path: Path) -> str:
+    """The SHA-256 of a file, read a megabyte at a time (models are tens of megabytes)."""
+    digest = hashlib.sha256()
+    with path.open("rb") as source:
+        for block in iter(lambda: source.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()

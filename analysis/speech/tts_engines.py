@@ -3,7 +3,6 @@ piper and festival as long-lived children, espeak-ng one short process per chunk
 
 from __future__ import annotations
 
-import hashlib
 import io
 import queue
 import re
@@ -18,6 +17,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Protocol, TypeVar
 
+from analysis.speech.models import file_sha256
 from analysis.speech.samples import Audio
 from analysis.speech.speech_errors import TTSError, VoiceSpecError
 from analysis.speech.voices import FESTIVAL_VOICES, PIPER_MODEL_SHA256, PIPER_VOICES, Voice, voice_problem
@@ -78,14 +78,6 @@ def _stop_child(process: subprocess.Popen) -> None:
     except (OSError, subprocess.TimeoutExpired):
         process.kill()
         process.wait()
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as source:
-        for block in iter(lambda: source.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def piper_model_files(name: str) -> tuple[Path, Path]:
@@ -205,7 +197,7 @@ class _PiperEngine(_ChildProcessEngine):
         # The child loads the model while this process checks the files' hashes.
         self._spawn(command)
         for path in (model, config):
-            if _sha256(path) != PIPER_MODEL_SHA256[path.name]:
+            if file_sha256(path) != PIPER_MODEL_SHA256[path.name]:
                 self.close()
                 raise TTSError(
                     f"voice '{self.voice}': {path} does not match the pinned SHA-256 (corrupt or "

@@ -15,7 +15,6 @@ a checkpoint that no longer matches (truncated, edited, from another source) is 
 
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import re
@@ -24,6 +23,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from analysis.speech.models import file_sha256
 
 # CTranslate2's DataType enum order (include/ctranslate2/types.h).
 CT2_DTYPES = (np.float32, np.int8, np.int16, np.int32, np.float16, None)  # bfloat16 is not used by Whisper
@@ -161,14 +162,6 @@ def to_openai_state(variables: dict[str, np.ndarray]) -> tuple[dict[str, Any], d
     return dims, state
 
 
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
-
-
 def converted_checkpoint(ct2_dir: Path, cache_dir: Path) -> tuple[Path, list[list[int]]]:
     """The cached openai-whisper checkpoint for `ct2_dir`, converting it first when needed.
 
@@ -186,7 +179,7 @@ def converted_checkpoint(ct2_dir: Path, cache_dir: Path) -> tuple[Path, list[lis
     heads = [list(map(int, pair)) for pair in config.get("alignment_heads", [])]
     checkpoint = cache_dir / "model.pt"
     manifest_path = cache_dir / "manifest.json"
-    source_hash = _sha256(source)
+    source_hash = file_sha256(source)
     if checkpoint.is_file() and manifest_path.is_file():
         try:
             manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -195,7 +188,7 @@ def converted_checkpoint(ct2_dir: Path, cache_dir: Path) -> tuple[Path, list[lis
         if (
             manifest.get("source_sha256") == source_hash
             and manifest.get("converter") == CONVERTER_VERSION
-            and manifest.get("checkpoint_sha256") == _sha256(checkpoint)
+            and manifest.get("checkpoint_sha256") == file_sha256(checkpoint)
         ):
             return checkpoint, heads
 
@@ -210,7 +203,7 @@ def converted_checkpoint(ct2_dir: Path, cache_dir: Path) -> tuple[Path, list[lis
                 "source": str(source),
                 "source_sha256": source_hash,
                 "converter": CONVERTER_VERSION,
-                "checkpoint_sha256": _sha256(checkpoint),
+                "checkpoint_sha256": file_sha256(checkpoint),
                 "dims": dims,
             },
             indent=2,
