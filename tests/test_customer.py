@@ -146,15 +146,19 @@ def test_the_renewal_customer_objects_before_hanging_up(encoder):
     assert second.ended and second.end_reason is EndReason.CUSTOMER_ENDED
 
 
+# Discovery that leaves Dana ready to agree: two needs told and explored, trust earned.
+UNTIL_READY = [
+    ("How do you plan the routes today?", OPEN),
+    ("So Marcus sorts it all by hand and the trucks wait until nine.", PARAPHRASE),
+    ("What does the late start cost you?", IMPLICATION),
+    ("How punctual are your drops these days?", OPEN),
+    ("What does a missed window cost you with the supermarkets?", IMPLICATION),
+]
+
+
 def test_buying_signal_once_ready_then_agreement(customer):
     dana = customer()
-    lines = _play(dana, [
-        ("How do you plan the routes today?", OPEN),
-        ("So Marcus sorts it all by hand and the trucks wait until nine.", PARAPHRASE),
-        ("What does the late start cost you?", IMPLICATION),
-        ("How punctual are your drops these days?", OPEN),
-        ("What does a missed window cost you with the supermarkets?", IMPLICATION),
-    ])  # fmt: skip
+    lines = _play(dana, UNTIL_READY)
     signals = [line for line in lines if line.buying_signal]
     assert len(signals) == 1 and signals[0] is lines[-1]
     assert "How would we take it further" in lines[-1].text
@@ -222,13 +226,7 @@ def test_a_proposal_naming_the_meeting_by_its_verb_is_agreed_once_ready(customer
     """ "Could we meet next Tuesday ...?" proposes the meeting though it never says "meeting" or
     "next week" (found in a new user's call: Dana answered it as a paraphrase and waited)."""
     dana = customer()
-    lines = _play(dana, [
-        ("How do you plan the routes today?", OPEN),
-        ("So Marcus sorts it all by hand and the trucks wait until nine.", PARAPHRASE),
-        ("What does the late start cost you?", IMPLICATION),
-        ("How punctual are your drops these days?", OPEN),
-        ("What does a missed window cost you with the supermarkets?", IMPLICATION),
-    ])  # fmt: skip
+    lines = _play(dana, UNTIL_READY)
     assert lines[-1].buying_signal
     summary_and_ask = "So you plan by hand and one drop in eight is late. Could we meet next Tuesday with Marcus?"
     agreed = dana.respond(summary_and_ask, CLOSED, 11)
